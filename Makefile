@@ -1,0 +1,81 @@
+# Haven — the two commands a newcomer needs:
+#   make run    set up and serve Haven on http://127.0.0.1:8000 (SQLite + key files under ./var/)
+#   make test   the whole test suite (lint, types, migrations, tests on SQLite, on PostgreSQL when
+#               DATABASE_URL points at one, and browser tests)
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+export HAVEN_DATA_DIR ?= ./var
+
+.PHONY: run init serve test test-fast lint types migrations-check pytest pytest-pg browser-deps bench docs clean help
+
+help:
+	@echo "make run    — set up and serve Haven on http://127.0.0.1:8000 (demo accounts printed)"
+	@echo "make test   — the whole test suite"
+	@echo "make test-fast — tests without the slow and browser ones, for a quick loop"
+	@echo "make bench  — benchmarks (figures written to bench/results/)"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+
+$(RUNTIME_STAMP): requirements/runtime.lock pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --require-virtualenv -r requirements/runtime.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . || $(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(DEV_STAMP): requirements/dev.lock $(RUNTIME_STAMP)
+	$(BIN)/pip install --quiet --require-virtualenv -r requirements/dev.lock
+	touch $@
+
+run: $(RUNTIME_STAMP)
+	HAVEN_ENV=local $(BIN)/haven init --demo
+	HAVEN_ENV=local $(BIN)/haven serve --host 127.0.0.1 --port 8000
+
+# Debian's chromium drives the browser tests; gettext lets a test compare the catalogues with the code.
+browser-deps:
+	@if command -v chromium >/dev/null && command -v xgettext >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext >/dev/null; \
+	else \
+		echo "The browser tests need Debian's chromium and gettext. Run:"; \
+		echo "  sudo apt-get update && sudo apt-get install -y chromium gettext"; exit 2; \
+	fi
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check haven tests bench
+	$(BIN)/ruff format --check haven tests bench
+
+types: $(DEV_STAMP)
+	$(BIN)/mypy haven
+
+migrations-check: $(DEV_STAMP)
+	HAVEN_ENV=test HAVEN_DATA_DIR=$$(mktemp -d) $(BIN)/haven makemigrations --check --dry-run
+
+pytest: $(DEV_STAMP) browser-deps
+	$(BIN)/python -m haven.core.i18n_build
+	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider -q
+
+pytest-pg: $(DEV_STAMP)
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== the same tests on PostgreSQL ($${DATABASE_URL%%@*}@…)"; \
+		$(BIN)/pytest -p no:cacheprovider -q -m "not browser"; \
+	else echo "DATABASE_URL is not set: skipping the PostgreSQL run"; fi
+
+test: lint types migrations-check pytest pytest-pg
+
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m haven.core.i18n_build
+	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider -q -m "not slow and not browser" -x
+
+bench: $(DEV_STAMP)
+	$(BIN)/python bench/run_all.py
+
+docs: $(RUNTIME_STAMP)
+	HAVEN_ENV=test HAVEN_DATA_DIR=$$(mktemp -d) $(BIN)/haven docs permissions --write
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,70 @@
+"""Session timeouts and mandatory MFA, enforced before any view runs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from haven.accounts import services
+from haven.accounts.mfa import is_verified
+
+LOGIN_AT = "haven_login_at"
+LAST_SEEN = "haven_last_seen"
+REAUTH_AT = "haven_reauth_at"
+
+# Paths reachable after the password step but before the second factor.
+_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/", "/health", "/about/")
+
+
+class SessionTimeoutMiddleware:
+    """End a session after SESSION_IDLE_SECONDS without a request, or SESSION_ABSOLUTE_SECONDS after login."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = time.time()
+            login_at = float(request.session.get(LOGIN_AT, now))
+            last_seen = float(request.session.get(LAST_SEEN, now))
+            kind = ""
+            if now - last_seen > settings.SESSION_IDLE_SECONDS:
+                kind = "idle"
+            elif now - login_at > settings.SESSION_ABSOLUTE_SECONDS:
+                kind = "absolute"
+            if kind:
+                user_id = user.pk
+                logout(request)
+                services.record_session_expired(user_id=user_id, kind=kind)
+                messages.info(request, _("Your session has ended. Please sign in again."))
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                return redirect(settings.LOGIN_URL)
+            request.session[LAST_SEEN] = now
+            request.session.setdefault(LOGIN_AT, now)
+        return self.get_response(request)
+
+
+class RequireMfaMiddleware:
+    """Every signed-in page needs a verified second factor: every role reaches case data or its statistics."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not is_verified(user)
+            and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
+        ):
+            return redirect("accounts:mfa")
+        return self.get_response(request)

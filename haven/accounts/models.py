@@ -1,0 +1,94 @@
+"""People who use Haven: staff and volunteers of one National Society, in teams (branches).
+
+The person assisted never has an account.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils.crypto import salted_hmac
+
+from haven.accounts.permissions import Perm, Role, role_has
+
+
+class Organisation(models.Model):
+    """The National Society running this Haven instance."""
+
+    name = models.CharField(max_length=200)
+    is_demo = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A branch or service of the Society. Cases belong to a team."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username or "")
+
+
+class User(AbstractBaseUser):
+    """A Haven account, identified by e-mail, with exactly one role."""
+
+    email = models.EmailField(unique=True)
+    display_name = models.CharField(max_length=120, blank=True)
+    role = models.CharField(max_length=32, choices=[(r.value, r.value) for r in Role])
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="members", null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_demo = models.BooleanField(default=False)
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    # Bumped to end every session of the account at once (disable, password change, suspicion).
+    session_epoch = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["role"]
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return f"user {self.pk}"
+
+    def has(self, perm: Perm) -> bool:
+        """True when the account is active and its role grants `perm`."""
+        return self.is_active and role_has(self.role, perm)
+
+    def get_session_auth_hash(self) -> str:
+        # Sessions are signed with the password hash *and* the epoch: bumping the epoch ends them all.
+        key_salt = "haven.accounts.User.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}:{self.session_epoch}", algorithm="sha256").hexdigest()
+
+    # Haven has no Django superusers or admin-site permissions; these keep contrib code content.
+    @property
+    def is_staff(self) -> bool:
+        return False
+
+    @property
+    def is_superuser(self) -> bool:
+        return False
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return False
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return False

@@ -1,0 +1,165 @@
+"""Who may do what: the permissions matrix, in one place.
+
+Roles are coarse; per-case rules (own team, assignment, handover) live in the access functions of each
+domain app. `docs/permissions.md` is rendered from this module by `haven docs permissions`, and a test
+fails when the document falls behind.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    VOLUNTEER = "volunteer"
+    CASEWORKER = "caseworker"
+    CASE_MANAGER = "case_manager"
+    PROGRAMME_MANAGER = "programme_manager"
+    DPO = "data_protection_officer"
+    ADMIN = "admin"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.VOLUNTEER: "Volunteer / front-line worker",
+    Role.CASEWORKER: "Caseworker",
+    Role.CASE_MANAGER: "Case manager (the Society's contact person)",
+    Role.PROGRAMME_MANAGER: "Programme manager",
+    Role.DPO: "Data protection officer",
+    Role.ADMIN: "Administrator",
+}
+
+
+class Perm(StrEnum):
+    SCREENING_RUN = "screening.run"
+    SCREENING_LIBRARY_EDIT = "screening.library_edit"
+    CASE_FIRST_CONTACT = "case.first_contact"
+    CASE_VIEW = "case.view"
+    CASE_EDIT = "case.edit"
+    CASE_VIEW_IDENTIFYING = "case.view_identifying"
+    CASE_VIEW_SENSITIVE = "case.view_sensitive"
+    CASE_ASSIGN = "case.assign"
+    CASE_VIEW_TEAM = "case.view_team"
+    CASE_SEARCH_NAME = "case.search_name"
+    CONSENT_RECORD = "consent.record"
+    CONSENT_SIGN_OFF = "consent.sign_off"
+    PERSON_EXPORT = "person.export"
+    PERSON_ERASE = "person.erase"
+    STATS_VIEW = "stats.view"
+    STATS_RELEASE = "stats.release"
+    STATS_REPRODUCE = "stats.reproduce"
+    AUDIT_VIEW = "audit.view"
+    ACCOUNTS_MANAGE = "accounts.manage"
+    API_TOKEN = "api.token"  # noqa: S105 (a permission name, not a secret)
+
+
+PERM_LABELS: dict[Perm, str] = {
+    Perm.SCREENING_RUN: "Run a screening for signs of possible trafficking",
+    Perm.SCREENING_LIBRARY_EDIT: "Edit the indicator library (creates a new version)",
+    Perm.CASE_FIRST_CONTACT: "Record a first contact and hand over to the contact person",
+    Perm.CASE_VIEW: "Open a case the access rules allow",
+    Perm.CASE_EDIT: "Change a case the access rules allow",
+    Perm.CASE_VIEW_IDENTIFYING: "See identifying data (names, contact details, documents)",
+    Perm.CASE_VIEW_SENSITIVE: "See sensitive sections (health, perpetrator details, exact location)",
+    Perm.CASE_ASSIGN: "Assign cases to case managers and caseworkers",
+    Perm.CASE_VIEW_TEAM: "See every case of one's own team",
+    Perm.CASE_SEARCH_NAME: "Search by name through the blind index",
+    Perm.CONSENT_RECORD: "Record, renew or withdraw consent",
+    Perm.CONSENT_SIGN_OFF: "Sign off continuing on another legal basis after a withdrawal",
+    Perm.PERSON_EXPORT: "Export everything Haven holds on a person (access request)",
+    Perm.PERSON_ERASE: "Erase a person (crypto-shredding)",
+    Perm.STATS_VIEW: "See anonymised statistics and the evidence dashboard",
+    Perm.STATS_RELEASE: "Make a new anonymised release (spends privacy budget)",
+    Perm.STATS_REPRODUCE: "Reproduce a differentially private release from its seed",
+    Perm.AUDIT_VIEW: "Read and verify the audit trail",
+    Perm.ACCOUNTS_MANAGE: "Create, change and disable accounts",
+    Perm.API_TOKEN: "Create personal API tokens",
+}
+
+MATRIX: dict[Role, frozenset[Perm]] = {
+    Role.VOLUNTEER: frozenset({Perm.SCREENING_RUN, Perm.CASE_FIRST_CONTACT, Perm.CASE_VIEW, Perm.API_TOKEN}),
+    Role.CASEWORKER: frozenset(
+        {
+            Perm.SCREENING_RUN,
+            Perm.CASE_FIRST_CONTACT,
+            Perm.CASE_VIEW,
+            Perm.CASE_EDIT,
+            Perm.CASE_VIEW_IDENTIFYING,
+            Perm.CONSENT_RECORD,
+            Perm.API_TOKEN,
+        }
+    ),
+    Role.CASE_MANAGER: frozenset(
+        {
+            Perm.SCREENING_RUN,
+            Perm.CASE_FIRST_CONTACT,
+            Perm.CASE_VIEW,
+            Perm.CASE_EDIT,
+            Perm.CASE_VIEW_IDENTIFYING,
+            Perm.CASE_VIEW_SENSITIVE,
+            Perm.CASE_ASSIGN,
+            Perm.CASE_VIEW_TEAM,
+            Perm.CASE_SEARCH_NAME,
+            Perm.CONSENT_RECORD,
+            Perm.STATS_VIEW,
+            Perm.API_TOKEN,
+        }
+    ),
+    Role.PROGRAMME_MANAGER: frozenset(
+        {
+            Perm.SCREENING_LIBRARY_EDIT,
+            Perm.CASE_VIEW,
+            Perm.STATS_VIEW,
+            Perm.STATS_RELEASE,
+            Perm.API_TOKEN,
+        }
+    ),
+    Role.DPO: frozenset(
+        {
+            Perm.CASE_VIEW,
+            Perm.CASE_VIEW_IDENTIFYING,
+            Perm.CASE_VIEW_SENSITIVE,
+            Perm.CASE_SEARCH_NAME,
+            Perm.CONSENT_SIGN_OFF,
+            Perm.PERSON_EXPORT,
+            Perm.PERSON_ERASE,
+            Perm.STATS_VIEW,
+            Perm.STATS_RELEASE,
+            Perm.STATS_REPRODUCE,
+            Perm.AUDIT_VIEW,
+            Perm.API_TOKEN,
+        }
+    ),
+    Role.ADMIN: frozenset({Perm.ACCOUNTS_MANAGE, Perm.AUDIT_VIEW, Perm.API_TOKEN}),
+}
+
+
+def role_has(role: str, perm: Perm) -> bool:
+    """True when the role grants the permission. Unknown roles grant nothing."""
+    try:
+        return perm in MATRIX[Role(role)]
+    except ValueError:
+        return False
+
+
+def render_markdown() -> str:
+    """The permissions matrix as Markdown, for docs/permissions.md."""
+    roles = list(Role)
+    lines = [
+        "# Permissions",
+        "",
+        "Rendered from `haven/accounts/permissions.py` by `haven docs permissions`; a test fails when this",
+        "file falls behind the code. Per-case rules (own team, assignment, handover) come on top: see",
+        "`docs/architecture.md`.",
+        "",
+        "## Roles",
+        "",
+    ]
+    lines += [f"- `{role.value}`: {ROLE_LABELS[role]}" for role in roles]
+    lines += ["", "## Matrix", ""]
+    lines.append("| permission | " + " | ".join(f"`{r.value}`" for r in roles) + " |")
+    lines.append("|---|" + "---|" * len(roles))
+    for perm in Perm:
+        marks = " | ".join("yes" if perm in MATRIX[r] else "" for r in roles)
+        lines.append(f"| `{perm.value}`: {PERM_LABELS[perm]} | {marks} |")
+    lines.append("")
+    return "\n".join(lines)

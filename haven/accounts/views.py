@@ -1,0 +1,157 @@
+"""Sign in, second factor, enrolment, re-authentication, sign out."""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+
+import segno
+from django.contrib import auth
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from haven.accounts import services
+from haven.accounts.forms import CodeForm, LoginForm, ReauthForm
+from haven.accounts.mfa import is_verified
+from haven.accounts.middleware import LAST_SEEN, LOGIN_AT, REAUTH_AT
+from haven.accounts.models import User
+
+
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = services.login_check(
+                    email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+                )
+            except services.LoginRefused as refused:
+                if refused.code == "locked":
+                    form.add_error(
+                        None,
+                        _(
+                            "Too many failed attempts. This account is locked for a while; "
+                            "ask an administrator if you need access now."
+                        ),
+                    )
+                else:
+                    form.add_error(None, _("The e-mail or password is not right."))
+                status = 400
+            else:
+                auth.login(request, user)  # rotates the session key
+                now = time.time()
+                request.session[LOGIN_AT] = now
+                request.session[LAST_SEEN] = now
+                return redirect(f"/accounts/mfa/?next={_safe_next(request)}")
+        else:
+            status = 400
+    return render(
+        request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if is_verified(user):
+        return redirect(_safe_next(request))
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("accounts:mfa_enrol")
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        device = services.mfa_check(user=user, token=form.data.get("code", "")) if form.is_valid() else None
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        user.refresh_from_db()
+        if user.locked_until:
+            auth.logout(request)
+            return redirect("accounts:login")
+        form.add_error(None, _("That code did not work. Codes change every 30 seconds; try the current one."))
+        status = 400
+    return render(
+        request, "accounts/mfa.html", {"form": form, "next": _safe_next(request, "")}, status=status
+    )
+
+
+def _qr_svg(uri: str) -> str:
+    return str(segno.make(uri, error="m").svg_inline(scale=4, dark="#1a1a1a", light="#ffffff"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_enrol(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if is_verified(user):
+        return redirect("core:home")
+    device = services.mfa_enrol_start(user=user)
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        confirmed = (
+            services.mfa_enrol_confirm(user=user, token=form.data.get("code", ""))
+            if form.is_valid()
+            else None
+        )
+        if confirmed is not None:
+            otp_login(request, confirmed)
+            return redirect("core:home")
+        form.add_error(None, _("That code did not work. Check the time on your phone and try again."))
+        status = 400
+    secret = base64.b32encode(device.bin_key).decode("ascii")
+    context: dict[str, Any] = {"form": form, "qr_svg": _qr_svg(device.config_url), "secret": secret}
+    return render(request, "accounts/mfa_enrol.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reauth(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = ReauthForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        ok = False
+        if form.is_valid() and user.check_password(form.cleaned_data["password"]):
+            ok = services.mfa_check(user=user, token=form.cleaned_data["code"]) is not None
+        if ok:
+            request.session[REAUTH_AT] = time.time()
+            services.record_reauthenticated(user=user)
+            return redirect(_safe_next(request))
+        form.add_error(None, _("Password or code not right. Please try again."))
+        status = 400
+    return render(
+        request, "accounts/reauth.html", {"form": form, "next": _safe_next(request, "")}, status=status
+    )
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if isinstance(user, User):
+        services.record_logout(user=user)
+    auth.logout(request)
+    return redirect("accounts:login")

@@ -1,0 +1,62 @@
+"""API token services: creation (the secret is shown once), lookup and revocation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from haven.accounts.models import User
+from haven.accounts.permissions import Perm
+from haven.api.models import ApiToken
+from haven.audit.services import audit_record
+
+TOKEN_PREFIX = "hvn_"  # noqa: S105 (a public prefix that makes leaked tokens recognisable)
+
+
+def _digest(raw: str) -> str:
+    # Tokens are 256-bit random values, so a plain SHA-256 (no slow hash) is enough to store them safely.
+    return hashlib.sha256(raw.encode("ascii")).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, actor: User, user: User, name: str = "cli") -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the secret, which is never stored or shown again."""
+    if not user.has(Perm.API_TOKEN):
+        raise PermissionError("this account's role may not hold API tokens")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name[:80], prefix=raw[:12], digest=_digest(raw))
+    audit_record(
+        actor_id=actor.pk,
+        action="api.token_created",
+        object_type="user",
+        object_id=user.pk,
+        detail={"token": token.pk},
+    )
+    return token, raw
+
+
+def token_user(raw: str) -> User | None:
+    """The active user holding this unrevoked token, or None."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    token = ApiToken.objects.select_related("user").filter(digest=_digest(raw), revoked_at=None).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token: ApiToken) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(
+        actor_id=actor.pk,
+        action="api.token_revoked",
+        object_type="user",
+        object_id=token.user_id,
+        detail={"token": token.pk},
+    )

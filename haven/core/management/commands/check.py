@@ -1,0 +1,26 @@
+"""haven check: Django's system checks plus Haven's configuration and key sanity checks."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.commands.check import Command as DjangoCheck
+
+from haven.core.checks import haven_problems
+
+
+class Command(DjangoCheck):
+    help = (
+        "Check the configuration: Django's system checks (add --deploy for the production ones) and Haven's "
+        "own checks of the data directory and the vault keys. Exits 1 naming each problem and how to fix it."
+    )
+
+    def handle(self, *app_labels: Any, **options: Any) -> None:
+        problems = haven_problems()
+        for problem in problems:
+            self.stderr.write(f"problem: {problem}")
+        super().handle(*app_labels, **options)
+        if problems:
+            sys.exit(1)
+        self.stdout.write("Haven's data directory and keys are in order.")

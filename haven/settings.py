@@ -1,0 +1,223 @@
+"""Haven's settings, read from the environment through typed helpers (see haven/core/env.py).
+
+HAVEN_ENV selects the profile:
+- production (the default, so a forgotten variable never weakens a deployment): secrets required,
+  secure cookies, HSTS, HTTPS redirect;
+- local: the embedded default that `make run` serves on 127.0.0.1 over plain HTTP;
+- test: the test suite.
+DEBUG is on only when HAVEN_DEBUG=1 and the profile is local or test.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+HAVEN_ENV = env_choice("HAVEN_ENV", "production", ("production", "local", "test"))
+PRODUCTION = HAVEN_ENV == "production"
+DEBUG = env_bool("HAVEN_DEBUG", False) and not PRODUCTION
+
+DATA_DIR = Path(env_str("HAVEN_DATA_DIR", "var")).resolve()
+ATTACHMENTS_DIR = DATA_DIR / "attachments"
+LOG_DIR = Path(env_str("HAVEN_LOG_DIR", str(DATA_DIR / "logs"))).resolve()
+
+
+def _secret_key() -> str:
+    value = env_secret("SECRET_KEY")
+    if value:
+        if len(value) < 50:
+            raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long")
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when HAVEN_ENV=production")
+    # Local and test profiles keep a generated key beside the data, readable by the owner only.
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(64))
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names Haven answers to in production")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "haven.core",
+    "haven.audit",
+    "haven.accounts",
+    "haven.vault",
+    "haven.cases",
+    "haven.screening",
+    "haven.evidence",
+    "haven.api",
+]
+
+MIDDLEWARE = [
+    "haven.core.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "haven.accounts.middleware.SessionTimeoutMiddleware",
+    "haven.accounts.middleware.RequireMfaMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "haven.core.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "haven.urls"
+WSGI_APPLICATION = "haven.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "haven.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'haven.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while one writer commits; IMMEDIATE avoids upgrade deadlocks between
+    # workers; secure_delete overwrites freed pages so erased data does not linger in the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["haven.accounts.backends.EmailBackend"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+if HAVEN_ENV == "test":
+    # Same algorithm, cheaper parameters: the suite logs in thousands of times.
+    PASSWORD_HASHERS = ["haven.accounts.hashers.FastArgon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "haven.accounts.validators.MaximumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Login throttling: this many failures in a row lock the account for LOCKOUT_MINUTES.
+LOGIN_FAILURE_LIMIT = env_int("HAVEN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOCKOUT_MINUTES = env_int("HAVEN_LOCKOUT_MINUTES", 15, minimum=1)
+SESSION_IDLE_SECONDS = env_int("HAVEN_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_ABSOLUTE_SECONDS = env_int("HAVEN_SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=600)
+REAUTH_SECONDS = env_int("HAVEN_REAUTH_SECONDS", 5 * 60, minimum=30)
+OTP_TOTP_ISSUER = "Haven"
+
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = PRODUCTION and env_bool("HAVEN_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if env_bool("HAVEN_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = HAVEN_ENV != "production"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = env_int("HAVEN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+
+# The vault's master key never comes from SECRET_KEY nor the database: HAVEN_MASTER_KEY,
+# HAVEN_MASTER_KEY_FILE, or DATA_DIR/keys/master.key (0600).
+VAULT_DIR = DATA_DIR / "keys"
+EXPECTED_PEOPLE = env_int("HAVEN_EXPECTED_PEOPLE", 100_000, minimum=100)
+
+LOG_LEVEL = env_choice("HAVEN_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "haven.core.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "haven.core.logging.JsonFormatter"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+if env_str("HAVEN_LOG_FILE", ""):
+    LOGGING["handlers"]["file"] = {  # type: ignore[index]
+        "class": "logging.FileHandler",
+        "filename": env_str("HAVEN_LOG_FILE", ""),
+        "formatter": "json",
+        "filters": ["request_id"],
+    }
+    LOGGING["root"]["handlers"] = ["stderr", "file"]  # type: ignore[index]
+
+NINJA_PAGINATION_PER_PAGE = 50

@@ -1,0 +1,20 @@
+"""Root URLs. Each domain app owns its prefix; paths never carry personal data (only case codes and ids)."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from haven.api.router import api
+from haven.core import views as core_views
+
+handler400 = "haven.core.views.error_400"
+handler403 = "haven.core.views.error_403"
+handler404 = "haven.core.views.error_404"
+handler500 = "haven.core.views.error_500"
+
+urlpatterns = [
+    path("", include("haven.core.urls")),
+    path("health", core_views.health, name="health"),
+    path("accounts/", include("haven.accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+]

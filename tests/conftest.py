@@ -1,0 +1,107 @@
+"""Fixtures shared by the whole suite: one organisation with two teams, and people in each role.
+
+The three people of the house style: alice (case manager, North), bob (caseworker, North) and charlie
+(caseworker, South, an outsider to North's cases); plus one account for every other role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from haven.accounts import services
+from haven.accounts.models import Organisation, Team, User
+from haven.accounts.permissions import Role
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture
+def organisation(db: None) -> Organisation:
+    return services.organisation_create(actor=None, name="Test Society", team_names=["North", "South"])
+
+
+@pytest.fixture
+def north(organisation: Organisation) -> Team:
+    return Team.objects.get(organisation=organisation, name="North")
+
+
+@pytest.fixture
+def south(organisation: Organisation) -> Team:
+    return Team.objects.get(organisation=organisation, name="South")
+
+
+@pytest.fixture
+def make_user(organisation: Organisation) -> Callable[..., User]:
+    """Create an account with a confirmed authenticator: make_user(Role.CASEWORKER, team="North")."""
+    counter = {"n": 0}
+
+    def make(role: Role | str, team: str | None = "North", email: str | None = None) -> User:
+        counter["n"] += 1
+        role = Role(role)
+        team_obj = Team.objects.get(organisation=organisation, name=team) if team else None
+        user = services.user_create(
+            actor=None,
+            email=email or f"{role.value}-{counter['n']}@example.test",
+            password=PASSWORD,
+            role=role,
+            team=team_obj,
+        )
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user: Callable[..., User]) -> User:
+    return make_user(Role.CASE_MANAGER, "North", "alice@example.test")
+
+
+@pytest.fixture
+def bob(make_user: Callable[..., User]) -> User:
+    return make_user(Role.CASEWORKER, "North", "bob@example.test")
+
+
+@pytest.fixture
+def charlie(make_user: Callable[..., User]) -> User:
+    return make_user(Role.CASEWORKER, "South", "charlie@example.test")
+
+
+@pytest.fixture
+def users_by_role(make_user: Callable[..., User]) -> dict[Role, User]:
+    """One account per role, all in team North (the admin has no team)."""
+    return {role: make_user(role, None if role == Role.ADMIN else "North") for role in Role}
+
+
+def current_code(user: User) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def sign_in_fully(client: Client, user: User) -> Client:
+    """Sign in through the real forms: password, then the current TOTP code."""
+    response = client.post("/accounts/login/", {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    response = client.post("/accounts/mfa/", {"code": current_code(user)})
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+@pytest.fixture
+def signed_in() -> Callable[[User], Client]:
+    """A test client signed in as `user` with the second factor verified (fast path, no forms)."""
+
+    def sign_in(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session["otp_device_id"] = TOTPDevice.objects.get(user=user, confirmed=True).persistent_id
+        session.save()
+        return client
+
+    return sign_in
