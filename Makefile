@@ -24,7 +24,7 @@ $(VENV)/bin/python:
 
 $(RUNTIME_STAMP): requirements/runtime.lock pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install --quiet --require-virtualenv -r requirements/runtime.lock
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . || $(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 $(DEV_STAMP): requirements/dev.lock $(RUNTIME_STAMP)

@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include("haven.core.urls")),
     path("health", core_views.health, name="health"),
     path("accounts/", include("haven.accounts.urls")),
+    path("cases/", include("haven.cases.urls")),
+    path("screening/", include("haven.screening.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("evidence/", include("haven.evidence.urls")),
     path("api/v1/", api.urls),
 ]

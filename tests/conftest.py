@@ -6,7 +6,12 @@ The three people of the house style: alice (case manager, North), bob (caseworke
 
 from __future__ import annotations
 
+import os
+import secrets
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -105,3 +110,57 @@ def signed_in() -> Callable[[User], Client]:
         return client
 
     return sign_in
+
+
+# --- Foundation helpers: running Haven in a subprocess with production settings -------------------------
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def haven_command() -> list[str]:
+    """The `haven` console command of this checkout (the entry point when installed)."""
+    script = REPO_ROOT / ".venv" / "bin" / "haven"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "haven.cli"]
+
+
+def production_environ(data_dir: Path, **extra: str) -> dict[str, str]:
+    """A clean environment for Haven with HAVEN_ENV=production, a fresh SECRET_KEY and its own data dir.
+
+    Variables of the test run (HAVEN_*, DJANGO_*, DATABASE_URL) are dropped so nothing leaks in.
+    """
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("HAVEN_", "DJANGO_", "DATABASE_URL", "SECRET_KEY"))
+    }
+    env.update(
+        HAVEN_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(60)[:60],
+        ALLOWED_HOSTS="haven.example.org",
+        HAVEN_DATA_DIR=str(data_dir),
+        PYTHONPATH=str(REPO_ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+def run_haven(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run `haven ARGS` in a subprocess from the repository root; never raises on a non-zero exit."""
+    return subprocess.run(
+        [*haven_command(), *args],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def production_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory prepared by `haven init` with production settings (shared by the session)."""
+    data_dir = tmp_path_factory.mktemp("haven-production") / "var"
+    result = run_haven(["init"], production_environ(data_dir))
+    assert result.returncode == 0, result.stderr
+    return data_dir

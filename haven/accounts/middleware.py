@@ -6,11 +6,10 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
+from django.urls import reverse
 
 from haven.accounts import services
 from haven.accounts.mfa import is_verified
@@ -44,10 +43,10 @@ class SessionTimeoutMiddleware:
                 user_id = user.pk
                 logout(request)
                 services.record_session_expired(user_id=user_id, kind=kind)
-                messages.info(request, _("Your session has ended. Please sign in again."))
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                return redirect(settings.LOGIN_URL)
+                # A query flag rather than a flash message: the session that would carry one is gone.
+                return redirect(f"{reverse(settings.LOGIN_URL)}?expired=1")
             request.session[LAST_SEEN] = now
             request.session.setdefault(LOGIN_AT, now)
         return self.get_response(request)

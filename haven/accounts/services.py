@@ -34,13 +34,22 @@ def _now() -> datetime:
     return timezone.now()
 
 
-@transaction.atomic
 def login_check(*, email: str, password: str) -> User:
     """Check a password login, counting failures and locking the account after too many in a row.
 
     Raises LoginRefused("invalid" | "locked"). A locked account stays locked for LOCKOUT_MINUTES even
     when the right password is given, so guessing cannot continue during the lock.
     """
+    user, refusal = _login_attempt(email=email, password=password)
+    # Raised only after the transaction committed: raising inside it would roll back the failure count
+    # and its audit entry, and the lockout would never trigger.
+    if user is None or refusal:
+        raise LoginRefused(refusal or "invalid")
+    return user
+
+
+@transaction.atomic
+def _login_attempt(*, email: str, password: str) -> tuple[User | None, str]:
     from django.contrib.auth import authenticate
 
     user = User.objects.select_for_update().filter(email__iexact=email).first()
@@ -48,14 +57,14 @@ def login_check(*, email: str, password: str) -> User:
         audit_record(
             actor_id=user.pk, action="auth.login_refused_locked", object_type="user", object_id=user.pk
         )
-        raise LoginRefused("locked")
+        return None, "locked"
     authenticated = authenticate(username=email, password=password)
     if authenticated is None:
         if user is None:
             audit_record(actor_id=None, action="auth.login_failed", detail={"known_account": False})
-            raise LoginRefused("invalid")
+            return None, "invalid"
         _register_failure(user, reason="password")
-        raise LoginRefused("locked" if user.locked_until else "invalid")
+        return None, "locked" if user.locked_until else "invalid"
     assert isinstance(authenticated, User)
     authenticated.failed_logins = 0
     authenticated.locked_until = None
@@ -63,12 +72,17 @@ def login_check(*, email: str, password: str) -> User:
     audit_record(
         actor_id=authenticated.pk, action="auth.login", object_type="user", object_id=authenticated.pk
     )
-    return authenticated
+    return authenticated, ""
 
 
 def _register_failure(user: User, *, reason: str) -> None:
-    user.failed_logins += 1
     fields = ["failed_logins"]
+    if user.locked_until and user.locked_until <= _now():
+        # A lock that has run out starts a fresh count, rather than re-locking on the next slip.
+        user.failed_logins = 0
+        user.locked_until = None
+        fields.append("locked_until")
+    user.failed_logins += 1
     audit_record(
         actor_id=user.pk,
         action="auth.login_failed",
@@ -78,7 +92,8 @@ def _register_failure(user: User, *, reason: str) -> None:
     )
     if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
         user.locked_until = _now() + timedelta(minutes=settings.LOCKOUT_MINUTES)
-        fields.append("locked_until")
+        if "locked_until" not in fields:
+            fields.append("locked_until")
         audit_record(
             actor_id=user.pk,
             action="auth.locked",
@@ -121,6 +136,10 @@ def mfa_enrol_start(*, user: User) -> TOTPDevice:
 @transaction.atomic
 def mfa_enrol_confirm(*, user: User, token: str) -> TOTPDevice | None:
     """Confirm enrolment with a first code; other devices of the account are removed."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        # Enrolling over a working authenticator would let a stolen password replace the second factor.
+        audit_record(actor_id=user.pk, action="auth.mfa_enrol_refused", object_type="user", object_id=user.pk)
+        return None
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None or not token.isdigit() or not device.verify_token(token):
         audit_record(actor_id=user.pk, action="auth.mfa_enrol_failed", object_type="user", object_id=user.pk)
@@ -223,5 +242,28 @@ def organisation_create(
     return organisation
 
 
-def record_reauthenticated(*, user: User) -> None:
-    audit_record(actor_id=user.pk, action="auth.reauthenticated", object_type="user", object_id=user.pk)
+def reauth_check(*, user: User, password: str, token: str) -> bool:
+    """Re-authentication before a sensitive action: the password and a fresh code.
+
+    A wrong password counts towards the lockout like a failed sign-in, so a hijacked session cannot be
+    used to guess the password.
+    """
+    ok = _reauth_password(user=user, password=password)
+    if ok and mfa_check(user=user, token=token) is not None:
+        audit_record(actor_id=user.pk, action="auth.reauthenticated", object_type="user", object_id=user.pk)
+        return True
+    return False
+
+
+@transaction.atomic
+def _reauth_password(*, user: User, password: str) -> bool:
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.locked_until and locked.locked_until > _now():
+        audit_record(
+            actor_id=user.pk, action="auth.reauth_refused_locked", object_type="user", object_id=user.pk
+        )
+        return False
+    if locked.check_password(password):
+        return True
+    _register_failure(locked, reason="reauth_password")
+    return False

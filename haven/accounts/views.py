@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import auth
@@ -15,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts import services
 from haven.accounts.forms import CodeForm, LoginForm, ReauthForm
@@ -34,7 +36,7 @@ def _safe_next(request: HttpRequest, default: str = "/") -> str:
 
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -59,12 +61,11 @@ def login(request: HttpRequest) -> HttpResponse:
                 now = time.time()
                 request.session[LOGIN_AT] = now
                 request.session[LAST_SEEN] = now
-                return redirect(f"/accounts/mfa/?next={_safe_next(request)}")
+                return redirect(f"/accounts/mfa/?{urlencode({'next': _safe_next(request)})}")
         else:
             status = 400
-    return render(
-        request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")}, status=status
-    )
+    context = {"form": form, "next": _safe_next(request, ""), "expired": request.GET.get("expired") == "1"}
+    return render(request, "accounts/login.html", context, status=status)
 
 
 @login_required
@@ -74,11 +75,9 @@ def mfa(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     if is_verified(user):
         return redirect(_safe_next(request))
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:mfa_enrol")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         device = services.mfa_check(user=user, token=form.data.get("code", "")) if form.is_valid() else None
@@ -107,8 +106,11 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     if is_verified(user):
         return redirect("core:home")
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        # Only an account without a working authenticator may enrol one; others prove theirs first.
+        return redirect("accounts:mfa")
     device = services.mfa_enrol_start(user=user)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         confirmed = (
@@ -131,16 +133,21 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
 def reauth(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    form = ReauthForm(request.POST or None)
+    if not is_verified(user):
+        return redirect(f"/accounts/mfa/?{urlencode({'next': request.get_full_path()})}")
+    form = ReauthForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        ok = False
-        if form.is_valid() and user.check_password(form.cleaned_data["password"]):
-            ok = services.mfa_check(user=user, token=form.cleaned_data["code"]) is not None
+        ok = form.is_valid() and services.reauth_check(
+            user=user, password=form.cleaned_data["password"], token=form.cleaned_data["code"]
+        )
         if ok:
             request.session[REAUTH_AT] = time.time()
-            services.record_reauthenticated(user=user)
             return redirect(_safe_next(request))
+        user.refresh_from_db()
+        if user.locked_until:
+            auth.logout(request)
+            return redirect("accounts:login")
         form.add_error(None, _("Password or code not right. Please try again."))
         status = 400
     return render(

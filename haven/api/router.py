@@ -5,26 +5,68 @@ Each domain app contributes a ninja Router (its `api.py`), added at the bottom o
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
+from pydantic import ConfigDict
 
 from haven.accounts.models import User
-from haven.api.services import token_user
+from haven.api.models import ApiToken
+from haven.api.services import token_lookup, token_revoke
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = token_user(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = token_lookup(token)
+        if found is None:
+            return None
+        request.user = found.user
+        request.api_token = found  # type: ignore[attr-defined]
+        return found.user
 
 
-api = NinjaAPI(
+def calling_token(request: HttpRequest) -> ApiToken:
+    """The token that authenticated this API call."""
+    token = getattr(request, "api_token", None)
+    assert isinstance(token, ApiToken)
+    return token
+
+
+def _uniform_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Give ninja's plain-text 405 the API's one error shape (the Allow header stays)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            body = {"error": {"code": "method_not_allowed", "message": f"Use {allowed or 'another method'}."}}
+            response = JsonResponse(body, status=405)
+            response["Allow"] = allowed
+        return response
+
+    wrapper.csrf_exempt = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+class HavenAPI(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _uniform_not_allowed(pattern.callback)
+        return patterns
+
+
+api = HavenAPI(
     title="Haven API",
     version="1",
     description="Haven's REST API. Every call needs a personal access token (`Authorization: Bearer …`), "
@@ -72,9 +114,21 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", "Not found.")
 
 
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "too_many_requests",
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, exc.status_code, "error", str(exc))
+    return error_response(request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), str(exc))
 
 
 class Health(Schema):
@@ -99,3 +153,39 @@ def me(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     assert isinstance(user, User)
     return {"id": user.pk, "role": user.role, "team": user.team.name if user.team else None}
+
+
+class StrictSchema(Schema):
+    # Unknown fields are refused rather than ignored, so a client cannot set what it was not offered.
+    model_config = ConfigDict(extra="forbid")
+
+
+class RevokeIn(StrictSchema):
+    reason: Literal["no_longer_needed", "lost", "exposed"]
+
+
+class Revoked(Schema):
+    revoked: int
+
+
+@api.post("/tokens/revoke", response={200: Revoked, 400: Error, 401: Error}, tags=["tokens"])
+def tokens_revoke(request: HttpRequest, body: RevokeIn) -> dict[str, int]:
+    """Revoke the token used for this call, e.g. when it is no longer needed or may have been exposed."""
+    user = request.user
+    assert isinstance(user, User)
+    token = calling_token(request)
+    token_revoke(actor=user, token=token, reason=body.reason)
+    return {"revoked": token.pk}
+
+
+from haven.cases.api import router as cases_router  # noqa: E402
+
+api.add_router("/cases", cases_router)
+
+from haven.screening.api import router as screening_router  # noqa: E402
+
+api.add_router("/screenings", screening_router)
+
+from haven.evidence.api import router as evidence_router  # noqa: E402
+
+api.add_router("/stats", evidence_router)

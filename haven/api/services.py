@@ -38,19 +38,26 @@ def token_create(*, actor: User, user: User, name: str = "cli") -> tuple[ApiToke
     return token, raw
 
 
-def token_user(raw: str) -> User | None:
-    """The active user holding this unrevoked token, or None."""
-    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+def token_lookup(raw: str) -> ApiToken | None:
+    """The unrevoked token with this secret, held by an active account; None otherwise."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100 or not raw.isascii():
         return None
     token = ApiToken.objects.select_related("user").filter(digest=_digest(raw), revoked_at=None).first()
     if token is None or not token.user.is_active:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+    return token
+
+
+def token_user(raw: str) -> User | None:
+    """The active user holding this unrevoked token, or None."""
+    token = token_lookup(raw)
+    return token.user if token is not None else None
 
 
 @transaction.atomic
-def token_revoke(*, actor: User, token: ApiToken) -> None:
+def token_revoke(*, actor: User, token: ApiToken, reason: str = "") -> None:
+    """Revoke a token for good; the audit entry records the reason code."""
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit_record(
@@ -58,5 +65,5 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
         action="api.token_revoked",
         object_type="user",
         object_id=token.user_id,
-        detail={"token": token.pk},
+        detail={"token": token.pk, "reason": reason[:32]},
     )

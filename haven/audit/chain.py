@@ -59,20 +59,31 @@ class Verdict:
 def verify(entries: Iterable[Entry], head_seq: int, head_hash: str) -> Verdict:
     """Walk the chain in storage order and name the first entry that does not fit.
 
-    Detects an edited entry (its hash no longer matches), a deleted one (a gap in the sequence or a
-    broken link), an inserted one (a link that does not match) and reordered ones (links out of order).
+    Detects an edited entry (its hash no longer matches), a deleted or moved one (the sequence number
+    found is not the one expected there), an inserted one (a link that does not match, or an entry beyond
+    the recorded head) and a chain cut short (the walk ends before the head).
     """
     expected_prev = GENESIS
     expected_seq = 1
     checked = 0
     for entry in entries:
+        if entry.seq > head_seq:
+            return Verdict(
+                False,
+                checked,
+                expected_prev,
+                f"entry #{entry.seq} lies beyond the recorded head #{head_seq}: it was added outside Haven",
+                entry.seq,
+                entry.pk,
+            )
         if entry.seq != expected_seq:
             return Verdict(
                 False,
                 checked,
                 expected_prev,
-                f"expected entry #{expected_seq}, found #{entry.seq}",
-                entry.seq,
+                f"expected entry #{expected_seq} here but found #{entry.seq}: "
+                f"entry #{expected_seq} was deleted or moved",
+                expected_seq,
                 entry.pk,
             )
         if entry.prev_hash != expected_prev:
@@ -80,7 +91,7 @@ def verify(entries: Iterable[Entry], head_seq: int, head_hash: str) -> Verdict:
                 False,
                 checked,
                 expected_prev,
-                "link to the previous entry does not match",
+                "its link to the previous entry does not match",
                 entry.seq,
                 entry.pk,
             )
@@ -96,17 +107,26 @@ def verify(entries: Iterable[Entry], head_seq: int, head_hash: str) -> Verdict:
         )
         if recomputed != entry.hash:
             return Verdict(
-                False, checked, expected_prev, "content does not match its hash", entry.seq, entry.pk
+                False, checked, expected_prev, "its content does not match its hash", entry.seq, entry.pk
             )
         expected_prev = entry.hash
         expected_seq += 1
         checked += 1
-    if checked != head_seq or expected_prev != head_hash:
+    if checked == head_seq and expected_prev != head_hash:
         return Verdict(
             False,
             checked,
             expected_prev,
-            f"chain ends at #{checked} but the head records #{head_seq}",
+            f"entry #{checked} does not match the hash recorded in the head: it was rewritten",
+            checked,
+            None,
+        )
+    if checked != head_seq:
+        return Verdict(
+            False,
+            checked,
+            expected_prev,
+            f"the chain ends at #{checked} but the head records #{head_seq}: entries were cut off the end",
             checked + 1,
             None,
         )

@@ -96,9 +96,14 @@ def _entries() -> Iterator[chain.Entry]:
 
 
 def audit_verify() -> chain.Verdict:
-    """Verify the whole chain against the head row."""
-    head = AuditHead.objects.filter(pk=1).first()
-    return chain.verify(_entries(), head.seq if head else 0, head.hash if head else chain.GENESIS)
+    """Verify the whole chain against the head row.
+
+    The head row stays locked during the walk: an entry appended meanwhile would otherwise look like one
+    inserted behind Haven's back. Writers wait for the walk to finish.
+    """
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        return chain.verify(_entries(), head.seq if head else 0, head.hash if head else chain.GENESIS)
 
 
 def audit_head() -> tuple[int, str]:

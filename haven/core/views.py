@@ -23,17 +23,38 @@ def health(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
+_API_ERRORS = {
+    400: ("bad_request", "The request could not be understood."),
+    403: ("forbidden", "Not allowed."),
+    404: ("not_found", "Not found."),
+    500: ("server_error", "The server could not finish this request."),
+}
+
+
+def _error(request: HttpRequest, status: int) -> HttpResponse:
+    # API clients get the API's one error shape, even for paths the API router never saw.
+    if request.path.startswith("/api/"):
+        code, message = _API_ERRORS[status]
+        return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    return render(request, "errors/error.html", {"status": status}, status=status)
+
+
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/error.html", {"status": 400}, status=400)
+    return _error(request, 400)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/error.html", {"status": 403}, status=403)
+    return _error(request, 403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/error.html", {"status": 404}, status=404)
+    return _error(request, 404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/error.html", {"status": 500}, status=500)
+    # Rendered without the request context: the failure may lie in a context processor or the session.
+    if request.path.startswith("/api/"):
+        return _error(request, 500)
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("errors/error.html").render({"status": 500}), status=500)

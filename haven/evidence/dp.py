@@ -84,6 +84,9 @@ class NoisyCounts:
     scale: float  # discrete Laplace scale used
     threshold: int
     mechanism: str = "discrete Laplace (OpenDP make_laplace on a vector of integers)"
+    # The noisy vector before post-processing: with the exact counts it gives the noise drawn. Callers
+    # that keep it must seal it (it reveals the exact counts); `post_process(raw)` re-derives `counts`.
+    raw: IntArray | None = field(default=None, repr=False, compare=False)
 
 
 def _check_epsilon(epsilon: float, what: str = "epsilon") -> float:
@@ -133,6 +136,13 @@ def counts_measurement(epsilon: float, sensitivity: int = 1) -> tuple[dp.Measure
     return measurement, float(measurement.map(sensitivity)), scale
 
 
+def post_process(noisy: npt.ArrayLike, threshold: int) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Published counts and suppression flags from a noisy vector (costs no privacy; deterministic)."""
+    clamped = np.maximum(np.asarray(noisy, dtype=np.int64), 0)
+    small = clamped < threshold
+    return np.where(small, 0, clamped), small
+
+
 def release_counts(
     counts: npt.ArrayLike,
     epsilon: float,
@@ -158,9 +168,7 @@ def release_counts(
     if budget is not None:
         budget.spend(spent, label)
     noisy = np.asarray(measurement(exact.astype(np.int64).tolist()), dtype=np.int64)
-    noisy = np.maximum(noisy, 0)
-    small = noisy < threshold
-    published = np.where(small, 0, noisy)
+    published, small = post_process(noisy, threshold)
     return NoisyCounts(
         counts=published,
         suppressed=small,
@@ -168,4 +176,5 @@ def release_counts(
         epsilon=spent,
         scale=scale,
         threshold=threshold,
+        raw=noisy,
     )

@@ -29,3 +29,7 @@ class VaultDecryptError(VaultError):
 
 class VaultIntegrityError(VaultDecryptError):
     """An encrypted stream (backup or attachment) was altered, reordered or truncated."""
+
+
+class VaultLocked(VaultKeyError):
+    """The key store was emergency-locked (`haven keys destroy`): its keys are gone on purpose, for good."""

@@ -10,8 +10,14 @@ keeps it in the `haven_keys` schema of a PostgreSQL database instead. Never in t
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -19,22 +25,38 @@ from django.conf import settings
 
 from haven.vault import blind_index as bi
 from haven.vault import crypto
-from haven.vault.errors import VaultError, VaultKeyError, VaultKeyMissing
-from haven.vault.keystore import KeyStore
+from haven.vault.archive import Database
+from haven.vault.errors import VaultError, VaultKeyError, VaultKeyMissing, VaultLocked
+from haven.vault.keystore import KeyStore, load_master_key
+
+log = logging.getLogger("haven.vault")
+
+# Written by `haven restore` before it touches anything and removed when it has finished, erasures
+# re-applied: while it exists Haven serves no page, so a half-restored database is never shown.
+RESTORE_MARKER = "RESTORE_IN_PROGRESS"
+# Written by `haven keys destroy` next to the (destroyed) keys: says, even when the key store itself is
+# gone, that the keys were destroyed on purpose.
+LOCK_MARKER = "EMERGENCY_LOCKED"
+HEALTH_MAX_AGE_SECONDS = 5.0
 
 __all__ = [
     "VaultError",
     "VaultKeyError",
     "VaultKeyMissing",
+    "VaultLocked",
+    "Health",
+    "PersonKey",
     "blind",
     "ensure_keys",
     "erase_key",
+    "health",
     "key_problems",
     "keystore",
     "new_key",
     "new_keys",
     "open_bytes",
     "open_text",
+    "opener",
     "reset",
     "seal_bytes",
     "seal_text",
@@ -61,11 +83,12 @@ def keystore() -> KeyStore:
 
 def reset() -> None:
     """Close the process's key store (after a rotation, restore or emergency lock, and in tests)."""
-    global _store
+    global _store, _health
     with _lock:
         if _store is not None:
             _store.close()
         _store = None
+        _health = None
 
 
 def ensure_keys(data_dir: Path) -> None:
@@ -73,19 +96,129 @@ def ensure_keys(data_dir: Path) -> None:
     KeyStore.open(data_dir, database_url=_keystore_url(), create=True).close()
 
 
+def restore_marker(data_dir: Path) -> Path:
+    """The file whose presence says a restore is under way (or was interrupted)."""
+    return Path(data_dir) / RESTORE_MARKER
+
+
+def lock_marker(data_dir: Path) -> Path:
+    """The file `haven keys destroy` leaves behind: the keys were destroyed on purpose."""
+    return Path(data_dir) / "keys" / LOCK_MARKER
+
+
+def locked_message(data_dir: Path) -> str | None:
+    """Why the keys are gone, when the emergency lock was used; None otherwise."""
+    marker = lock_marker(data_dir)
+    if not marker.exists():
+        return None
+    when = marker.read_text(encoding="utf-8", errors="replace").strip()[:64]
+    return (
+        f"the encryption keys were destroyed by the emergency lock ({when}); the encrypted data can never be "
+        "opened again. To start over, move this data dir aside and run 'haven init' in a new one"
+    )
+
+
+def database() -> Database:
+    """The main database as the archive functions need it (SQLite file or PostgreSQL URL)."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return Database("sqlite", sqlite_path=Path(db["NAME"]))
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        return Database("postgresql", url=settings.DATABASE_URL)
+    return Database(db["ENGINE"].rsplit(".", 1)[-1])
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, VaultError):
+        return str(exc)
+    # sqlite3 and OS errors are wrapped by KeyStore.open; anything reaching here is unexpected.
+    return f"the key store could not be read ({type(exc).__name__}: {exc})"
+
+
 def key_problems(data_dir: Path) -> list[str]:
-    """What is wrong with the keys, in words an operator can act on (empty when all is well)."""
+    """What is wrong with the keys, in words an operator can act on (empty when all is well).
+
+    Opens the key store read-only in effect: nothing is created, written or repaired.
+    """
+    locked = locked_message(data_dir)
+    if locked is not None:
+        return [f"vault: keys destroyed: {locked}"]
+    marker = restore_marker(data_dir)
+    problems = []
+    if marker.exists():
+        problems.append(
+            f"vault: a restore is under way or was interrupted ({marker} exists); Haven serves no page "
+            "until it ends. Fix: run 'haven restore FILE' again to completion"
+        )
     try:
         store = KeyStore.open(data_dir, database_url=_keystore_url())
-    except VaultError as exc:
-        return [f"vault: {exc}"]
+    except VaultLocked as exc:
+        return [*problems, f"vault: keys destroyed: {exc}"]
+    except (VaultError, sqlite3.Error, OSError) as exc:
+        return [*problems, f"vault: {_describe(exc)}"]
     try:
         store.blind_index_key()
-    except VaultError as exc:
-        return [f"vault: {exc}"]
+    except (VaultError, sqlite3.Error) as exc:
+        problems.append(f"vault: {_describe(exc)}")
     finally:
         store.close()
-    return []
+    return problems
+
+
+@dataclass(frozen=True)
+class Health:
+    """Whether Haven may serve pages: `reason` is "" (ok), "locked", "restoring" or "keys"."""
+
+    reason: str
+    detail: str = ""  # for the operator's log; never shown on a web page (it names paths)
+
+    @property
+    def ok(self) -> bool:
+        return not self.reason
+
+
+_health: tuple[float, Health] | None = None
+
+
+def _check_health() -> Health:
+    data_dir = Path(settings.DATA_DIR)
+    locked = locked_message(data_dir)
+    if locked is not None:
+        return Health("locked", locked)
+    if restore_marker(data_dir).exists():
+        return Health("restoring", f"{restore_marker(data_dir)} exists")
+    try:
+        store = keystore()
+        meta = store.meta()
+        if "locked_at" in meta:
+            return Health("locked", f"emergency-locked at {meta['locked_at']}")
+        # Re-read the configured master key: a key file removed or replaced under a running worker
+        # must stop it serving too, not only the next worker to start.
+        master = load_master_key(data_dir)
+        if master.key_id not in {meta.get("active_master_id"), meta.get("rotating_to")}:
+            return Health("keys", f"master key {master.key_id} is not this key store's master key")
+        store.blind_index_key()
+    except VaultLocked as exc:
+        return Health("locked", str(exc))
+    except (VaultError, sqlite3.Error, OSError) as exc:
+        return Health("keys", _describe(exc))
+    return Health("")
+
+
+def health(*, max_age: float = HEALTH_MAX_AGE_SECONDS) -> Health:
+    """Whether the keys are usable, checked at most every `max_age` seconds per process (cheap: one
+    key-store read, one key file read, one unwrap)."""
+    global _health
+    now = time.monotonic()
+    cached = _health
+    if cached is not None and now - cached[0] < max_age:
+        return cached[1]
+    result = _check_health()
+    if not result.ok:
+        log.error("vault unavailable", extra={"reason": result.reason, "detail": result.detail})
+        reset()
+    _health = (now, result)
+    return result
 
 
 def new_key() -> str:
@@ -111,11 +244,60 @@ def open_bytes(key_id: str, *, table: str, column: str, row_id: str, blob: bytes
     return crypto.open_(key, bytes(blob), crypto.aad_for(table, column, row_id))
 
 
+class PersonKey:
+    """One person's data key, unwrapped once, sealing and opening any number of that person's values.
+
+    Get it with `opener(key_id)`; same keyword arguments as the module functions. Use it when a page or
+    import handles several fields of a person: one key-store read and one AES key setup instead of ten.
+    """
+
+    __slots__ = ("_sealer", "key_id")
+
+    def __init__(self, key_id: str, sealer: crypto.Sealer) -> None:
+        self.key_id = key_id
+        self._sealer = sealer
+
+    def __repr__(self) -> str:
+        return f"PersonKey({self.key_id!r})"
+
+    def seal_bytes(self, *, table: str, column: str, row_id: str, value: bytes) -> bytes:
+        """Encrypt `value`, bound to table, column and row."""
+        return self._sealer.seal(value, crypto.aad_for(table, column, row_id))
+
+    def open_bytes(self, *, table: str, column: str, row_id: str, blob: bytes) -> bytes:
+        """Decrypt; raises VaultDecryptError for a misplaced or altered value."""
+        return self._sealer.open(bytes(blob), crypto.aad_for(table, column, row_id))
+
+    def seal_text(self, *, table: str, column: str, row_id: str, value: str) -> bytes:
+        """Encrypt a string (UTF-8)."""
+        return self.seal_bytes(table=table, column=column, row_id=row_id, value=value.encode("utf-8"))
+
+    def open_text(self, *, table: str, column: str, row_id: str, blob: bytes) -> str:
+        """Decrypt to a string."""
+        return self.open_bytes(table=table, column=column, row_id=row_id, blob=blob).decode("utf-8")
+
+
+@contextmanager
+def opener(key_id: str) -> Iterator[PersonKey]:
+    """`with opener(person.key_id) as key: key.open_text(...)`: unwraps the person's key once.
+
+    Raises VaultKeyMissing at once for an erased person. The key is dropped when the block ends, so it is
+    not kept longer than the request needs it.
+    """
+    person_key = PersonKey(key_id, crypto.Sealer(keystore().get_data_key(key_id)))
+    try:
+        yield person_key
+    finally:
+        person_key._sealer = None  # type: ignore[assignment]
+
+
 def seal_text(key_id: str, *, table: str, column: str, row_id: str, value: str) -> bytes:
+    """Encrypt a string (UTF-8) under the person's data key, bound to table, column and row."""
     return seal_bytes(key_id, table=table, column=column, row_id=row_id, value=value.encode("utf-8"))
 
 
 def open_text(key_id: str, *, table: str, column: str, row_id: str, blob: bytes) -> str:
+    """Decrypt a value sealed by `seal_text`."""
     return open_bytes(key_id, table=table, column=column, row_id=row_id, blob=blob).decode("utf-8")
 
 

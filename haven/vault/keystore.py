@@ -25,9 +25,10 @@ saying what is wrong and how to fix it; nothing falls back to plaintext or to a 
 
 Tables (in schema `haven_keys` on PostgreSQL):
 
-* `wrapped_keys(key_id, kind, wrapped, master_key_id, created_at)`: data keys (kind 'data') and the
-  blind-index key (kind 'blind_index', key id 'blind-index.v1'), each AES-256-GCM-wrapped by the master
-  key identified by `master_key_id`. Plain data keys are never stored.
+* `wrapped_keys(key_id, kind, wrapped, master_key_id, created_at)`: data keys (kind 'data'), the
+  blind-index key (kind 'blind_index', key id 'blind-index.v1') and one key per database backup (kind
+  'backup', key id 'backup.<backup id>'), each AES-256-GCM-wrapped by the master key identified by
+  `master_key_id`. Plain keys are never stored.
 * `erasures(seq, key_id, case_code, erased_at, actor_id, reason_code)`: the erasure ledger. Codes and ids
   only, no personal data, so it survives erasure and can be re-applied after restoring an older backup.
 * `meta(name, value)`: `active_master_id` (wraps new keys) and `rotating_to` (during a rotation).
@@ -57,7 +58,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from haven.vault import crypto
-from haven.vault.errors import VaultKeyError, VaultKeyMissing
+from haven.vault.errors import VaultKeyError, VaultKeyMissing, VaultLocked
 
 log = logging.getLogger("haven.vault")
 
@@ -70,10 +71,13 @@ OLD_MASTER_KEY_FILE = "master.key.old"
 SQLITE_FILE = "keystore.sqlite3"
 PG_SCHEMA = "haven_keys"
 BLIND_INDEX_KEY_ID = "blind-index.v1"
+BACKUP_KEY_PREFIX = "backup."
 BUSY_TIMEOUT_MS = 15_000
 
 _GENERATE_HINT = (
-    "generate one with: python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'"
+    "Fix: put back the original key from your key backup (data encrypted under it cannot be opened with any "
+    "other key); only a brand-new installation may use a fresh key, generated with: "
+    "python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'"
 )
 _CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}")
 
@@ -249,6 +253,7 @@ def load_master_key(data_dir: Path, environ: Mapping[str, str] | None = None) ->
 
 class _Tx(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
 
 
 class _Backend(Protocol):
@@ -281,6 +286,14 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+def damaged_keystore_error(path: Path, exc: Exception) -> VaultKeyError:
+    """The error for a key store file SQLite cannot read (truncated, overwritten, not a database)."""
+    return VaultKeyError(
+        f"key store {path} is damaged or is not a Haven key store ({exc}). Fix: stop Haven and restore "
+        f"the key store from the latest key backup (haven restore --keys FILE); do not delete {path}"
+    )
+
+
 class _SqliteBackend:
     def __init__(self, path: Path, *, create: bool) -> None:
         self.path = path
@@ -293,14 +306,21 @@ class _SqliteBackend:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         # Autocommit mode: transactions are opened explicitly so writers take the lock up front.
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=15)
-        self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        self.conn.execute("PRAGMA secure_delete=ON")
-        mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        if mode.lower() != "wal":
-            raise VaultKeyError(f"key store {path} could not switch to WAL mode (got {mode})")
-        # A committed key that vanished after a power cut would make a person's data unreadable.
-        self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.executescript(_TABLES_SQL.format(blob="BLOB", serial="INTEGER"))
+        try:
+            self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self.conn.execute("PRAGMA secure_delete=ON")
+            mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise VaultKeyError(f"key store {path} could not switch to WAL mode (got {mode})")
+            # A committed key that vanished after a power cut would make a person's data unreadable.
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.executescript(_TABLES_SQL.format(blob="BLOB", serial="INTEGER"))
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise damaged_keystore_error(path, exc) from None
+        except BaseException:
+            self.conn.close()
+            raise
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[sqlite3.Connection]:
@@ -338,6 +358,10 @@ class _PgTx:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         self.cursor.execute(sql.replace("?", "%s"), params)
+        return self.cursor
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        self.cursor.executemany(sql.replace("?", "%s"), rows)
         return self.cursor
 
 
@@ -475,7 +499,7 @@ class KeyStore:
             with backend.transaction(write=False) as tx:
                 meta = dict(tx.execute("SELECT name, value FROM meta").fetchall())
             if "locked_at" in meta:
-                raise VaultKeyError(
+                raise VaultLocked(
                     f"this key store was emergency-locked at {meta['locked_at']}: its keys were destroyed on "
                     "purpose and the encrypted data cannot be opened again"
                 )
@@ -488,6 +512,9 @@ class KeyStore:
                 masters.append(read_master_key_file(key_dir / NEW_MASTER_KEY_FILE))
             store = cls(backend, masters, key_dir=key_dir if source == "data-dir" else None, clock=clock)
             store._init_or_check_meta(fresh=fresh, create=create)
+        except sqlite3.DatabaseError as exc:
+            backend.close()
+            raise damaged_keystore_error(key_dir / SQLITE_FILE, exc) from None
         except BaseException:
             backend.close()
             raise
@@ -573,8 +600,24 @@ class KeyStore:
         keys = [(str(uuid.uuid4()), crypto.generate_key()) for _ in range(count)]
         with self._lock, self._backend.transaction(write=True) as tx:
             master = self._wrapping_master(tx)
-            for key_id, key in keys:
-                self._insert_key(tx, key_id, "data", key, master)
+            wrapper = crypto.Sealer(master.key)
+            now = self._clock().isoformat()
+            rows = [
+                (
+                    key_id,
+                    "data",
+                    crypto.wrap_key_with(wrapper, master.key_id, key, key_id=key_id),
+                    master.key_id,
+                    now,
+                )
+                for key_id, key in keys
+            ]
+            # One statement for the whole batch: per-row round trips dominate bulk imports otherwise.
+            tx.executemany(
+                "INSERT INTO wrapped_keys (key_id, kind, wrapped, master_key_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
         return keys
 
     def _get_key(self, key_id: str, kind: str) -> bytes:
@@ -750,6 +793,56 @@ class KeyStore:
                 tx.execute("DELETE FROM meta WHERE name = 'rotating_to'")
             self._backend.scrub()
         return True
+
+    # -- backup keys -----------------------------------------------------------------------------------
+
+    def create_backup_key(self, backup_id: str) -> bytes:
+        """A fresh key for one database backup, kept here wrapped like a data key (see docs/crypto.md).
+
+        Rotation re-wraps it with the rest; destroying it (`destroy_backup_key`) makes that backup unreadable.
+        """
+        _check_code("backup_id", backup_id)
+        key = crypto.generate_key()
+        with self._lock, self._backend.transaction(write=True) as tx:
+            self._insert_key(tx, f"{BACKUP_KEY_PREFIX}{backup_id}", "backup", key, self._wrapping_master(tx))
+        return key
+
+    def get_backup_key(self, backup_id: str) -> bytes:
+        """The key of one backup; `VaultKeyMissing` if it was destroyed or belongs to another key store."""
+        _check_code("backup_id", backup_id)
+        return self._get_key(f"{BACKUP_KEY_PREFIX}{backup_id}", "backup")
+
+    def destroy_backup_key(self, backup_id: str) -> bool:
+        """Make one backup unreadable for good (retention of backups); False if there was no such key."""
+        _check_code("backup_id", backup_id)
+        with self._lock:
+            with self._backend.transaction(write=True) as tx:
+                cursor = tx.execute(
+                    "DELETE FROM wrapped_keys WHERE key_id = ? AND kind = 'backup'",
+                    (f"{BACKUP_KEY_PREFIX}{backup_id}",),
+                )
+            self._backend.scrub()
+        return bool(cursor.rowcount)
+
+    def count_by_kind(self) -> dict[str, int]:
+        """How many wrapped keys of each kind (data, blind_index, backup) the store holds."""
+        with self._lock, self._backend.transaction(write=False) as tx:
+            rows = tx.execute("SELECT kind, COUNT(*) FROM wrapped_keys GROUP BY kind").fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def snapshot(self, dest: Path) -> None:
+        """Write a consistent copy of a SQLite key store to `dest` (SQLite's online backup API)."""
+        if not isinstance(self._backend, _SqliteBackend):
+            raise VaultKeyError(
+                "a key store in PostgreSQL is backed up with pg_dump --schema=haven_keys, "
+                "not with haven backup"
+            )
+        with self._lock:
+            target = sqlite3.connect(dest)
+            try:
+                self._backend.conn.backup(target)
+            finally:
+                target.close()
 
     def count_by_master(self) -> dict[str, int]:
         """How many wrapped keys each master key id wraps."""

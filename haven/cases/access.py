@@ -1,0 +1,105 @@
+"""Who may open which case: the only way to get a case.
+
+`case_for_user` checks the rules one per line and raises Http404 for a case that is missing and for one the
+user may not open, so case codes cannot be probed. Every successful fetch is an audited read.
+Programme managers never open a case here: they see pseudonymous lists only (`selectors.case_list`).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from haven.accounts.models import User
+from haven.accounts.permissions import Perm, Role
+from haven.audit.services import audit_record
+from haven.cases.models import Case
+
+# What each section of a case needs on top of opening the case at all.
+SECTION_PERMS: dict[str, Perm | None] = {
+    "summary": None,
+    "timeline": None,
+    "consent": None,
+    "notes": None,
+    "tasks": None,
+    "attachments": None,
+    "events": None,
+    "identity": Perm.CASE_VIEW_IDENTIFYING,
+    "child": Perm.CASE_VIEW_IDENTIFYING,
+    "location": Perm.CASE_VIEW_SENSITIVE,
+    "health": Perm.CASE_VIEW_SENSITIVE,
+    "perpetrator": Perm.CASE_VIEW_SENSITIVE,
+    "export": Perm.PERSON_EXPORT,
+    "erase": Perm.PERSON_ERASE,
+    "pressure": None,
+}
+
+
+class SectionForbidden(PermissionDenied):
+    """The role may not see this section of any case (decided before any case is looked up)."""
+
+
+def open_rule(user: User) -> Q | None:
+    """The cases `user` may open, as a filter; None when the user may open none."""
+    if not user.is_active or not user.has(Perm.CASE_VIEW):
+        return None
+    role = user.role
+    if role == Role.CASE_MANAGER:
+        rule = Q(case_manager=user)  # the assigned case manager
+        if user.has(Perm.CASE_VIEW_TEAM) and user.team_id is not None:
+            rule |= Q(team_id=user.team_id)  # every case of the manager's own team
+        return rule
+    if role == Role.CASEWORKER:
+        return Q(caseworkers=user)  # cases the caseworker is assigned to
+    if role == Role.VOLUNTEER:
+        return Q(
+            created_by=user, stage="first_contact", handed_over=False
+        )  # own first contact, until handover
+    if role == Role.DPO:
+        return Q()  # the DPO's duties (access, correction, erasure, consent sign-off) reach every case
+    return None  # programme manager: pseudonymous lists only; administrator: no case data
+
+
+def cases_openable_by(user: User) -> QuerySet[Case]:
+    """Every case `user` may open (for search and lists that link to cases)."""
+    rule = open_rule(user)
+    if rule is None:
+        return Case.objects.none()
+    return Case.objects.filter(rule)
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """Cases that may appear in `user`'s case list: the openable ones, or all of them pseudonymously
+    for a programme manager (the list shows codes and codes only, never identifying data)."""
+    if user.is_active and user.role == Role.PROGRAMME_MANAGER and user.has(Perm.CASE_VIEW):
+        return Case.objects.all()
+    return cases_openable_by(user)
+
+
+def check_section(user: User, section: str) -> None:
+    """Raise SectionForbidden when the role may not see `section` (independent of any case)."""
+    if section not in SECTION_PERMS:
+        raise ValueError(f"unknown case section {section!r}")
+    perm = SECTION_PERMS[section]
+    if perm is not None and not user.has(perm):
+        raise SectionForbidden
+
+
+def case_for_user(user: User, code: str, *, section: str = "summary") -> Case:
+    """The case `code` if `user` may open it (and see `section`), else Http404; audits the read."""
+    check_section(user, section)
+    rule = open_rule(user)
+    if rule is None:
+        raise Http404
+    case = Case.objects.select_related("person", "team", "case_manager").filter(rule, code=code).first()
+    if case is None:
+        raise Http404
+    audit_record(
+        actor_id=user.pk,
+        action="case.viewed",
+        object_type="case",
+        object_id=case.code,
+        detail={"section": section},
+    )
+    return case

@@ -1,0 +1,523 @@
+"""/api/v1/cases: the same access function and services as the web pages.
+
+A case the caller may not open answers 404 exactly like a missing one; a stale version answers 409;
+a role without the permission answers 403; bad input answers 400.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, Literal, TypeVar, cast
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from haven.accounts.models import User
+from haven.accounts.permissions import Perm
+from haven.api.router import Error, error_response
+from haven.cases import selectors, services
+from haven.cases.access import case_for_user
+from haven.cases.models import Case, Consent, Person, Task
+
+router: Router = Router(tags=["cases"])
+PAGE_SIZE = 50
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _need(request: HttpRequest, perm: Perm) -> None:
+    if not _user(request).has(perm):
+        raise PermissionDenied
+
+
+def answers(view: F) -> F:
+    """Turn the domain's refusals into the API's uniform error bodies (403, 400, 409)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            return error_response(request, 403, "forbidden", "Your role does not allow this.")
+        except services.Conflict as exc:
+            return error_response(
+                request,
+                409,
+                "conflict",
+                "The record changed since you read it; nothing was saved.",
+                {"current_version": exc.current_version},
+            )
+        except ValidationError as exc:
+            details = (
+                [
+                    {"where": k, "problem": " ".join(str(m) for e in v for m in e.messages)}
+                    for k, v in exc.error_dict.items()
+                ]
+                if hasattr(exc, "error_dict")
+                else [{"where": "", "problem": m} for m in exc.messages]
+            )
+            return error_response(
+                request, 400, "invalid_input", "The request is not valid.", {"details": details}
+            )
+
+    return cast(F, wrapper)
+
+
+# -- schemas -----------------------------------------------------------------------------------------------
+
+
+class CaseRow(Schema):
+    code: str
+    status: str
+    stage: str
+    team: str
+    is_child: bool
+    handed_over: bool
+    erased: bool
+    updated_at: datetime
+
+
+class CasePage(Schema):
+    count: int
+    page: int
+    results: list[CaseRow]
+
+
+class CaseOut(CaseRow):
+    version: int
+    person_version: int
+    legal_basis: str
+    closure_reason: str
+    case_manager: int | None
+    caseworkers: list[int]
+    exploitation_types: list[str]
+    means_of_control: list[str]
+    gender: str
+    languages: list[str]
+    information_language: str
+    name: str | None = Field(None, description="Only for roles that see identifying data")
+    safe_contact: str | None = None
+
+
+class PersonValues(Schema):
+    name: str | None = None
+    aliases: str | None = None
+    date_of_birth: date | None = None
+    phone: str | None = None
+    contact: str | None = None
+    safe_contact: str | None = None
+    documents: str | None = None
+    document_number: str | None = None
+    location: str | None = None
+    health: str | None = None
+    perpetrator: str | None = None
+    guardian: str | None = None
+    gender: str | None = None
+    languages: list[str] | None = None
+    information_language: str | None = None
+    citizenship: list[str] | None = None
+    legal_status: str | None = None
+    stated_age: int | None = Field(None, ge=0, le=120)
+    estimated_age: int | None = Field(None, ge=0, le=120)
+    age_method: str | None = None
+    age_established_adult: bool | None = None
+    schooling: str | None = None
+
+
+class CaseCreateIn(Schema):
+    person: PersonValues
+    note: str = ""
+    hand_over: bool = False
+
+
+class PersonUpdateIn(Schema):
+    version: int
+    values: PersonValues
+
+
+class PersonOut(Schema):
+    case: str
+    version: int
+    is_child: bool
+    erased: bool
+    values: dict[str, str | int | bool | list[str] | None]
+    problems: dict[str, str]
+
+
+class ConsentIn(Schema):
+    purpose: Literal[
+        "assistance", "data_storage", "referral", "family_links", "statistics", "authority_dialogue"
+    ]
+    status: Literal["given", "refused"]
+    given_on: date
+    language: str
+    explained_by: int
+    interpreter: bool = False
+    information_sheet_version: str = Field(..., max_length=32)
+    recipient: str = ""
+    expires_on: date | None = None
+
+
+class ConsentOut(Schema):
+    id: int
+    purpose: str
+    recipient: str
+    status: str
+    given_on: date
+    expires_on: date | None
+    language: str
+    explained_by: int
+    interpreter: bool
+    information_sheet_version: str
+    withdrawn_at: datetime | None
+    inform: list[str]
+
+
+class WithdrawIn(Schema):
+    reason: str
+    confirm_no_pressure: bool = False
+
+
+class WithdrawOut(Schema):
+    consent: int
+    inform: list[str]
+
+
+class NoteIn(Schema):
+    section: str = "general"
+    body: str = Field(..., max_length=20_000)
+
+
+class NoteOut(Schema):
+    id: int
+    section: str
+    body: str | None
+    author: int
+    created_at: datetime
+
+
+class TaskIn(Schema):
+    due_on: date
+    kind: str = ""
+    title: str = Field("", max_length=500)
+    assignee: int | None = None
+
+
+class TaskOut(Schema):
+    id: int
+    kind: str
+    title: str | None
+    due_on: date
+    assignee: int | None
+    done: bool
+    overdue: bool
+
+
+# -- helpers -----------------------------------------------------------------------------------------------
+
+
+def _row(case: Case) -> dict[str, Any]:
+    return {
+        "code": case.code,
+        "status": case.status,
+        "stage": case.stage,
+        "team": case.team.name,
+        "is_child": case.person.is_child,
+        "handed_over": case.handed_over,
+        "erased": case.person.erased_at is not None,
+        "updated_at": case.updated_at,
+    }
+
+
+def _case_out(case: Case, user: User) -> dict[str, Any]:
+    opened = selectors.person_fields(case, user, selectors.SUMMARY_FIELDS)
+    person = case.person
+    return {
+        **_row(case),
+        "version": case.version,
+        "person_version": person.version,
+        "legal_basis": case.legal_basis,
+        "closure_reason": case.closure_reason,
+        "case_manager": case.case_manager_id,
+        "caseworkers": sorted(case.caseworkers.values_list("pk", flat=True)),
+        "exploitation_types": case.exploitation_types,
+        "means_of_control": case.means_of_control,
+        "gender": person.gender,
+        "languages": person.languages,
+        "information_language": person.information_language,
+        "name": opened["name"].value if "name" in opened else None,
+        "safe_contact": opened["safe_contact"].value if "safe_contact" in opened else None,
+    }
+
+
+def _person_values(values: PersonValues) -> dict[str, Any]:
+    return values.dict(exclude_unset=True)
+
+
+def _consent_out(consent: Consent) -> dict[str, Any]:
+    return {
+        "id": consent.pk,
+        "purpose": consent.purpose,
+        "recipient": consent.recipient,
+        "status": consent.status,
+        "given_on": consent.given_on,
+        "expires_on": consent.expires_on,
+        "language": consent.language,
+        "explained_by": consent.explained_by_id,
+        "interpreter": consent.interpreter,
+        "information_sheet_version": consent.information_sheet_version,
+        "withdrawn_at": consent.withdrawn_at,
+        "inform": consent.inform,
+    }
+
+
+def _active_user(pk: int | None, field: str) -> User | None:
+    if pk is None:
+        return None
+    found = User.objects.filter(pk=pk, is_active=True).first()
+    if found is None:
+        raise ValidationError({field: "No active account with this id."})
+    return found
+
+
+ERRORS: dict[int, Any] = {400: Error, 403: Error, 404: Error}
+
+
+# -- endpoints ---------------------------------------------------------------------------------------------
+
+
+@router.get("", response={200: CasePage, **ERRORS})
+@answers
+def list_cases(
+    request: HttpRequest,
+    status: str = "",
+    stage: str = "",
+    child: Literal["", "yes", "no"] = "",
+    page: int = 1,
+) -> Any:
+    """Cases the caller may list, newest change first (pseudonymous: no identifying data)."""
+    _need(request, Perm.CASE_VIEW)
+    cases = selectors.case_list(_user(request), status=status, stage=stage, child=child)
+    page = max(1, page)
+    rows = list(cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    return {"count": cases.count(), "page": page, "results": [_row(c) for c in rows]}
+
+
+@router.post("", response={201: CaseOut, **ERRORS})
+@answers
+def create_case(request: HttpRequest, payload: CaseCreateIn) -> Any:
+    """Record a first contact; returns the new case."""
+    _need(request, Perm.CASE_FIRST_CONTACT)
+    user = _user(request)
+    case = services.first_contact_create(
+        actor=user, values=_person_values(payload.person), note=payload.note, hand_over=payload.hand_over
+    )
+    return 201, {**_case_out(case, user), "name": None, "safe_contact": None}
+
+
+@router.get("/{code}", response={200: CaseOut, **ERRORS})
+@answers
+def get_case(request: HttpRequest, code: str) -> Any:
+    """One case (audited read)."""
+    _need(request, Perm.CASE_VIEW)
+    user = _user(request)
+    return _case_out(case_for_user(user, code), user)
+
+
+@router.get("/{code}/person", response={200: PersonOut, **ERRORS})
+@answers
+def get_person(request: HttpRequest, code: str) -> Any:
+    """The person's values the caller's role may see (sensitive ones need their own permission)."""
+    _need(request, Perm.CASE_VIEW_IDENTIFYING)
+    user = _user(request)
+    case = case_for_user(user, code, section="identity")
+    opened = selectors.person_fields(case, user, Person.SEALED_FIELDS)
+    person = case.person
+    values: dict[str, Any] = {name: o.value for name, o in opened.items()}
+    values.update({name: getattr(person, name) for name in services.CODED_PERSON_FIELDS})
+    return {
+        "case": case.code,
+        "version": person.version,
+        "is_child": person.is_child,
+        "erased": person.erased_at is not None,
+        "values": values,
+        "problems": {name: o.problem for name, o in opened.items() if o.problem},
+    }
+
+
+@router.put("/{code}/person", response={200: PersonOut, 409: Error, **ERRORS})
+@answers
+def update_person(request: HttpRequest, code: str, payload: PersonUpdateIn) -> Any:
+    """Change the person's values; 409 when `version` is stale (someone saved since)."""
+    _need(request, Perm.CASE_EDIT)
+    _need(request, Perm.CASE_VIEW_IDENTIFYING)
+    user = _user(request)
+    case = case_for_user(user, code, section="identity")
+    services.person_update(
+        actor=user, case=case, expected_version=payload.version, values=_person_values(payload.values)
+    )
+    return get_person.__wrapped__(request, code)  # type: ignore[attr-defined]
+
+
+@router.get("/{code}/consents", response={200: list[ConsentOut], **ERRORS})
+@answers
+def list_consents(request: HttpRequest, code: str) -> Any:
+    """Every consent record of the case, newest first."""
+    _need(request, Perm.CASE_VIEW)
+    case = case_for_user(_user(request), code, section="consent")
+    return [_consent_out(c) for c in selectors.consents_for(case)]
+
+
+@router.post("/{code}/consents", response={201: ConsentOut, **ERRORS})
+@answers
+def record_consent(request: HttpRequest, code: str, payload: ConsentIn) -> Any:
+    """Record consent given or refused, for one purpose (and one recipient for a referral)."""
+    _need(request, Perm.CONSENT_RECORD)
+    user = _user(request)
+    case = case_for_user(user, code, section="consent")
+    explained_by = _active_user(payload.explained_by, "explained_by")
+    assert explained_by is not None
+    consent = services.consent_record(
+        actor=user,
+        case=case,
+        purpose=payload.purpose,
+        status=payload.status,
+        given_on=payload.given_on,
+        language=payload.language,
+        explained_by=explained_by,
+        interpreter=payload.interpreter,
+        information_sheet_version=payload.information_sheet_version,
+        recipient=payload.recipient,
+        expires_on=payload.expires_on,
+    )
+    return 201, _consent_out(consent)
+
+
+@router.post("/{code}/consents/{consent_id}/withdraw", response={200: WithdrawOut, **ERRORS})
+@answers
+def withdraw_consent(request: HttpRequest, code: str, consent_id: int, payload: WithdrawIn) -> Any:
+    """Withdraw a consent at once; returns the organisations to inform."""
+    _need(request, Perm.CONSENT_RECORD)
+    user = _user(request)
+    case = case_for_user(user, code, section="consent")
+    consent = Consent.objects.filter(case=case, pk=consent_id).first()
+    if consent is None:
+        raise Http404
+    inform = services.consent_withdraw(
+        actor=user,
+        case=case,
+        consent=consent,
+        reason=payload.reason,
+        confirm_no_pressure=payload.confirm_no_pressure,
+    )
+    return {"consent": consent.pk, "inform": inform}
+
+
+@router.get("/{code}/notes", response={200: list[NoteOut], **ERRORS})
+@answers
+def list_notes(request: HttpRequest, code: str) -> Any:
+    """Notes in the sections the caller may read, newest first."""
+    _need(request, Perm.CASE_VIEW)
+    user = _user(request)
+    case = case_for_user(user, code, section="notes")
+    return [
+        {
+            "id": n.note.pk,
+            "section": n.note.section,
+            "body": n.body.value,
+            "author": n.note.author_id,
+            "created_at": n.note.created_at,
+        }
+        for n in selectors.notes_for(case, user)
+    ]
+
+
+@router.post("/{code}/notes", response={201: NoteOut, **ERRORS})
+@answers
+def add_note(request: HttpRequest, code: str, payload: NoteIn) -> Any:
+    """Add a sealed note."""
+    _need(request, Perm.CASE_EDIT)
+    user = _user(request)
+    case = case_for_user(user, code, section="notes")
+    note = services.note_add(actor=user, case=case, section=payload.section, body=payload.body)
+    return 201, {
+        "id": note.pk,
+        "section": note.section,
+        "body": payload.body.strip(),
+        "author": user.pk,
+        "created_at": note.created_at,
+    }
+
+
+@router.get("/{code}/tasks", response={200: list[TaskOut], **ERRORS})
+@answers
+def list_tasks(request: HttpRequest, code: str) -> Any:
+    """The case's tasks, open ones first."""
+    _need(request, Perm.CASE_VIEW)
+    case = case_for_user(_user(request), code, section="tasks")
+    return [
+        {
+            "id": t.task.pk,
+            "kind": t.task.kind,
+            "title": t.title.value,
+            "due_on": t.task.due_on,
+            "assignee": t.task.assignee_id,
+            "done": t.task.done_at is not None,
+            "overdue": t.overdue,
+        }
+        for t in selectors.tasks_for(case)
+    ]
+
+
+@router.post("/{code}/tasks", response={201: TaskOut, **ERRORS})
+@answers
+def add_task(request: HttpRequest, code: str, payload: TaskIn) -> Any:
+    """Add a task or follow-up date."""
+    _need(request, Perm.CASE_EDIT)
+    user = _user(request)
+    case = case_for_user(user, code, section="tasks")
+    task = services.task_add(
+        actor=user,
+        case=case,
+        due_on=payload.due_on,
+        kind=payload.kind,
+        title=payload.title,
+        assignee=_active_user(payload.assignee, "assignee"),
+    )
+    return 201, _task_out(task, payload.title)
+
+
+def _task_out(task: Task, title: str | None) -> dict[str, Any]:
+    return {
+        "id": task.pk,
+        "kind": task.kind,
+        "title": title or None,
+        "due_on": task.due_on,
+        "assignee": task.assignee_id,
+        "done": task.done_at is not None,
+        "overdue": task.done_at is None and task.due_on < timezone.localdate(),
+    }
+
+
+@router.post("/{code}/tasks/{task_id}/done", response={200: TaskOut, **ERRORS})
+@answers
+def finish_task(request: HttpRequest, code: str, task_id: int) -> Any:
+    """Mark a task done."""
+    _need(request, Perm.CASE_EDIT)
+    user = _user(request)
+    case = case_for_user(user, code, section="tasks")
+    task = Task.objects.filter(case=case, pk=task_id).first()
+    if task is None:
+        raise Http404
+    task = services.task_done(actor=user, case=case, task=task)
+    return _task_out(task, None)

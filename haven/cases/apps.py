@@ -1,0 +1,21 @@
+"""The cases app: person, case, consent, notes, tasks, attachments and the access rules around them."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "haven.cases"
+    label = "cases"
+    verbose_name = "Cases"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from haven.accounts.permissions import Perm
+        from haven.core.navigation import NavItem, register
+
+        register(NavItem("cases", _("Cases"), "cases:list", Perm.CASE_VIEW))
+        register(NavItem("first_contact", _("First contact"), "cases:first_contact", Perm.CASE_FIRST_CONTACT))
+        register(NavItem("tasks_overdue", _("Overdue tasks"), "cases:overdue", Perm.CASE_EDIT))

@@ -1,0 +1,52 @@
+"""Consent rules in one place: may case data go to this recipient?
+
+Every path that would move case data to an organisation (referrals, later) asks `may_share_with` first.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from haven.cases.models import BestInterests, Case, Consent
+
+
+def latest_consent(case: Case, purpose: str, recipient: str = "") -> Consent | None:
+    """The most recent consent record for this purpose (and recipient): it decides, earlier ones do not."""
+    return (
+        Consent.objects.filter(case=case, purpose=purpose, recipient=recipient)
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+
+
+def consent_in_force(consent: Consent | None) -> bool:
+    """Given, not withdrawn, and not past its expiry date."""
+    if consent is None or consent.status != "given":
+        return False
+    return consent.expires_on is None or consent.expires_on >= timezone.localdate()
+
+
+def may_share_with(case: Case, recipient: str) -> bool:
+    """True when the person's consent (or, for a child, a best-interests decision) allows sharing.
+
+    A refusal or withdrawal for that recipient always wins, including over a best-interests decision.
+    """
+    if not recipient or case.person.erased_at is not None:
+        return False
+    latest = latest_consent(case, "referral", recipient)
+    if latest is not None:
+        return consent_in_force(latest)
+    if not case.person.is_child:
+        return False
+    decisions = BestInterests.objects.filter(case=case).order_by("-decided_on", "-pk")
+    return any(recipient in decision.recipients for decision in decisions)
+
+
+def recipients_to_inform(case: Case, consent: Consent) -> list[str]:
+    """Who must hear of this withdrawal: the referral's recipient, or every recipient data may reach."""
+    if consent.purpose == "referral":
+        return [consent.recipient]
+    if consent.purpose in ("data_storage", "assistance"):
+        given = Consent.objects.filter(case=case, purpose="referral", status__in=["given", "withdrawn"])
+        return sorted(set(given.values_list("recipient", flat=True)))
+    return []

@@ -1,0 +1,389 @@
+"""Forms for the case pages: parse and check input only; the services decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.models import User
+from haven.accounts.permissions import Perm, Role
+from haven.cases import vocab
+
+
+def _choices(items: vocab.Choices, blank: str | None = None) -> list[tuple[str, Any]]:
+    options: list[tuple[str, Any]] = [(code, text) for code, text in items]
+    if blank is not None:
+        options.insert(0, ("", blank))
+    return options
+
+
+class CodeListField(forms.CharField):
+    """Comma-separated codes (ISO 639 languages, ISO 3166 countries, organisation codes)."""
+
+    def __init__(self, *, allowed: frozenset[str] | None = None, upper: bool = False, **kwargs: Any) -> None:
+        self.allowed = allowed
+        self.upper = upper
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value: Any) -> list[str]:
+        text = super().clean(value) or ""
+        codes = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+        codes = [c.upper() if self.upper else c.lower() for c in codes] if self.allowed is not None else codes
+        if self.allowed is not None:
+            unknown = [c for c in codes if c not in self.allowed]
+            if unknown:
+                raise ValidationError(_("Unknown codes: %(codes)s"), params={"codes": ", ".join(unknown[:5])})
+        return list(dict.fromkeys(codes))
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's validation error on the form: on the field when the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(
+                name if name in form.fields else None, [str(m) for e in errors for m in e.messages]
+            )
+    else:
+        form.add_error(None, exc.messages)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+AGE_HELP = _(
+    "When age is in doubt the person is treated as a child. Tick only when a document, a professional "
+    "assessment or the person's own statement establishes 18 or over, and nothing suggests otherwise."
+)
+
+
+class PersonFieldsMixin(forms.Form):
+    """The person's values, as the first-contact and edit forms share them."""
+
+    name = forms.CharField(label=_("Name (as the person gives it)"), required=False, max_length=300)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
+    stated_age = forms.IntegerField(
+        label=_("Age the person gives"), required=False, min_value=0, max_value=120
+    )
+    estimated_age = forms.IntegerField(label=_("Estimated age"), required=False, min_value=0, max_value=120)
+    age_method = forms.ChoiceField(
+        label=_("How the age was established"), choices=_choices(vocab.AGE_METHODS), initial="unknown"
+    )
+    age_established_adult = forms.BooleanField(
+        label=_("Age established as 18 or over"), required=False, help_text=AGE_HELP
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=_choices(vocab.GENDERS), initial="NonSpecifiedUnknown"
+    )
+    languages = CodeListField(
+        label=_("Languages spoken"), allowed=None, help_text=_("ISO 639 codes, e.g. en, fr, ro")
+    )
+    information_language = forms.CharField(
+        label=_("Language for information"),
+        required=False,
+        max_length=3,
+        help_text=_("ISO 639 code, e.g. ro"),
+    )
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=60)
+    safe_contact = forms.CharField(
+        label=_("How to contact the person safely"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_('For example: "only by phone, never leave a message".'),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["languages"].allowed = vocab.language_codes()  # type: ignore[attr-defined]
+
+    def clean_information_language(self) -> str:
+        value = (self.cleaned_data.get("information_language") or "").strip().lower()
+        if value and value not in vocab.language_codes():
+            raise ValidationError(_("Unknown language code."))
+        return value
+
+    def person_values(self) -> dict[str, Any]:
+        """The cleaned values the person services take (nothing else)."""
+        from haven.cases.services import PERSON_FIELDS
+
+        values = {k: v for k, v in self.cleaned_data.items() if k in PERSON_FIELDS}
+        if values.get("date_of_birth") is None and "date_of_birth" in values:
+            values["date_of_birth"] = None
+        return values
+
+
+class FirstContactForm(PersonFieldsMixin):
+    note = forms.CharField(
+        label=_("What happened (short note)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Record the least possible. Never write what the person did not want written."),
+    )
+    hand_over = forms.BooleanField(label=_("Hand over to the contact person now"), required=False)
+    create_anyway = forms.BooleanField(
+        label=_("I checked the possible existing records; create a new one"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+
+class PersonForm(PersonFieldsMixin):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    aliases = forms.CharField(label=_("Other names"), required=False, max_length=1000)
+    contact = forms.CharField(
+        label=_("Other contact details"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    documents = forms.CharField(
+        label=_("Identity documents"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    document_number = forms.CharField(label=_("Document number"), required=False, max_length=80)
+    citizenship = CodeListField(
+        label=_("Citizenship"), help_text=_("ISO 3166 codes, e.g. RO, NG (ZZ unknown)")
+    )
+    legal_status = forms.ChoiceField(
+        label=_("Legal or residence status"), choices=_choices(vocab.LEGAL_STATUSES)
+    )
+    guardian = forms.CharField(
+        label=_("Guardian or representative"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    schooling = forms.ChoiceField(label=_("Schooling"), choices=_choices(vocab.SCHOOLING), required=False)
+    location = forms.CharField(
+        label=_("Address or exact location"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    health = forms.CharField(
+        label=_("Health"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    perpetrator = forms.CharField(
+        label=_("Perpetrator context (for the person's safety only)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, user: User, is_child: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["citizenship"].allowed = vocab.country_codes()  # type: ignore[attr-defined]
+        self.fields["citizenship"].upper = True  # type: ignore[attr-defined]
+        if not user.has(Perm.CASE_VIEW_SENSITIVE):
+            for name in ("location", "health", "perpetrator"):
+                del self.fields[name]
+        if not is_child:
+            # Child-specific fields appear only for a child (and for anyone whose age is in doubt).
+            del self.fields["guardian"]
+            del self.fields["schooling"]
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=_choices(vocab.CONSENT_PURPOSES))
+    recipient = forms.CharField(
+        label=_("Recipient (organisation code, referrals only)"), required=False, max_length=64
+    )
+    status = forms.ChoiceField(
+        label=_("The person's answer"), choices=[("given", _("Given")), ("refused", _("Refused"))]
+    )
+    given_on = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
+    expires_on = forms.DateField(label=_("Valid until (optional)"), required=False, widget=DateInput)
+    language = forms.CharField(label=_("Language used (ISO 639 code)"), max_length=3)
+    explained_by = forms.ModelChoiceField(label=_("Explained by"), queryset=User.objects.none())
+    interpreter = forms.BooleanField(label=_("An interpreter was present"), required=False)
+    information_sheet_version = forms.CharField(
+        label=_("Information sheet version"), max_length=32, initial="v1"
+    )
+
+    def __init__(self, *args: Any, team_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        roles = [Role.VOLUNTEER, Role.CASEWORKER, Role.CASE_MANAGER]
+        people = User.objects.filter(is_active=True, role__in=roles, team__isnull=False)
+        people = people.filter(team=team_id) if team_id is not None else people.none()
+        self.fields["explained_by"].queryset = people.order_by("display_name", "email")  # type: ignore[attr-defined]
+        self.fields["explained_by"].label_from_instance = lambda u: u.display_name or u.email  # type: ignore[attr-defined]
+
+    def clean_language(self) -> str:
+        value = self.cleaned_data["language"].strip().lower()
+        if value not in vocab.language_codes():
+            raise ValidationError(_("Unknown language code."))
+        return value
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=_choices(vocab.WITHDRAWAL_REASONS))
+    confirm_no_pressure = forms.BooleanField(
+        label=_("As case manager, I confirm: no sign that a third party is pressing the person to withdraw"),
+        required=False,
+    )
+
+
+class LegalBasisForm(forms.Form):
+    basis = forms.ChoiceField(label=_("Legal basis"), choices=_choices(vocab.LEGAL_BASES))
+    justification = forms.CharField(
+        label=_("Written justification (vital interest)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class NoteForm(forms.Form):
+    section = forms.ChoiceField(label=_("Section"), choices=_choices(vocab.NOTE_SECTIONS))
+    body = forms.CharField(label=_("Note"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, sections: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [c for c in _choices(vocab.NOTE_SECTIONS) if c[0] in sections]  # type: ignore[attr-defined]
+
+
+class TaskForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=_choices(vocab.TASK_KINDS), required=False)
+    title = forms.CharField(label=_("Title"), required=False, max_length=500)
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput)
+    assignee = forms.ModelChoiceField(label=_("Assigned to"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: Any, team_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(is_active=True, role__in=[Role.CASEWORKER, Role.CASE_MANAGER])
+        people = people.filter(team=team_id) if team_id is not None else people.none()
+        self.fields["assignee"].queryset = people.order_by("email")  # type: ignore[attr-defined]
+        self.fields["assignee"].label_from_instance = lambda u: u.display_name or u.email  # type: ignore[attr-defined]
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File (PDF, PNG, JPEG or plain text)"))
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=_("Move to stage"), choices=[c for c in _choices(vocab.STAGES) if c[0] != "closed"]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Closure reason"), choices=_choices(vocab.CLOSURE_REASONS))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AssignForm(forms.Form):
+    case_manager = forms.ModelChoiceField(
+        label=_("Case manager"), queryset=User.objects.none(), required=False
+    )
+    caseworkers = forms.ModelMultipleChoiceField(
+        label=_("Caseworkers"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        active = User.objects.filter(is_active=True).order_by("email")
+        self.fields["case_manager"].queryset = active.filter(role=Role.CASE_MANAGER)  # type: ignore[attr-defined]
+        self.fields["caseworkers"].queryset = active.filter(role=Role.CASEWORKER)  # type: ignore[attr-defined]
+        for name in ("case_manager", "caseworkers"):
+            self.fields[name].label_from_instance = lambda u: u.display_name or u.email  # type: ignore[attr-defined]
+
+
+class BestInterestsForm(forms.Form):
+    decision = forms.CharField(
+        label=_("Decision and reasons"), max_length=8000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput, initial=timezone.localdate)
+    recipients = CodeListField(
+        label=_("Organisations a referral may go to (codes)"),
+        help_text=_("Comma-separated organisation codes"),
+    )
+
+
+class EventForm(forms.Form):
+    type = forms.ChoiceField(label=_("Event"), choices=_choices(vocab.EVENT_TYPES))
+    country = forms.CharField(label=_("Country (ISO 3166 code)"), max_length=2)
+    date = forms.DateField(label=_("Date"), required=False, widget=DateInput)
+    precision = forms.ChoiceField(
+        label=_("Date precision"), choices=_choices(vocab.DATE_PRECISIONS), initial="unknown"
+    )
+
+    def clean_country(self) -> str:
+        value = self.cleaned_data["country"].strip().upper()
+        if value not in vocab.country_codes():
+            raise ValidationError(_("Unknown country code."))
+        return value
+
+
+class ContextForm(forms.Form):
+    exploitation_types = forms.MultipleChoiceField(
+        label=_("Types of exploitation"),
+        choices=_choices(vocab.EXPLOITATION_TYPES),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    means_of_control = forms.MultipleChoiceField(
+        label=_("Means of control"),
+        choices=_choices(vocab.MEANS_OF_CONTROL),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class PressureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Request"), choices=_choices(vocab.PRESSURE_KINDS))
+    signs_of_pressure = forms.TypedChoiceField(
+        label=_("Is there any sign that a third party is pressing the person?"),
+        choices=[("no", _("No sign of pressure")), ("yes", _("Signs of pressure"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+
+
+class SignoffForm(forms.Form):
+    check = forms.IntegerField(widget=forms.HiddenInput)
+    basis = forms.ChoiceField(
+        label=_("Continue on the basis of"),
+        choices=[c for c in _choices(vocab.LEGAL_BASES) if c[0] != "consent"],
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EraseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Legal reason"), choices=_choices(vocab.ERASURE_REASONS))
+    confirm_code = forms.CharField(label=_("Type the case code to confirm"), max_length=16)
+
+
+class SearchForm(forms.Form):
+    code = forms.CharField(label=_("Case code"), required=False, max_length=16)
+    name = forms.CharField(label=_("Name"), required=False, max_length=300)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
+
+
+class ListFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=_choices(vocab.CASE_STATUSES, blank="—"), required=False
+    )
+    stage = forms.ChoiceField(label=_("Stage"), choices=_choices(vocab.STAGES, blank="—"), required=False)
+    child = forms.ChoiceField(
+        label=_("Child"),
+        required=False,
+        choices=[("", "—"), ("yes", _("Children and age in doubt")), ("no", _("Adults"))],
+    )
+    mine = forms.BooleanField(label=_("Only mine"), required=False)

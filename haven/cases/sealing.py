@@ -1,0 +1,61 @@
+"""Sealing and opening case values through the vault, bound to table, column and row (the row's `uid`).
+
+Opening never falls back to plaintext: a missing key (erased person) or a ciphertext that fails its check
+(altered, or copied from another row) becomes an `Opened` with a problem code the page can explain.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import models
+
+from haven.vault import integration as vault
+from haven.vault.errors import VaultDecryptError, VaultKeyMissing
+
+log = logging.getLogger("haven.cases")
+
+
+def _where(instance: models.Model, column: str) -> dict[str, str]:
+    return {"table": instance._meta.db_table, "column": column, "row_id": str(instance.uid)}  # type: ignore[attr-defined]
+
+
+def seal(key_id: str, instance: models.Model, column: str, value: str | None) -> bytes | None:
+    """Ciphertext of `value` for `instance.column`, or None for an empty value (nothing recorded)."""
+    if value is None or value == "":
+        return None
+    return vault.seal_text(key_id, value=value, **_where(instance, column))
+
+
+def open_value(key_id: str, instance: models.Model, column: str) -> str | None:
+    """Plaintext of `instance.column`; raises VaultKeyMissing (erased) or VaultDecryptError (misplaced)."""
+    blob = getattr(instance, column)
+    if blob is None:
+        return None
+    return vault.open_text(key_id, blob=bytes(blob), **_where(instance, column))
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A value as a page may show it: the text, or why it cannot be shown."""
+
+    value: str | None
+    problem: str = ""  # "", "erased" or "integrity"
+
+    def __str__(self) -> str:
+        return self.value or ""
+
+
+def open_for_display(key_id: str, instance: models.Model, column: str) -> Opened:
+    """Like `open_value`, but a failure becomes a problem code (logged without any data) instead of a 500."""
+    try:
+        return Opened(open_value(key_id, instance, column))
+    except VaultKeyMissing:
+        return Opened(None, "erased")
+    except VaultDecryptError:
+        log.error(
+            "sealed value failed its integrity check",
+            extra={"table": instance._meta.db_table, "column": column, "row": instance.pk},
+        )
+        return Opened(None, "integrity")

@@ -1,0 +1,374 @@
+"""Reads of case data. Lists are pseudonymous (codes, stages, flags: nothing to decrypt); the per-case
+readers decrypt only what the asked-for section needs, for a case already fetched through `access.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+
+from haven.accounts.models import User
+from haven.accounts.permissions import Perm
+from haven.audit.services import audit_record
+from haven.cases import vocab
+from haven.cases.access import cases_openable_by, cases_visible_to
+from haven.cases.models import (
+    Attachment,
+    BestInterests,
+    Case,
+    Consent,
+    ErasureTombstone,
+    HistoricEvent,
+    Note,
+    Person,
+    PressureCheck,
+    StageChange,
+    Task,
+)
+from haven.cases.sealing import Opened, open_for_display, open_value
+from haven.vault import blind_index
+from haven.vault import integration as vault
+from haven.vault.errors import VaultError
+
+SUMMARY_FIELDS = ("name", "safe_contact")
+
+
+def case_list(
+    user: User, *, status: str = "", stage: str = "", child: str = "", mine: bool = False
+) -> QuerySet[Case]:
+    """The cases `user`'s list shows, newest change first, with what a row needs joined in (no N+1)."""
+    cases = cases_visible_to(user).select_related("team", "person", "case_manager")
+    if status:
+        cases = cases.filter(status=status)
+    if stage:
+        cases = cases.filter(stage=stage)
+    if child == "yes":
+        cases = cases.filter(person__age_established_adult=False)
+    elif child == "no":
+        cases = cases.filter(person__age_established_adult=True)
+    if mine:
+        cases = cases.filter(case_manager=user) | cases.filter(caseworkers=user)
+    return cases.order_by("-updated_at", "-pk")
+
+
+def overdue_tasks(user: User) -> QuerySet[Task]:
+    """Open tasks past their due date on cases `user` may open (titles stay sealed here)."""
+    return (
+        Task.objects.filter(case__in=cases_openable_by(user), done_at=None, due_on__lt=timezone.localdate())
+        .select_related("case", "case__person", "assignee")
+        .order_by("due_on", "pk")
+    )
+
+
+def person_fields(case: Case, user: User, names: tuple[str, ...]) -> dict[str, Opened]:
+    """Decrypt the named person fields the user's role allows (others are left out)."""
+    person = case.person
+    allowed = []
+    for name in names:
+        if name in Person.SENSITIVE_FIELDS and not user.has(Perm.CASE_VIEW_SENSITIVE):
+            continue
+        if name in Person.IDENTIFYING_FIELDS and not user.has(Perm.CASE_VIEW_IDENTIFYING):
+            continue
+        allowed.append(name)
+    if person.erased_at is not None:
+        return {name: Opened(None, "erased") for name in allowed}
+    return {name: open_for_display(person.key_id, person, name) for name in allowed}
+
+
+def visible_note_sections(user: User) -> list[str]:
+    """Note sections the user may read."""
+    sensitive = user.has(Perm.CASE_VIEW_SENSITIVE)
+    return [code for code, _l in vocab.NOTE_SECTIONS if sensitive or code not in vocab.SENSITIVE_SECTIONS]
+
+
+@dataclass
+class NoteView:
+    note: Note
+    body: Opened
+
+
+def notes_for(case: Case, user: User, section: str = "") -> list[NoteView]:
+    """The case's notes in the sections the user may read, newest first, decrypted."""
+    sections = visible_note_sections(user)
+    if section:
+        if section not in sections:
+            raise PermissionDenied
+        sections = [section]
+    notes = (
+        Note.objects.filter(case=case, section__in=sections)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+    key_id = case.person.key_id
+    return [NoteView(n, open_for_display(key_id, n, "body")) for n in notes]
+
+
+@dataclass
+class TaskView:
+    task: Task
+    title: Opened
+    overdue: bool
+
+
+def tasks_for(case: Case) -> list[TaskView]:
+    """The case's tasks: open ones first by due date, titles decrypted."""
+    today = timezone.localdate()
+    tasks = Task.objects.filter(case=case).select_related("assignee").order_by("done_at", "due_on", "pk")
+    key_id = case.person.key_id
+    return [
+        TaskView(t, open_for_display(key_id, t, "title"), t.done_at is None and t.due_on < today)
+        for t in tasks
+    ]
+
+
+@dataclass
+class AttachmentView:
+    attachment: Attachment
+    filename: Opened
+
+
+def attachments_for(case: Case) -> list[AttachmentView]:
+    """The case's attachments with their file names decrypted."""
+    items = Attachment.objects.filter(case=case).select_related("uploaded_by").order_by("-uploaded_at", "-pk")
+    key_id = case.person.key_id
+    return [AttachmentView(a, open_for_display(key_id, a, "filename")) for a in items]
+
+
+def consents_for(case: Case) -> list[Consent]:
+    """Every consent record of the case, newest first."""
+    return list(
+        Consent.objects.filter(case=case)
+        .select_related("explained_by", "recorded_by")
+        .order_by("-recorded_at", "-pk")
+    )
+
+
+@dataclass
+class BestInterestsView:
+    record: BestInterests
+    decision: Opened
+
+
+def best_interests_for(case: Case) -> list[BestInterestsView]:
+    """The case's best-interests decisions, newest first, decrypted."""
+    records = (
+        BestInterests.objects.filter(case=case).select_related("decided_by").order_by("-decided_on", "-pk")
+    )
+    return [BestInterestsView(r, open_for_display(case.person.key_id, r, "decision")) for r in records]
+
+
+def pending_pressure_checks(case: Case) -> list[PressureCheck]:
+    """Checks not yet used by a withdrawal or erasure, newest first."""
+    return list(PressureCheck.objects.filter(case=case, used_at=None).order_by("-confirmed_at"))
+
+
+@dataclass
+class TimelineItem:
+    at: Any
+    kind: str
+    code: str
+    actor: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def timeline_for(case: Case) -> list[TimelineItem]:
+    """What happened on the case, newest first, without decrypting anything."""
+    items: list[TimelineItem] = []
+    for change in StageChange.objects.filter(case=case).select_related("changed_by"):
+        items.append(TimelineItem(change.changed_at, "stage", change.to_stage, str(change.changed_by_id)))
+    for consent in Consent.objects.filter(case=case):
+        items.append(
+            TimelineItem(
+                consent.recorded_at,
+                "consent",
+                consent.purpose,
+                str(consent.recorded_by_id),
+                {"status": consent.status, "recipient": consent.recipient},
+            )
+        )
+        if consent.withdrawn_at:
+            items.append(
+                TimelineItem(
+                    consent.withdrawn_at,
+                    "consent_withdrawn",
+                    consent.purpose,
+                    str(consent.withdrawn_by_id),
+                    {"recipient": consent.recipient},
+                )
+            )
+    for note in Note.objects.filter(case=case):
+        items.append(TimelineItem(note.created_at, "note", note.section, str(note.author_id)))
+    for task in Task.objects.filter(case=case):
+        items.append(TimelineItem(task.created_at, "task", task.kind or "task", str(task.created_by_id)))
+        if task.done_at:
+            items.append(TimelineItem(task.done_at, "task_done", task.kind or "task", str(task.done_by_id)))
+    for attachment in Attachment.objects.filter(case=case):
+        items.append(
+            TimelineItem(
+                attachment.uploaded_at, "attachment", attachment.kind, str(attachment.uploaded_by_id)
+            )
+        )
+    for record in BestInterests.objects.filter(case=case):
+        items.append(TimelineItem(record.created_at, "best_interests", "", str(record.decided_by_id)))
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items
+
+
+def events_for(case: Case) -> list[HistoricEvent]:
+    """The case's historic trafficking events, oldest first."""
+    return list(HistoricEvent.objects.filter(case=case).order_by("date", "pk"))
+
+
+def possible_existing(user: User, *, name: str, dob: date) -> list[str]:
+    """Codes of cases the user may open whose person has this name and date of birth.
+
+    The blind index only narrows the candidates (it is truncated so that different people share values);
+    each candidate is decrypted and compared before it counts as a match.
+    """
+    if not user.has(Perm.CASE_SEARCH_NAME):
+        raise PermissionDenied
+    if not blind_index.normalise(name, "name"):
+        return []
+    index = vault.blind_fields("person.name_dob", [("name", name), ("date", dob)])
+    wanted = (blind_index.normalise(name, "name"), dob.isoformat())
+    candidates = (
+        cases_openable_by(user)
+        .filter(person__name_dob_bi=index, person__erased_at=None)
+        .select_related("person")
+        .order_by("pk")[:200]
+    )
+    matches: list[str] = []
+    checked = 0
+    for case in candidates:
+        checked += 1
+        try:
+            their_name = open_value(case.person.key_id, case.person, "name") or ""
+            their_dob = open_value(case.person.key_id, case.person, "date_of_birth") or ""
+        except VaultError:
+            continue
+        if (blind_index.normalise(their_name, "name"), their_dob) == wanted:
+            matches.append(case.code)
+    audit_record(
+        actor_id=user.pk,
+        action="case.name_search",
+        object_type="case",
+        object_id="",
+        detail={"candidates": checked, "matches": matches[:20]},
+    )
+    return matches
+
+
+def _opened(value: Opened) -> str | None:
+    if value.problem:
+        return f"[{value.problem}]"
+    return value.value
+
+
+def subject_access_document(case: Case) -> dict[str, Any]:
+    """Everything Haven holds on the case's person, readable, in the person's language if we have it."""
+    person = case.person
+    key_id = person.key_id
+    language = person.information_language if person.information_language in ("en", "fr") else "en"
+    with translation.override(language):
+
+        def labelled(choices: vocab.Choices, code: str) -> dict[str, str]:
+            return {"code": code, "label": vocab.label(choices, code)}
+
+        person_values = {
+            name: _opened(open_for_display(key_id, person, name)) for name in Person.SEALED_FIELDS
+        }
+        document: dict[str, Any] = {
+            "case": case.code,
+            "generated_at": timezone.now().isoformat(timespec="seconds"),
+            "language": language,
+            "person": {
+                **person_values,
+                "gender": labelled(vocab.GENDERS, person.gender),
+                "languages": person.languages,
+                "information_language": person.information_language,
+                "citizenship": person.citizenship,
+                "legal_status": labelled(vocab.LEGAL_STATUSES, person.legal_status),
+                "stated_age": person.stated_age,
+                "estimated_age": person.estimated_age,
+                "age_method": labelled(vocab.AGE_METHODS, person.age_method),
+                "treated_as_child": person.is_child,
+                "schooling": person.schooling,
+            },
+            "case_record": {
+                "status": labelled(vocab.CASE_STATUSES, case.status),
+                "stage": labelled(vocab.STAGES, case.stage),
+                "legal_basis": labelled(vocab.LEGAL_BASES, case.legal_basis),
+                "vital_interest_justification": _opened(
+                    open_for_display(key_id, case, "vital_interest_justification")
+                ),
+                "closure_reason": case.closure_reason,
+                "opened": case.created_at.date().isoformat(),
+                "exploitation_types": [
+                    labelled(vocab.EXPLOITATION_TYPES, c) for c in case.exploitation_types
+                ],
+                "means_of_control": [labelled(vocab.MEANS_OF_CONTROL, c) for c in case.means_of_control],
+            },
+            "consents": [
+                {
+                    "purpose": labelled(vocab.CONSENT_PURPOSES, c.purpose),
+                    "recipient": c.recipient,
+                    "status": labelled(vocab.CONSENT_STATUSES, c.status),
+                    "given_on": c.given_on.isoformat(),
+                    "expires_on": c.expires_on.isoformat() if c.expires_on else None,
+                    "language": c.language,
+                    "interpreter": c.interpreter,
+                    "information_sheet_version": c.information_sheet_version,
+                    "withdrawn_at": c.withdrawn_at.isoformat(timespec="seconds") if c.withdrawn_at else None,
+                }
+                for c in consents_for(case)
+            ],
+            "events": [
+                {
+                    "type": e.type,
+                    "country": e.country,
+                    "date": e.date.isoformat() if e.date else None,
+                    "precision": e.date_precision,
+                }
+                for e in events_for(case)
+            ],
+            "best_interests": [
+                {"decided_on": b.record.decided_on.isoformat(), "decision": _opened(b.decision)}
+                for b in best_interests_for(case)
+            ],
+            "notes": [
+                {
+                    "section": n.section,
+                    "at": n.created_at.isoformat(timespec="seconds"),
+                    "text": _opened(open_for_display(key_id, n, "body")),
+                }
+                for n in Note.objects.filter(case=case).order_by("created_at", "pk")
+            ],
+            "tasks": [
+                {
+                    "kind": t.task.kind,
+                    "title": _opened(t.title),
+                    "due_on": t.task.due_on.isoformat(),
+                    "done": t.task.done_at is not None,
+                }
+                for t in tasks_for(case)
+            ],
+            "attachments": [
+                {"name": _opened(a.filename), "type": a.attachment.kind, "size": a.attachment.size}
+                for a in attachments_for(case)
+            ],
+            "stage_history": [
+                {"stage": s.to_stage, "status": s.status, "at": s.changed_at.isoformat(timespec="seconds")}
+                for s in StageChange.objects.filter(case=case).order_by("changed_at", "pk")
+            ],
+        }
+    return document
+
+
+def tombstone_for(case: Case) -> ErasureTombstone | None:
+    """The erasure tombstone of a case, if its person was erased."""
+    return ErasureTombstone.objects.filter(case_code=case.code).first()

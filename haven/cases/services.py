@@ -1,0 +1,906 @@
+"""The only writes to case data. Each service takes the acting user as `actor=`, runs in one transaction,
+validates with `full_clean()` and writes its audit entry (codes and ids only) in the same transaction.
+
+Callers fetch the case with `access.case_for_user` first; the services check the role's permissions again
+(defence in depth) and the business rules (child safeguarding, consent, pressure checks).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import Team, User
+from haven.accounts.permissions import Perm, Role
+from haven.audit.services import audit_record
+from haven.cases import vocab
+from haven.cases.consent import recipients_to_inform
+from haven.cases.models import (
+    Attachment,
+    BestInterests,
+    Case,
+    CaseSequence,
+    Consent,
+    ErasureTombstone,
+    HistoricEvent,
+    Note,
+    Person,
+    PressureCheck,
+    StageChange,
+    Task,
+)
+from haven.cases.sealing import open_value, seal
+from haven.vault import integration as vault
+
+NOTE_MAX_CHARS = 20_000
+FIELD_MAX_CHARS = 4_000
+PRESSURE_CHECK_VALID = timedelta(days=7)
+_RECIPIENT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+# Person values a caller may set, and what each needs (mass-assignment protection: nothing else is taken).
+CODED_PERSON_FIELDS = (
+    "gender",
+    "languages",
+    "information_language",
+    "citizenship",
+    "legal_status",
+    "stated_age",
+    "estimated_age",
+    "age_method",
+    "age_established_adult",
+    "schooling",
+)
+PERSON_FIELDS = frozenset(Person.SEALED_FIELDS) | frozenset(CODED_PERSON_FIELDS)
+
+
+class Conflict(Exception):
+    """The record changed since the caller read it (optimistic locking): nothing was saved."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"the record is now at version {current_version}")
+        self.current_version = current_version
+
+
+def _require(actor: User, perm: Perm) -> None:
+    if not actor.has(perm):
+        raise PermissionDenied(perm.value)
+
+
+def _audit(actor: User, action: str, case: Case, **detail: Any) -> None:
+    audit_record(actor_id=actor.pk, action=action, object_type="case", object_id=case.code, detail=detail)
+
+
+def _check_not_erased(case: Case) -> None:
+    if case.person.erased_at is not None:
+        raise ValidationError(_("This person's data was erased; the case can no longer change."))
+
+
+# -- person values -----------------------------------------------------------------------------------------
+
+
+def _age_from_dob(dob: date, today: date) -> int:
+    return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+
+def _clean_codes(name: str, values: Any, allowed: frozenset[str]) -> list[str]:
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise ValidationError({name: _("Give a list of codes.")})
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ValidationError({name: _("Unknown codes: %(codes)s") % {"codes": ", ".join(unknown[:5])}})
+    return list(dict.fromkeys(values))
+
+
+def _apply_person_values(person: Person, values: Mapping[str, Any], *, actor: User) -> set[str]:
+    """Seal and set the given values on `person`; returns the names of the fields given."""
+    unknown = set(values) - PERSON_FIELDS
+    if unknown:
+        raise ValidationError(_("Unknown person fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for name in values:
+        if name in Person.SENSITIVE_FIELDS:
+            _require(actor, Perm.CASE_VIEW_SENSITIVE)
+    dob: date | None = None
+    for name, value in values.items():
+        if name in Person.SEALED_FIELDS:
+            if name == "date_of_birth":
+                if value in (None, ""):
+                    value = None
+                elif isinstance(value, date):
+                    dob = value
+                    value = value.isoformat()
+                else:
+                    try:
+                        dob = date.fromisoformat(str(value))
+                    except ValueError:
+                        raise ValidationError({name: _("Give the date as YYYY-MM-DD.")}) from None
+                    value = dob.isoformat()
+                if dob is not None and not date(1900, 1, 1) <= dob <= timezone.localdate():
+                    raise ValidationError({name: _("This date of birth is not possible.")})
+            elif value is not None and not isinstance(value, str):
+                raise ValidationError({name: _("Give text.")})
+            elif value is not None and len(value) > FIELD_MAX_CHARS:
+                raise ValidationError(
+                    {name: _("Too long (at most %(n)s characters).") % {"n": FIELD_MAX_CHARS}}
+                )
+            setattr(person, name, seal(person.key_id, person, name, (value or "").strip() or None))
+        elif name == "languages":
+            person.languages = _clean_codes(name, value, vocab.language_codes())
+        elif name == "citizenship":
+            person.citizenship = _clean_codes(name, value, vocab.country_codes())
+        elif name == "information_language":
+            if value and value not in vocab.language_codes():
+                raise ValidationError({name: _("Unknown language code.")})
+            person.information_language = value or ""
+        else:
+            setattr(person, name, value)
+    _check_age(person, values, dob)
+    _refresh_blind_indexes(person, set(values), dob)
+    return set(values)
+
+
+def _check_age(person: Person, values: Mapping[str, Any], dob: date | None) -> None:
+    """Adulthood must be established, never assumed: in doubt, the person is a child."""
+    if not person.age_established_adult:
+        return
+    errors: list[str] = []
+    if person.age_method not in vocab.AGE_METHODS_THAT_ESTABLISH:
+        errors.append(
+            _(
+                "Only a document, a professional assessment or the person's own statement can establish "
+                "that someone is 18 or over."
+            )
+        )
+    if dob is None and "date_of_birth" not in values and person.date_of_birth is not None:
+        opened = open_value(person.key_id, person, "date_of_birth")
+        dob = date.fromisoformat(opened) if opened else None
+    ages = [a for a in (person.stated_age, person.estimated_age) if a is not None]
+    if dob is not None:
+        ages.append(_age_from_dob(dob, timezone.localdate()))
+    if not ages:
+        errors.append(_("Record an age or date of birth before confirming the person is 18 or over."))
+    elif min(ages) < 18:
+        errors.append(
+            _("An age under 18 is recorded: while there is doubt, the person is treated as a child.")
+        )
+    if errors:
+        raise ValidationError({"age_established_adult": errors})
+
+
+def _refresh_blind_indexes(person: Person, changed: set[str], dob: date | None) -> None:
+    def text(name: str) -> str | None:
+        return open_value(person.key_id, person, name)
+
+    if changed & {"name", "date_of_birth"}:
+        name = text("name")
+        dob_text = dob.isoformat() if dob else text("date_of_birth")
+        person.name_dob_bi = (
+            vault.blind_fields("person.name_dob", [("name", name), ("date", dob_text)])
+            if name and name.strip() and dob_text
+            else ""
+        )
+    if "document_number" in changed:
+        number = text("document_number")
+        person.document_bi = (
+            vault.blind("person.document", number, kind="id") if number and number.strip() else ""
+        )
+    if "phone" in changed:
+        phone = text("phone")
+        digits = re.sub(r"\D", "", phone or "")
+        person.phone_bi = vault.blind("person.phone", digits, kind="id") if digits else ""
+
+
+# -- case lifecycle ----------------------------------------------------------------------------------------
+
+
+def _next_code(year: int) -> str:
+    CaseSequence.objects.get_or_create(year=year)
+    sequence = CaseSequence.objects.select_for_update().get(year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"HV-{year}-{sequence.last:05d}"
+
+
+def _record_stage(case: Case, actor: User, from_stage: str) -> None:
+    change = StageChange(
+        case=case, from_stage=from_stage, to_stage=case.stage, status=case.status, changed_by=actor
+    )
+    change.full_clean()
+    change.save()
+
+
+@transaction.atomic
+def first_contact_create(
+    *,
+    actor: User,
+    values: Mapping[str, Any],
+    team: Team | None = None,
+    note: str = "",
+    hand_over: bool = False,
+) -> Case:
+    """Record a first contact with the least data possible; returns the new case (stage first contact).
+
+    A volunteer keeps access to it only until it is handed over to the contact person.
+    """
+    _require(actor, Perm.CASE_FIRST_CONTACT)
+    team = team or actor.team
+    if team is None:
+        raise ValidationError(_("Your account belongs to no team; ask an administrator to add you to one."))
+    person = Person(key_id=vault.new_key())
+    _apply_person_values(person, values, actor=actor)
+    person.full_clean()
+    person.save()
+    now = timezone.now()
+    case = Case(
+        code=_next_code(now.year),
+        person=person,
+        team=team,
+        created_by=actor,
+        case_manager=actor if actor.role == Role.CASE_MANAGER else None,
+        stage="first_contact",
+        status="Active",
+        legal_basis="consent",
+        handed_over=hand_over,
+        handed_over_at=now if hand_over else None,
+    )
+    case.full_clean()
+    case.save()
+    if actor.role == Role.CASEWORKER:
+        case.caseworkers.add(actor)
+    _record_stage(case, actor, "")
+    if note.strip():
+        _note_create(actor=actor, case=case, section="general", body=note)
+    _audit(actor, "case.first_contact", case, child=person.is_child, handed_over=hand_over)
+    return case
+
+
+@transaction.atomic
+def case_handover(*, actor: User, case: Case) -> Case:
+    """Hand a first contact over to the contact person (the volunteer loses access)."""
+    _require(actor, Perm.CASE_FIRST_CONTACT)
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    if not case.handed_over:
+        case.handed_over = True
+        case.handed_over_at = timezone.now()
+        case.version += 1
+        case.save(update_fields=["handed_over", "handed_over_at", "version", "updated_at"])
+    _audit(actor, "case.handed_over", case)
+    return case
+
+
+@transaction.atomic
+def case_open(*, actor: User, case: Case) -> Case:
+    """The contact person takes on a first contact: becomes its case manager, and screening starts."""
+    _require(actor, Perm.CASE_ASSIGN)
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_not_erased(case)
+    if case.stage != "first_contact":
+        raise ValidationError(_("This case is already open."))
+    from_stage = case.stage
+    case.case_manager = case.case_manager or actor
+    case.handed_over = True
+    case.handed_over_at = case.handed_over_at or timezone.now()
+    case.stage = "screening"
+    case.status = "Active"
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.full_clean()
+    case.save()
+    _record_stage(case, actor, from_stage)
+    _audit(actor, "case.opened", case)
+    return case
+
+
+@transaction.atomic
+def case_assign(
+    *, actor: User, case: Case, case_manager: User | None = None, caseworkers: Sequence[User] | None = None
+) -> Case:
+    """Assign the case manager and/or the caseworkers (replacing the caseworker list when given)."""
+    _require(actor, Perm.CASE_ASSIGN)
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    if case_manager is not None:
+        if case_manager.role != Role.CASE_MANAGER or not case_manager.is_active:
+            raise ValidationError({"case_manager": _("Choose an active case manager.")})
+        case.case_manager = case_manager
+    if caseworkers is not None:
+        if any(w.role != Role.CASEWORKER or not w.is_active for w in caseworkers):
+            raise ValidationError({"caseworkers": _("Choose active caseworkers only.")})
+        case.caseworkers.set(caseworkers)
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.full_clean()
+    case.save()
+    _audit(
+        actor,
+        "case.assigned",
+        case,
+        case_manager=case.case_manager_id,
+        caseworkers=sorted(w.pk for w in caseworkers or []),
+    )
+    return case
+
+
+def _check_version(case: Case, expected_version: int | None) -> None:
+    if expected_version is not None and case.version != expected_version:
+        raise Conflict(case.version)
+
+
+@transaction.atomic
+def case_stage_change(*, actor: User, case: Case, stage: str, expected_version: int | None = None) -> Case:
+    """Move the case to another stage (not "closed": use `case_close`); re-opens a closed case."""
+    _require(actor, Perm.CASE_EDIT)
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_not_erased(case)
+    _check_version(case, expected_version)
+    if stage not in vocab.STAGE_STATUS or stage == "closed":
+        raise ValidationError({"stage": _("Choose a stage; to close a case, use Close.")})
+    from_stage = case.stage
+    case.stage = stage
+    case.status = vocab.STAGE_STATUS[stage]
+    case.closure_reason = ""
+    case.closed_at = None
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.full_clean()
+    case.save()
+    _record_stage(case, actor, from_stage)
+    _audit(actor, "case.stage_changed", case, stage=stage)
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor: User, case: Case, reason: str, expected_version: int | None = None) -> Case:
+    """Close the case with a reason; "referred" gives the HTCDS status ClosedReferred."""
+    _require(actor, Perm.CASE_EDIT)
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_version(case, expected_version)
+    if reason not in vocab.codes(vocab.CLOSURE_REASONS):
+        raise ValidationError({"closure_reason": _("Choose a closure reason.")})
+    from_stage = case.stage
+    case.stage = "closed"
+    case.status = "ClosedReferred" if reason == "referred" else "Closed"
+    case.closure_reason = reason
+    case.closed_at = timezone.now()
+    case.version += 1
+    case.updated_at = case.closed_at
+    case.full_clean()
+    case.save()
+    _record_stage(case, actor, from_stage)
+    _audit(actor, "case.closed", case, reason=reason)
+    return case
+
+
+@transaction.atomic
+def case_legal_basis_set(*, actor: User, case: Case, basis: str, justification: str = "") -> Case:
+    """Set the legal basis. Vital interest needs a written justification; a child's best interests need
+    a child and a recorded best-interests decision."""
+    _require(actor, Perm.CASE_EDIT)
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_not_erased(case)
+    _set_basis(case, basis, justification)
+    _audit(actor, "case.legal_basis_set", case, basis=basis)
+    return case
+
+
+def _set_basis(case: Case, basis: str, justification: str) -> None:
+    if basis not in vocab.codes(vocab.LEGAL_BASES):
+        raise ValidationError({"legal_basis": _("Choose a legal basis.")})
+    if basis == "vital_interest" and not justification.strip():
+        raise ValidationError({"justification": _("Vital interest needs a written justification.")})
+    if basis == "child_best_interests":
+        if not case.person.is_child:
+            raise ValidationError(
+                {"legal_basis": _("The best interests of the child apply to children only.")}
+            )
+        if not BestInterests.objects.filter(case=case).exists():
+            raise ValidationError({"legal_basis": _("Record the best-interests decision first.")})
+    case.legal_basis = basis
+    case.vital_interest_justification = (
+        seal(case.person.key_id, case, "vital_interest_justification", justification.strip())
+        if basis == "vital_interest"
+        else None
+    )
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.full_clean()
+    case.save()
+
+
+@transaction.atomic
+def case_events_set(
+    *, actor: User, case: Case, exploitation_types: Sequence[str], means_of_control: Sequence[str]
+) -> Case:
+    """Record the types of exploitation and means of control (HTCDS codes, multi-select)."""
+    _require(actor, Perm.CASE_EDIT)
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_not_erased(case)
+    case.exploitation_types = _clean_codes(
+        "exploitation_types", list(exploitation_types), vocab.codes(vocab.EXPLOITATION_TYPES)
+    )
+    case.means_of_control = _clean_codes(
+        "means_of_control", list(means_of_control), vocab.codes(vocab.MEANS_OF_CONTROL)
+    )
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.full_clean()
+    case.save()
+    _audit(actor, "case.context_set", case, types=case.exploitation_types, means=case.means_of_control)
+    return case
+
+
+@transaction.atomic
+def historic_event_add(
+    *, actor: User, case: Case, type: str, country: str, on: date | None, precision: str
+) -> HistoricEvent:
+    """Add a recruitment, transit or exploitation event (HTCDS hte_)."""
+    _require(actor, Perm.CASE_EDIT)
+    _check_not_erased(case)
+    if country not in vocab.country_codes():
+        raise ValidationError({"country": _("Unknown country code.")})
+    if on is None and precision != "unknown":
+        raise ValidationError({"date": _("Give a date, or choose the precision Unknown.")})
+    event = HistoricEvent(
+        case=case, type=type, country=country, date=on, date_precision=precision, recorded_by=actor
+    )
+    event.full_clean()
+    event.save()
+    _audit(actor, "case.event_added", case, event=event.pk, type=type, country=country)
+    return event
+
+
+# -- person ------------------------------------------------------------------------------------------------
+
+
+def _person_write(
+    *, actor: User, case: Case, expected_version: int, values: Mapping[str, Any], action: str
+) -> Person:
+    person = Person.objects.select_for_update().get(pk=case.person_id)
+    if person.erased_at is not None:
+        raise ValidationError(_("This person's data was erased; the case can no longer change."))
+    if person.version != expected_version:
+        raise Conflict(person.version)
+    fields = _apply_person_values(person, values, actor=actor)
+    person.version += 1
+    person.updated_at = timezone.now()
+    person.full_clean()
+    person.save()
+    case.person = person
+    _audit(actor, action, case, fields=sorted(fields), version=person.version)
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: User, case: Case, expected_version: int, values: Mapping[str, Any]) -> Person:
+    """Change the person's values; raises Conflict when someone saved since `expected_version`."""
+    _require(actor, Perm.CASE_EDIT)
+    _require(actor, Perm.CASE_VIEW_IDENTIFYING)
+    return _person_write(
+        actor=actor, case=case, expected_version=expected_version, values=values, action="person.updated"
+    )
+
+
+@transaction.atomic
+def person_correct(*, actor: User, case: Case, expected_version: int, values: Mapping[str, Any]) -> Person:
+    """Correct the person's data at their request (right to rectification), recorded as such."""
+    if not (actor.has(Perm.CASE_EDIT) or actor.has(Perm.PERSON_EXPORT)):
+        raise PermissionDenied(Perm.CASE_EDIT.value)
+    _require(actor, Perm.CASE_VIEW_IDENTIFYING)
+    return _person_write(
+        actor=actor, case=case, expected_version=expected_version, values=values, action="person.corrected"
+    )
+
+
+# -- consent -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    case: Case,
+    purpose: str,
+    status: str,
+    given_on: date,
+    language: str,
+    explained_by: User,
+    interpreter: bool,
+    information_sheet_version: str,
+    recipient: str = "",
+    expires_on: date | None = None,
+) -> Consent:
+    """Record consent (given or refused) for one purpose and, for a referral, one recipient."""
+    _require(actor, Perm.CONSENT_RECORD)
+    _check_not_erased(case)
+    errors: dict[str, str] = {}
+    if status not in ("given", "refused"):
+        errors["status"] = _("Record consent as given or refused.")
+    if purpose == "referral" and not _RECIPIENT_CODE.fullmatch(recipient or ""):
+        errors["recipient"] = _("A referral consent names its recipient (an organisation code).")
+    if purpose != "referral" and recipient:
+        errors["recipient"] = _("Only a referral consent names a recipient.")
+    if language not in vocab.language_codes():
+        errors["language"] = _("Unknown language code.")
+    if given_on > timezone.localdate():
+        errors["given_on"] = _("The date cannot be in the future.")
+    if expires_on is not None and expires_on < given_on:
+        errors["expires_on"] = _("The expiry date is before the date given.")
+    if not explained_by.is_active:
+        errors["explained_by"] = _("Choose an active account.")
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent(
+        case=case,
+        purpose=purpose,
+        recipient=recipient,
+        status=status,
+        given_on=given_on,
+        expires_on=expires_on,
+        language=language,
+        explained_by=explained_by,
+        interpreter=interpreter,
+        information_sheet_version=information_sheet_version,
+        recorded_by=actor,
+    )
+    consent.full_clean()
+    consent.save()
+    _audit(
+        actor,
+        "consent.recorded",
+        case,
+        consent=consent.pk,
+        purpose=purpose,
+        status=status,
+        recipient=recipient,
+    )
+    return consent
+
+
+def _pressure_cleared(case: Case, kind: str, consent: Consent | None) -> PressureCheck | None:
+    """An unused check of this kind (and consent) that clears the request, newest first."""
+    since = timezone.now() - PRESSURE_CHECK_VALID
+    checks = PressureCheck.objects.select_for_update().filter(
+        case=case, kind=kind, used_at=None, confirmed_at__gte=since
+    )
+    if consent is not None:
+        checks = checks.filter(Q(consent=consent) | Q(consent=None))
+    for check in checks.order_by("-confirmed_at"):
+        if not check.signs_of_pressure or (kind == "withdrawal" and check.signoff_by_id is not None):
+            return check
+    return None
+
+
+@transaction.atomic
+def pressure_check_confirm(
+    *, actor: User, case: Case, kind: str, signs_of_pressure: bool, consent: Consent | None = None
+) -> PressureCheck:
+    """The case manager's check of a withdrawal or erasure request for signs of third-party pressure."""
+    _require(actor, Perm.CASE_ASSIGN)
+    if kind not in vocab.codes(vocab.PRESSURE_KINDS):
+        raise ValidationError({"kind": _("Unknown request kind.")})
+    if consent is not None and consent.case_id != case.pk:
+        raise ValidationError({"consent": _("This consent belongs to another case.")})
+    check = PressureCheck(
+        case=case, kind=kind, consent=consent, signs_of_pressure=signs_of_pressure, confirmed_by=actor
+    )
+    check.full_clean()
+    check.save()
+    _audit(actor, "case.pressure_checked", case, kind=kind, signs=signs_of_pressure, check=check.pk)
+    return check
+
+
+@transaction.atomic
+def pressure_signoff(*, actor: User, check: PressureCheck, basis: str, reason: str) -> PressureCheck:
+    """DPO sign-off: after a request under possible pressure, Haven continues on another legal basis."""
+    _require(actor, Perm.CONSENT_SIGN_OFF)
+    check = PressureCheck.objects.select_for_update().select_related("case__person").get(pk=check.pk)
+    if not check.signs_of_pressure:
+        raise ValidationError(_("No signs of pressure were recorded; no sign-off is needed."))
+    if basis not in ("vital_interest", "child_best_interests"):
+        raise ValidationError({"basis": _("Choose vital interest or the child's best interests.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Write the reason for continuing.")})
+    case = check.case
+    _set_basis(case, basis, reason)
+    check.signoff_by = actor
+    check.signoff_at = timezone.now()
+    check.signoff_basis = basis
+    check.signoff_reason = seal(case.person.key_id, check, "signoff_reason", reason.strip())
+    check.full_clean()
+    check.save()
+    _audit(actor, "case.pressure_signed_off", case, check=check.pk, basis=basis)
+    return check
+
+
+@transaction.atomic
+def consent_withdraw(
+    *, actor: User, case: Case, consent: Consent, reason: str, confirm_no_pressure: bool = False
+) -> list[str]:
+    """Withdraw a consent at once; returns the recipient codes to inform.
+
+    Needs a pressure check first: a case manager confirms "no sign of pressure" in the same step
+    (`confirm_no_pressure`), anyone else needs a case manager's recent check on record.
+    """
+    _require(actor, Perm.CONSENT_RECORD)
+    consent = Consent.objects.select_for_update().get(pk=consent.pk, case=case)
+    if consent.status != "given":
+        raise ValidationError(_("Only a consent that is in force can be withdrawn."))
+    if reason not in vocab.codes(vocab.WITHDRAWAL_REASONS):
+        raise ValidationError({"reason": _("Choose a reason.")})
+    check = None
+    if confirm_no_pressure and actor.has(Perm.CASE_ASSIGN):
+        check = pressure_check_confirm(
+            actor=actor, case=case, kind="withdrawal", signs_of_pressure=False, consent=consent
+        )
+    else:
+        check = _pressure_cleared(case, "withdrawal", consent)
+    if check is None:
+        raise ValidationError(
+            _("A case manager must first confirm that there is no sign of pressure from a third party.")
+        )
+    check.used_at = timezone.now()
+    check.save(update_fields=["used_at"])
+    consent.status = "withdrawn"
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = actor
+    consent.withdrawal_reason = reason
+    consent.inform = recipients_to_inform(case, consent)
+    consent.full_clean()
+    consent.save()
+    _audit(
+        actor,
+        "consent.withdrawn",
+        case,
+        consent=consent.pk,
+        purpose=consent.purpose,
+        inform=consent.inform,
+        check=check.pk,
+    )
+    return list(consent.inform)
+
+
+# -- child safeguarding ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def best_interests_record(
+    *, actor: User, case: Case, decision: str, decided_on: date, recipients: Sequence[str] = ()
+) -> BestInterests:
+    """Record a best-interests decision for a child (the basis for protection without the child's consent)."""
+    _require(actor, Perm.CASE_EDIT)
+    _check_not_erased(case)
+    if not case.person.is_child:
+        raise ValidationError(_("A best-interests decision is recorded for children only."))
+    if not decision.strip():
+        raise ValidationError({"decision": _("Write the decision and its reasons.")})
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("The date cannot be in the future.")})
+    bad = [r for r in recipients if not _RECIPIENT_CODE.fullmatch(r)]
+    if bad:
+        raise ValidationError({"recipients": _("Recipients are organisation codes.")})
+    record = BestInterests(case=case, decided_by=actor, decided_on=decided_on, recipients=list(recipients))
+    record.decision = seal(case.person.key_id, record, "decision", decision.strip()) or b""
+    record.full_clean()
+    record.save()
+    _audit(actor, "case.best_interests_recorded", case, record=record.pk)
+    return record
+
+
+# -- notes, tasks, attachments -----------------------------------------------------------------------------
+
+
+def _note_create(*, actor: User, case: Case, section: str, body: str) -> Note:
+    if section not in vocab.codes(vocab.NOTE_SECTIONS):
+        raise ValidationError({"section": _("Choose a section.")})
+    if section in vocab.SENSITIVE_SECTIONS:
+        _require(actor, Perm.CASE_VIEW_SENSITIVE)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("The note is empty.")})
+    if len(body) > NOTE_MAX_CHARS:
+        raise ValidationError(
+            {"body": _("The note is too long (at most %(n)s characters).") % {"n": NOTE_MAX_CHARS}}
+        )
+    note = Note(case=case, section=section, author=actor)
+    note.body = seal(case.person.key_id, note, "body", body) or b""
+    note.full_clean()
+    note.save()
+    _audit(actor, "case.note_added", case, note=note.pk, section=section)
+    return note
+
+
+@transaction.atomic
+def note_add(*, actor: User, case: Case, section: str, body: str) -> Note:
+    """Add a sealed note; health, perpetrator and location notes need the sensitive-sections permission."""
+    _require(actor, Perm.CASE_EDIT)
+    _check_not_erased(case)
+    return _note_create(actor=actor, case=case, section=section, body=body)
+
+
+@transaction.atomic
+def task_add(
+    *, actor: User, case: Case, due_on: date, kind: str = "", title: str = "", assignee: User | None = None
+) -> Task:
+    """Add a task or follow-up date; the free-text title is sealed."""
+    _require(actor, Perm.CASE_EDIT)
+    _check_not_erased(case)
+    if not kind and not title.strip():
+        raise ValidationError({"title": _("Give a kind of task or a title.")})
+    if len(title) > 500:
+        raise ValidationError({"title": _("The title is too long (at most 500 characters).")})
+    if assignee is not None and not assignee.is_active:
+        raise ValidationError({"assignee": _("Choose an active account.")})
+    task = Task(case=case, kind=kind, due_on=due_on, assignee=assignee, created_by=actor)
+    task.title = seal(case.person.key_id, task, "title", title.strip())
+    task.full_clean()
+    task.save()
+    _audit(actor, "case.task_added", case, task=task.pk, kind=kind)
+    return task
+
+
+@transaction.atomic
+def task_done(*, actor: User, case: Case, task: Task) -> Task:
+    """Mark a task done (once)."""
+    _require(actor, Perm.CASE_EDIT)
+    task = Task.objects.select_for_update().get(pk=task.pk, case=case)
+    if task.done_at is None:
+        task.done_at = timezone.now()
+        task.done_by = actor
+        task.full_clean()
+        task.save()
+        _audit(actor, "case.task_done", case, task=task.pk)
+    return task
+
+
+_MAGIC: tuple[tuple[str, bytes], ...] = (
+    ("pdf", b"%PDF-"),
+    ("png", b"\x89PNG\r\n\x1a\n"),
+    ("jpeg", b"\xff\xd8\xff"),
+)
+
+
+def attachment_kind(data: bytes) -> str | None:
+    """The file type by its first bytes (pdf, png, jpeg), or txt for UTF-8 text; None when not allowed."""
+    for kind, magic in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    if b"\x00" in data:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "txt"
+
+
+def attachment_path(attachment: Attachment) -> Path:
+    """Where the sealed bytes of an attachment live."""
+    return Path(settings.ATTACHMENTS_DIR) / f"{attachment.uid}.sealed"
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, case: Case, filename: str, data: bytes) -> Attachment:
+    """Store a sealed file: size-limited, type-checked by its content (not its name)."""
+    _require(actor, Perm.CASE_EDIT)
+    _check_not_erased(case)
+    if not data:
+        raise ValidationError({"file": _("The file is empty.")})
+    if len(data) > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is too large (at most %(n)s MB).")
+                % {"n": settings.ATTACHMENT_MAX_BYTES // 2**20}
+            }
+        )
+    kind = attachment_kind(data)
+    if kind is None:
+        raise ValidationError({"file": _("Only PDF, PNG, JPEG and plain-text files can be attached.")})
+    attachment = Attachment(case=case, kind=kind, size=len(data), uploaded_by=actor)
+    key_id = case.person.key_id
+    attachment.filename = seal(key_id, attachment, "filename", (filename or "file")[:200]) or b""
+    attachment.full_clean()
+    attachment.save()
+    _audit(actor, "case.attachment_added", case, attachment=attachment.pk, kind=kind, size=len(data))
+    sealed = vault.seal_bytes(
+        key_id, table=Attachment._meta.db_table, column="content", row_id=str(attachment.uid), value=data
+    )
+    path = attachment_path(attachment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(sealed)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    return attachment
+
+
+def attachment_read(*, case: Case, attachment: Attachment) -> bytes:
+    """The plaintext of an attachment (raises VaultKeyMissing for an erased person)."""
+    blob = attachment_path(attachment).read_bytes()
+    return vault.open_bytes(
+        case.person.key_id,
+        table=Attachment._meta.db_table,
+        column="content",
+        row_id=str(attachment.uid),
+        blob=blob,
+    )
+
+
+# -- rights of the person ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_erase(*, actor: User, case: Case, reason: str) -> ErasureTombstone:
+    """Crypto-shred the person: destroy their key, delete blind indexes and attachment files, keep a
+    tombstone. An erasure the person asked for needs a case manager's pressure check first."""
+    _require(actor, Perm.PERSON_ERASE)
+    if reason not in vocab.codes(vocab.ERASURE_REASONS):
+        raise ValidationError({"reason": _("Choose the legal reason.")})
+    person = Person.objects.select_for_update().get(pk=case.person_id)
+    if person.erased_at is not None:
+        raise ValidationError(_("This person's data was already erased."))
+    if reason == "person_request":
+        check = _pressure_cleared(case, "erasure", None)
+        if check is None:
+            raise ValidationError(
+                _("A case manager must first confirm that there is no sign of pressure from a third party.")
+            )
+        check.used_at = timezone.now()
+        check.save(update_fields=["used_at"])
+    now = timezone.now()
+    attachments = list(Attachment.objects.filter(case__person=person, file_deleted=False))
+    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(file_deleted=True)
+    person.name_dob_bi = ""
+    person.document_bi = ""
+    person.phone_bi = ""
+    person.erased_at = now
+    person.version += 1
+    person.save()
+    cases = list(Case.objects.select_for_update().filter(person=person))
+    for each in cases:
+        from_stage = each.stage
+        each.stage, each.status, each.closed_at = "closed", "Closed", each.closed_at or now
+        each.version += 1
+        each.updated_at = now
+        each.save()
+        if from_stage != "closed":
+            _record_stage(each, actor, from_stage)
+    tombstone = ErasureTombstone(case_code=case.code, erased_by=actor, reason_code=reason)
+    tombstone.full_clean()
+    tombstone.save()
+    _audit(actor, "person.erased", case, reason=reason, attachments=len(attachments))
+    # Last step inside the transaction: if the key store refuses, nothing above is kept.
+    vault.erase_key(person.key_id, actor_id=actor.pk, case_code=case.code, reason_code=reason)
+    for attachment in attachments:
+        attachment_path(attachment).unlink(missing_ok=True)
+    if connection.vendor == "sqlite":
+        transaction.on_commit(_checkpoint_wal)
+    return tombstone
+
+
+def _checkpoint_wal() -> None:
+    # Freed pages are overwritten (secure_delete) in the main file, but older page images stay in the WAL
+    # until a checkpoint; TRUNCATE empties it.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+@transaction.atomic
+def subject_access_export(*, actor: User, case: Case) -> dict[str, Any]:
+    """Everything Haven holds on the person, as a readable document (the DPO answers an access request)."""
+    from haven.cases.selectors import subject_access_document
+
+    _require(actor, Perm.PERSON_EXPORT)
+    document = subject_access_document(case)
+    _audit(actor, "person.exported", case)
+    return document

@@ -1,0 +1,834 @@
+"""Case pages: parse the request, get the case through `access.case_for_user`, call one service or
+selector, render. Work without JavaScript at phone width; bad input gets the form back with a 400."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from haven.accounts.decorators import require_perm, require_recent_auth
+from haven.accounts.models import User
+from haven.accounts.permissions import Perm
+from haven.cases import forms as f
+from haven.cases import selectors, services, vocab
+from haven.cases.access import case_for_user
+from haven.cases.models import Attachment, Case, Consent, PressureCheck, Task
+from haven.vault.errors import VaultError
+
+PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _need(user: User, perm: Perm) -> None:
+    if not user.has(perm):
+        raise PermissionDenied
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    user = _user(request)
+    context["can"] = {perm.name.lower(): user.has(perm) for perm in Perm}
+    case = context.get("case")
+    if isinstance(case, Case):
+        context.setdefault("is_child", case.person.is_child)
+        context.setdefault("erased", case.person.erased_at is not None)
+    return render(request, f"cases/{template}", context, status=status)
+
+
+def _to(case: Case, name: str = "detail") -> HttpResponse:
+    return redirect(reverse(f"cases:{name}", args=[case.code]))
+
+
+# -- lists -------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@require_perm(Perm.CASE_VIEW)
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = f.ListFilterForm(request.GET or None)
+    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_list(
+        user,
+        status=filters.get("status", ""),
+        stage=filters.get("stage", ""),
+        child=filters.get("child", ""),
+        mine=bool(filters.get("mine")),
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _page(request, "list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@require_GET
+@require_perm(Perm.CASE_EDIT)
+def overdue(request: HttpRequest) -> HttpResponse:
+    tasks = selectors.overdue_tasks(_user(request))
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    return _page(request, "overdue.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_VIEW)
+def search(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = f.SearchForm(request.POST or None)
+    matches: list[str] | None = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            code = form.cleaned_data["code"].strip().upper()
+            name = form.cleaned_data["name"].strip()
+            dob = form.cleaned_data["date_of_birth"]
+            if code:
+                try:
+                    case = case_for_user(user, code)
+                except Http404:
+                    form.add_error("code", _("No case with this code that you may open."))
+                    status = 404
+                else:
+                    return _to(case)
+            elif name and dob:
+                if not user.has(Perm.CASE_SEARCH_NAME):
+                    raise PermissionDenied
+                matches = selectors.possible_existing(user, name=name, dob=dob)
+            else:
+                form.add_error(None, _("Give a case code, or a name and a date of birth."))
+                status = 400
+        else:
+            status = 400
+    context = {"form": form, "matches": matches, "can_search_name": user.has(Perm.CASE_SEARCH_NAME)}
+    return _page(request, "search.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_FIRST_CONTACT)
+def first_contact(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = f.FirstContactForm(request.POST or None)
+    possible: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            if (
+                user.has(Perm.CASE_SEARCH_NAME)
+                and data["name"].strip()
+                and data["date_of_birth"]
+                and not data["create_anyway"]
+            ):
+                possible = selectors.possible_existing(user, name=data["name"], dob=data["date_of_birth"])
+            if possible:
+                data_copy = cast(QueryDict, form.data).copy()
+                data_copy["create_anyway"] = "on"
+                form.data = data_copy
+                status = 409
+            else:
+                try:
+                    case = services.first_contact_create(
+                        actor=user,
+                        values=form.person_values(),
+                        note=data["note"],
+                        hand_over=data["hand_over"],
+                    )
+                except ValidationError as exc:
+                    f.apply_errors(form, exc)
+                    status = 400
+                else:
+                    messages.success(request, _("First contact recorded as %(code)s.") % {"code": case.code})
+                    if case.handed_over and not user.has(Perm.CASE_ASSIGN):
+                        return redirect("cases:list")
+                    return _to(case)
+        else:
+            status = 400
+    return _page(request, "first_contact.html", {"form": form, "possible": possible}, status=status)
+
+
+# -- one case ----------------------------------------------------------------------------------------------
+
+
+@require_GET
+@require_perm(Perm.CASE_VIEW)
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user, code, section="summary")
+    context = {
+        "case": case,
+        "fields": selectors.person_fields(case, user, selectors.SUMMARY_FIELDS),
+        "stage_form": f.StageForm(initial={"stage": case.stage, "version": case.version}),
+        "close_form": f.CloseForm(initial={"version": case.version}),
+        "tombstone": selectors.tombstone_for(case) if case.person.erased_at else None,
+        "caseworkers": list(case.caseworkers.all()),
+    }
+    return _page(request, "detail.html", context)
+
+
+PERSON_SECTIONS = {
+    "identity": (
+        "name",
+        "aliases",
+        "date_of_birth",
+        "phone",
+        "contact",
+        "safe_contact",
+        "documents",
+        "document_number",
+    ),
+    "location": ("location",),
+    "health": ("health",),
+    "perpetrator": ("perpetrator",),
+}
+
+
+@require_GET
+@require_perm(Perm.CASE_VIEW)
+def person_section(request: HttpRequest, code: str, section: str) -> HttpResponse:
+    user = _user(request)
+    if section not in PERSON_SECTIONS:
+        raise Http404
+    case = case_for_user(user, code, section=section)
+    fields = selectors.person_fields(case, user, PERSON_SECTIONS[section])
+    notes = selectors.notes_for(case, user, section) if section in vocab.SENSITIVE_SECTIONS else []
+    labels = {name: field.label for name, field in f.PersonForm.base_fields.items()}
+    rows = [(labels.get(name, name), value) for name, value in fields.items()]
+    return _page(request, "person.html", {"case": case, "section": section, "rows": rows, "notes": notes})
+
+
+def _person_initial(case: Case, user: User, form_fields: list[str]) -> dict[str, Any]:
+    person = case.person
+    sealed = tuple(name for name in form_fields if name in person.SEALED_FIELDS)
+    opened = selectors.person_fields(case, user, sealed)
+    initial: dict[str, Any] = {name: value.value or "" for name, value in opened.items()}
+    for name in services.CODED_PERSON_FIELDS:
+        initial[name] = getattr(person, name)
+    initial["version"] = person.version
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_EDIT)
+def person_edit(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    _need(user, Perm.CASE_VIEW_IDENTIFYING)
+    case = case_for_user(user, code, section="identity")
+    if case.person.erased_at is not None:
+        raise Http404
+    is_child = case.person.is_child
+    status = 200
+    conflict = False
+    if request.method == "POST":
+        form = f.PersonForm(request.POST, user=user, is_child=is_child)
+        if form.is_valid():
+            try:
+                services.person_update(
+                    actor=user,
+                    case=case,
+                    expected_version=form.cleaned_data["version"],
+                    values=form.person_values(),
+                )
+            except services.Conflict as exc:
+                # Keep everything the user typed; the hidden version moves on so that saving again is a
+                # deliberate choice made after seeing the other change.
+                conflict = True
+                status = 409
+                data_copy = cast(QueryDict, form.data).copy()
+                data_copy["version"] = str(exc.current_version)
+                form.data = data_copy
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("Saved."))
+                return _to(case, "identity")
+        else:
+            status = 400
+    else:
+        form = f.PersonForm(user=user, is_child=is_child)
+        form.initial = _person_initial(case, user, list(form.fields))
+    return _page(
+        request, "person_edit.html", {"case": case, "form": form, "conflict": conflict}, status=status
+    )
+
+
+@require_POST
+@require_perm(Perm.CASE_EDIT)
+def stage(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user, code, section="summary")
+    form = f.StageForm(request.POST)
+    if not form.is_valid():
+        return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
+    try:
+        services.case_stage_change(
+            actor=user,
+            case=case,
+            stage=form.cleaned_data["stage"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.Conflict:
+        return _page(request, "conflict.html", {"case": case}, status=409)
+    except ValidationError as exc:
+        f.apply_errors(form, exc)
+        return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
+    return _to(case)
+
+
+@require_POST
+@require_perm(Perm.CASE_EDIT)
+def close(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user, code, section="summary")
+    form = f.CloseForm(request.POST)
+    if not form.is_valid():
+        return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
+    try:
+        services.case_close(
+            actor=user,
+            case=case,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.Conflict:
+        return _page(request, "conflict.html", {"case": case}, status=409)
+    except ValidationError as exc:
+        f.apply_errors(form, exc)
+        return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
+    return _to(case)
+
+
+@require_POST
+@require_perm(Perm.CASE_FIRST_CONTACT)
+def handover(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user, code, section="summary")
+    services.case_handover(actor=user, case=case)
+    messages.success(request, _("Handed over to the contact person."))
+    if user.has(Perm.CASE_ASSIGN):
+        return _to(case)
+    return redirect("cases:list")
+
+
+@require_POST
+@require_perm(Perm.CASE_ASSIGN)
+def open_case(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user, code, section="summary")
+    try:
+        services.case_open(actor=user, case=case)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _to(case)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_ASSIGN)
+def assign(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user, code, section="summary")
+    status = 200
+    if request.method == "POST":
+        form = f.AssignForm(request.POST)
+        if form.is_valid():
+            try:
+                services.case_assign(
+                    actor=user,
+                    case=case,
+                    case_manager=form.cleaned_data["case_manager"],
+                    caseworkers=list(form.cleaned_data["caseworkers"]),
+                )
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
+            else:
+                return _to(case)
+        else:
+            status = 400
+    else:
+        form = f.AssignForm(
+            initial={"case_manager": case.case_manager_id, "caseworkers": list(case.caseworkers.all())}
+        )
+    return _page(request, "form_page.html", {"case": case, "form": form, "title": _("Assign")}, status=status)
+
+
+# -- consent and legal basis -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_VIEW)
+def consent(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        _need(user, Perm.CONSENT_RECORD)
+    case = case_for_user(user, code, section="consent")
+    form = f.ConsentForm(
+        request.POST or None,
+        team_id=case.team_id,
+        initial={"language": case.person.information_language, "explained_by": user.pk},
+    )
+    basis_form = f.LegalBasisForm(initial={"basis": case.legal_basis})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.consent_record(
+                    actor=user,
+                    case=case,
+                    purpose=data["purpose"],
+                    status=data["status"],
+                    given_on=data["given_on"],
+                    language=data["language"],
+                    explained_by=data["explained_by"],
+                    interpreter=data["interpreter"],
+                    information_sheet_version=data["information_sheet_version"],
+                    recipient=data["recipient"].strip(),
+                    expires_on=data["expires_on"],
+                )
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("Consent recorded."))
+                return _to(case, "consent")
+        else:
+            status = 400
+    context = {
+        "case": case,
+        "form": form,
+        "basis_form": basis_form,
+        "consents": selectors.consents_for(case),
+        "can_record": user.has(Perm.CONSENT_RECORD),
+        "can_edit": user.has(Perm.CASE_EDIT),
+    }
+    return _page(request, "consent.html", context, status=status)
+
+
+@require_POST
+@require_perm(Perm.CASE_EDIT)
+def legal_basis(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user, code, section="consent")
+    form = f.LegalBasisForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_legal_basis_set(
+                actor=user,
+                case=case,
+                basis=form.cleaned_data["basis"],
+                justification=form.cleaned_data["justification"],
+            )
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, _("Legal basis saved."))
+            return _to(case, "consent")
+    return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
+
+
+def _consent_of(case: Case, pk: int) -> Consent:
+    found = Consent.objects.filter(case=case, pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CONSENT_RECORD)
+def consent_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user, code, section="consent")
+    record = _consent_of(case, pk)
+    form = f.WithdrawForm(request.POST or None)
+    if not user.has(Perm.CASE_ASSIGN):
+        del form.fields["confirm_no_pressure"]
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                inform = services.consent_withdraw(
+                    actor=user,
+                    case=case,
+                    consent=record,
+                    reason=form.cleaned_data["reason"],
+                    confirm_no_pressure=bool(form.cleaned_data.get("confirm_no_pressure")),
+                )
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
+            else:
+                if inform:
+                    messages.warning(
+                        request,
+                        _("Consent withdrawn. Tell these organisations: %(who)s")
+                        % {"who": ", ".join(inform)},
+                    )
+                else:
+                    messages.success(request, _("Consent withdrawn. No organisation needs to be told."))
+                return _to(case, "consent")
+        else:
+            status = 400
+    return _page(request, "withdraw.html", {"case": case, "consent": record, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_VIEW)
+def pressure(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    if not (user.has(Perm.CASE_ASSIGN) or user.has(Perm.CONSENT_SIGN_OFF)):
+        raise PermissionDenied
+    case = case_for_user(user, code, section="pressure")
+    check_form = f.PressureForm(request.POST if "kind" in request.POST else None)
+    signoff_form = f.SignoffForm(request.POST if "check" in request.POST else None)
+    status = 200
+    if request.method == "POST":
+        try:
+            if "kind" in request.POST:
+                _need(user, Perm.CASE_ASSIGN)
+                if not check_form.is_valid():
+                    raise ValidationError(_("Answer the question."))
+                services.pressure_check_confirm(
+                    actor=user,
+                    case=case,
+                    kind=check_form.cleaned_data["kind"],
+                    signs_of_pressure=check_form.cleaned_data["signs_of_pressure"],
+                )
+            else:
+                _need(user, Perm.CONSENT_SIGN_OFF)
+                if not signoff_form.is_valid():
+                    raise ValidationError(_("Give the basis and the reason."))
+                found = PressureCheck.objects.filter(case=case, pk=signoff_form.cleaned_data["check"]).first()
+                if found is None:
+                    raise Http404
+                services.pressure_signoff(
+                    actor=user,
+                    check=found,
+                    basis=signoff_form.cleaned_data["basis"],
+                    reason=signoff_form.cleaned_data["reason"],
+                )
+        except ValidationError as exc:
+            f.apply_errors(signoff_form if "check" in request.POST else check_form, exc)
+            status = 400
+        else:
+            messages.success(request, _("Recorded."))
+            return _to(case, "pressure")
+    context = {
+        "case": case,
+        "check_form": check_form,
+        "signoff_form": signoff_form,
+        "checks": selectors.pending_pressure_checks(case),
+        "can_check": user.has(Perm.CASE_ASSIGN),
+        "can_signoff": user.has(Perm.CONSENT_SIGN_OFF),
+    }
+    return _page(request, "pressure.html", context, status=status)
+
+
+# -- child -------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_VIEW_IDENTIFYING)
+def child(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        _need(user, Perm.CASE_EDIT)
+    case = case_for_user(user, code, section="child")
+    form = f.BestInterestsForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.best_interests_record(
+                    actor=user,
+                    case=case,
+                    decision=form.cleaned_data["decision"],
+                    decided_on=form.cleaned_data["decided_on"],
+                    recipients=form.cleaned_data["recipients"],
+                )
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
+            else:
+                return _to(case, "child")
+        else:
+            status = 400
+    context = {
+        "case": case,
+        "form": form,
+        "records": selectors.best_interests_for(case),
+        "fields": selectors.person_fields(case, user, ("guardian",)),
+        "schooling": vocab.label(vocab.SCHOOLING, case.person.schooling),
+        "can_edit": user.has(Perm.CASE_EDIT),
+    }
+    return _page(request, "child.html", context, status=status)
+
+
+# -- events ------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_VIEW)
+def events(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        _need(user, Perm.CASE_EDIT)
+    case = case_for_user(user, code, section="events")
+    event_form = f.EventForm(request.POST if "type" in request.POST else None)
+    context_form = f.ContextForm(
+        request.POST if "type" not in request.POST and request.method == "POST" else None,
+        initial={"exploitation_types": case.exploitation_types, "means_of_control": case.means_of_control},
+    )
+    status = 200
+    if request.method == "POST":
+        form: Any = event_form if "type" in request.POST else context_form
+        if form.is_valid():
+            try:
+                if form is event_form:
+                    services.historic_event_add(
+                        actor=user,
+                        case=case,
+                        type=form.cleaned_data["type"],
+                        country=form.cleaned_data["country"],
+                        on=form.cleaned_data["date"],
+                        precision=form.cleaned_data["precision"],
+                    )
+                else:
+                    services.case_events_set(
+                        actor=user,
+                        case=case,
+                        exploitation_types=form.cleaned_data["exploitation_types"],
+                        means_of_control=form.cleaned_data["means_of_control"],
+                    )
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
+            else:
+                return _to(case, "events")
+        else:
+            status = 400
+    context = {
+        "case": case,
+        "event_form": event_form,
+        "context_form": context_form,
+        "events": selectors.events_for(case),
+        "types": [vocab.label(vocab.EXPLOITATION_TYPES, c) for c in case.exploitation_types],
+        "means": [vocab.label(vocab.MEANS_OF_CONTROL, c) for c in case.means_of_control],
+        "can_edit": user.has(Perm.CASE_EDIT),
+    }
+    return _page(request, "events.html", context, status=status)
+
+
+# -- notes, tasks, attachments, timeline -------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_VIEW)
+def notes(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        _need(user, Perm.CASE_EDIT)
+    case = case_for_user(user, code, section="notes")
+    sections = selectors.visible_note_sections(user)
+    form = f.NoteForm(request.POST or None, sections=sections)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.note_add(
+                    actor=user,
+                    case=case,
+                    section=form.cleaned_data["section"],
+                    body=form.cleaned_data["body"],
+                )
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("Note added."))
+                return _to(case, "notes")
+        else:
+            status = 400
+    context = {
+        "case": case,
+        "form": form,
+        "notes": selectors.notes_for(case, user),
+        "can_edit": user.has(Perm.CASE_EDIT),
+    }
+    return _page(request, "notes.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_VIEW)
+def tasks(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        _need(user, Perm.CASE_EDIT)
+    case = case_for_user(user, code, section="tasks")
+    form = f.TaskForm(request.POST or None, team_id=case.team_id)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.task_add(
+                    actor=user,
+                    case=case,
+                    due_on=data["due_on"],
+                    kind=data["kind"],
+                    title=data["title"],
+                    assignee=data["assignee"],
+                )
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("Task added."))
+                return _to(case, "tasks")
+        else:
+            status = 400
+    context = {
+        "case": case,
+        "form": form,
+        "tasks": selectors.tasks_for(case),
+        "can_edit": user.has(Perm.CASE_EDIT),
+    }
+    return _page(request, "tasks.html", context, status=status)
+
+
+@require_POST
+@require_perm(Perm.CASE_EDIT)
+def task_done(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user, code, section="tasks")
+    task = Task.objects.filter(case=case, pk=pk).first()
+    if task is None:
+        raise Http404
+    services.task_done(actor=user, case=case, task=task)
+    return _to(case, "tasks")
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_VIEW_IDENTIFYING)
+def attachments(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        _need(user, Perm.CASE_EDIT)
+    case = case_for_user(user, code, section="attachments")
+    form = f.AttachmentForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > services.settings.ATTACHMENT_MAX_BYTES:
+                    raise ValidationError({"file": _("The file is too large.")})
+                services.attachment_add(actor=user, case=case, filename=upload.name or "", data=upload.read())
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("File attached."))
+                return _to(case, "attachments")
+        else:
+            status = 400
+    context = {
+        "case": case,
+        "form": form,
+        "attachments": selectors.attachments_for(case),
+        "can_edit": user.has(Perm.CASE_EDIT),
+    }
+    return _page(request, "attachments.html", context, status=status)
+
+
+_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "txt": "text/plain; charset=utf-8",
+}
+
+
+@require_GET
+@require_perm(Perm.CASE_VIEW_IDENTIFYING)
+def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user, code, section="attachments")
+    attachment = Attachment.objects.filter(case=case, pk=pk, file_deleted=False).first()
+    if attachment is None:
+        raise Http404
+    try:
+        data = services.attachment_read(case=case, attachment=attachment)
+    except (VaultError, FileNotFoundError):
+        raise Http404 from None
+    response = HttpResponse(data, content_type=_CONTENT_TYPES[attachment.kind])
+    # The stored name may identify the person: the download gets a neutral one.
+    extension = "jpg" if attachment.kind == "jpeg" else attachment.kind
+    response["Content-Disposition"] = f'attachment; filename="{case.code}-{attachment.pk}.{extension}"'
+    return response
+
+
+@require_GET
+@require_perm(Perm.CASE_VIEW)
+def timeline(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="timeline")
+    return _page(request, "timeline.html", {"case": case, "items": selectors.timeline_for(case)})
+
+
+# -- the person's rights (DPO) -----------------------------------------------------------------------------
+
+
+@require_GET
+@require_perm(Perm.PERSON_EXPORT)
+@require_recent_auth
+def export(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user, code, section="export")
+    if case.person.erased_at is not None:
+        raise Http404
+    document = services.subject_access_export(actor=user, case=case)
+    if request.GET.get("format") == "json":
+        response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="{case.code}-access-request.json"'
+        return response
+    pretty = json.dumps(document, ensure_ascii=False, indent=2)
+    return _page(request, "export.html", {"case": case, "document": document, "pretty": pretty})
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.PERSON_ERASE)
+@require_recent_auth
+def erase(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user, code, section="erase")
+    if case.person.erased_at is not None:
+        return _to(case)
+    form = f.EraseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and form.cleaned_data["confirm_code"].strip().upper() != case.code:
+            form.add_error("confirm_code", _("The code does not match this case."))
+        if form.is_valid():
+            try:
+                services.person_erase(actor=user, case=case, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("The person's data was erased. A tombstone of the case remains."))
+                return _to(case)
+        else:
+            status = 400
+    return _page(request, "erase.html", {"case": case, "form": form}, status=status)

@@ -1,0 +1,87 @@
+"""Reads for screening: the library in use, one's own screenings, and the questions of a screening."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import DatabaseError
+from django.db.models import QuerySet
+from django.http import Http404
+
+from haven.accounts.models import User
+from haven.screening.library import CONTEXT_GROUPS, ILO_GROUPS, Indicator, Library, default_library
+from haven.screening.models import LibraryVersion, Screening
+
+# Full screening: one page per group, safety first, the journey questions last.
+SECTION_ORDER: tuple[str, ...] = (CONTEXT_GROUPS[0], *ILO_GROUPS, CONTEXT_GROUPS[1])
+
+
+def active_library_version() -> LibraryVersion:
+    """The active library version; on first use, the library bundled with Haven is stored as version 1."""
+    found = LibraryVersion.objects.filter(is_active=True).first()
+    if found is not None:
+        return found
+    from haven.screening.services import library_bootstrap
+
+    return library_bootstrap()
+
+
+def current_library() -> Library:
+    """The library new evaluations use: the active stored version, else the bundled one. Never writes.
+
+    Falls back to the bundled library when the database is not reachable or not migrated, so that the
+    command-line tools answer with nothing more than the repository.
+    """
+    try:
+        found = LibraryVersion.objects.filter(is_active=True).first()
+    except DatabaseError:
+        return default_library()
+    return found.library() if found is not None else default_library()
+
+
+def library_versions() -> QuerySet[LibraryVersion]:
+    """Every stored version, newest first."""
+    return LibraryVersion.objects.select_related("created_by").order_by("-created_at", "-pk")
+
+
+def screenings_in_progress(user: User) -> QuerySet[Screening]:
+    """The user's own screenings still in progress, most recently touched first."""
+    return Screening.objects.filter(created_by=user, status=Screening.Status.IN_PROGRESS).order_by(
+        "-updated_at", "-pk"
+    )
+
+
+def recent_completed(user: User, limit: int = 10) -> QuerySet[Screening]:
+    """The user's own most recent completed screenings."""
+    return Screening.objects.filter(created_by=user, status=Screening.Status.COMPLETE).order_by(
+        "-completed_at", "-pk"
+    )[:limit]
+
+
+def screening_for_user(user: User, uid: uuid.UUID | str) -> Screening:
+    """The screening with this uid if ``user`` ran it; Http404 for both missing and someone else's."""
+    found = (
+        Screening.objects.select_related("library_version").filter(uid=uid, created_by=user).first()
+        if user.is_authenticated
+        else None
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def quick_questions(library: Library) -> tuple[Indicator, ...]:
+    """The quick-screening questions, safety questions first, then library order."""
+    quick = library.quick()
+    return tuple(sorted(quick, key=lambda ind: 0 if ind.group == CONTEXT_GROUPS[0] else 1))
+
+
+def sections(library: Library) -> tuple[str, ...]:
+    """The groups of the full screening that have questions, in page order."""
+    present = {ind.group for ind in library.indicators}
+    return tuple(group for group in SECTION_ORDER if group in present)
+
+
+def section_questions(library: Library, group: str) -> tuple[Indicator, ...]:
+    """The questions of one section of the full screening, in library order."""
+    return tuple(ind for ind in library.indicators if ind.group == group)

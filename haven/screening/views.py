@@ -1,0 +1,255 @@
+"""Screening pages: no JavaScript, one column at phone width. Parse, call one service or selector, render.
+
+Only the person who ran a screening can open it; anyone else gets the same 404 as for a missing one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from haven.accounts.decorators import require_perm
+from haven.accounts.models import User
+from haven.accounts.permissions import Perm
+from haven.screening import selectors, services
+from haven.screening.engine import ScreeningInputError
+from haven.screening.forms import AnswersForm, LibraryEditForm, StartForm
+from haven.screening.library import Indicator
+from haven.screening.models import Screening
+from haven.screening.present import INTERPRETER, group_label, present_result, question_rows, ui_lang
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _interpreter(request: HttpRequest) -> bool:
+    return (request.POST.get("mode") or request.GET.get("mode")) == INTERPRETER
+
+
+def _url(name: str, screening: Screening, interpreter: bool, *args: str) -> str:
+    url = reverse(f"screening:{name}", args=[screening.uid, *args])
+    return f"{url}?mode={INTERPRETER}" if interpreter else url
+
+
+def _mode_links(request: HttpRequest) -> dict[str, Any]:
+    query = request.GET.copy()
+    query["mode"] = INTERPRETER
+    on = f"{request.path}?{query.urlencode()}"
+    query.pop("mode")
+    off = f"{request.path}?{query.urlencode()}" if query else request.path
+    return {"interpreter": _interpreter(request), "mode_on_url": on, "mode_off_url": off}
+
+
+def _answer_page(
+    request: HttpRequest,
+    screening: Screening,
+    template: str,
+    questions: tuple[Indicator, ...],
+    form: AnswersForm,
+    extra: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    interpreter = _interpreter(request)
+    context = {
+        "screening": screening,
+        "form": form,
+        "questions": question_rows(questions, form, ui_lang(), interpreter),
+        **_mode_links(request),
+        **extra,
+    }
+    return render(request, f"screening/{template}", context, status=status)
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    """How the screening works, its sources and its limits. Public: it holds no data."""
+    return render(request, "screening/about.html")
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.SCREENING_RUN)
+def start(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = StartForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                screening = services.screening_start(
+                    actor=user,
+                    kind=form.cleaned_data["kind"],
+                    age=form.cleaned_data["age"],
+                    age_in_doubt=form.cleaned_data["age_in_doubt"],
+                )
+            except (ScreeningInputError, services.ScreeningError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect(_url("continue", screening, _interpreter(request)))
+        status = 400
+    context = {
+        "form": form,
+        "in_progress": selectors.screenings_in_progress(user),
+        "completed": selectors.recent_completed(user),
+        **_mode_links(request),
+    }
+    return render(request, "screening/start.html", context, status=status)
+
+
+@require_GET
+@require_perm(Perm.SCREENING_RUN)
+def overview(request: HttpRequest, uid: str) -> HttpResponse:
+    """Where a screening stands: the quick page, the list of sections, or the result."""
+    screening = selectors.screening_for_user(_user(request), uid)
+    interpreter = _interpreter(request)
+    if screening.is_complete:
+        return redirect(_url("result", screening, interpreter))
+    if screening.kind == Screening.Kind.QUICK:
+        return redirect(_url("quick", screening, interpreter))
+    library = screening.library()
+    sections = []
+    for group in selectors.sections(library):
+        questions = selectors.section_questions(library, group)
+        answered = sum(1 for ind in questions if ind.id in screening.answers)
+        sections.append(
+            {
+                "group": group,
+                "label": group_label(group),
+                "answered": answered,
+                "total": len(questions),
+                "url": _url("section", screening, interpreter, group),
+            }
+        )
+    context = {"screening": screening, "sections": sections, **_mode_links(request)}
+    return render(request, "screening/overview.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.SCREENING_RUN)
+def quick(request: HttpRequest, uid: str) -> HttpResponse:
+    """The quick screening: every quick question on one page, safety first."""
+    user = _user(request)
+    screening = selectors.screening_for_user(user, uid)
+    interpreter = _interpreter(request)
+    if screening.is_complete:
+        return redirect(_url("result", screening, interpreter))
+    questions = selectors.quick_questions(screening.library())
+    form = AnswersForm(request.POST or None, questions=questions, initial=screening.answers)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                screening = services.screening_answer(
+                    actor=user, screening=screening, answers=form.answers(), section="quick"
+                )
+                if request.POST.get("action") == "stop":
+                    messages.success(request, _("Saved. You can continue from the screening page."))
+                    return redirect("screening:start")
+                screening = services.screening_complete(actor=user, screening=screening)
+            except (ScreeningInputError, services.ScreeningError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect(_url("result", screening, interpreter))
+        return _answer_page(request, screening, "quick.html", questions, form, {}, status=400)
+    return _answer_page(request, screening, "quick.html", questions, form, {})
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.SCREENING_RUN)
+def section(request: HttpRequest, uid: str, group: str) -> HttpResponse:
+    """One section (one group of questions) of the full screening; saved on every submit."""
+    user = _user(request)
+    screening = selectors.screening_for_user(user, uid)
+    interpreter = _interpreter(request)
+    if screening.is_complete:
+        return redirect(_url("result", screening, interpreter))
+    library = screening.library()
+    order = selectors.sections(library)
+    if group not in order:
+        raise Http404
+    position = order.index(group)
+    questions = selectors.section_questions(library, group)
+    form = AnswersForm(request.POST or None, questions=questions, initial=screening.answers)
+    extra = {
+        "group_label": group_label(group),
+        "position": position + 1,
+        "count": len(order),
+        "previous_url": _url("section", screening, interpreter, order[position - 1]) if position else "",
+        "is_last": position == len(order) - 1,
+    }
+    if request.method == "POST":
+        if form.is_valid():
+            action = request.POST.get("action", "continue")
+            try:
+                screening = services.screening_answer(
+                    actor=user, screening=screening, answers=form.answers(), section=group
+                )
+                if action == "finish":
+                    screening = services.screening_complete(actor=user, screening=screening)
+            except (ScreeningInputError, services.ScreeningError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                if action == "finish":
+                    return redirect(_url("result", screening, interpreter))
+                if action == "stop":
+                    messages.success(request, _("Saved. You can continue from the screening page."))
+                    return redirect("screening:start")
+                if position + 1 < len(order):
+                    return redirect(_url("section", screening, interpreter, order[position + 1]))
+                return redirect(_url("continue", screening, interpreter))
+        return _answer_page(request, screening, "section.html", questions, form, extra, status=400)
+    return _answer_page(request, screening, "section.html", questions, form, extra)
+
+
+@require_POST
+@require_perm(Perm.SCREENING_RUN)
+def complete(request: HttpRequest, uid: str) -> HttpResponse:
+    user = _user(request)
+    screening = selectors.screening_for_user(user, uid)
+    interpreter = _interpreter(request)
+    if not screening.is_complete:
+        screening = services.screening_complete(actor=user, screening=screening)
+    return redirect(_url("result", screening, interpreter))
+
+
+@require_GET
+@require_perm(Perm.SCREENING_RUN)
+def result(request: HttpRequest, uid: str) -> HttpResponse:
+    screening = selectors.screening_for_user(_user(request), uid)
+    if not screening.is_complete or screening.result is None:
+        return redirect(_url("continue", screening, _interpreter(request)))
+    shown = present_result(screening.result, screening.library(), screening.answers, ui_lang())
+    context = {"screening": screening, "result": shown, **_mode_links(request)}
+    return render(request, "screening/result.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.SCREENING_LIBRARY_EDIT)
+def library(request: HttpRequest) -> HttpResponse:
+    """See the library versions and save an edited library as a new version."""
+    active = selectors.active_library_version()
+    status = 200
+    if request.method == "POST":
+        form = LibraryEditForm(request.POST)
+        if form.is_valid():
+            try:
+                version = services.library_version_create(
+                    actor=_user(request), content=form.cleaned_data["content"]
+                )
+            except ValueError as exc:
+                form.add_error("content", str(exc))
+            else:
+                messages.success(request, _("Saved as version %(version)s.") % {"version": version.version})
+                return redirect("screening:library")
+        status = 400
+    else:
+        form = LibraryEditForm(initial={"content": json.dumps(active.content, indent=2, ensure_ascii=False)})
+    context = {"form": form, "active": active, "versions": selectors.library_versions()}
+    return render(request, "screening/library.html", context, status=status)

@@ -1,0 +1,112 @@
+"""Re-apply the erasure ledger (kept with the keys) to a database restored from an older backup, so a
+restore never brings an erased person back.
+
+For every erased key in the ledger:
+
+1. the data key is destroyed if it is still in the key store (after a key-store restore);
+2. the domain's own hook runs when it exists:
+   `haven.cases.services.erasure_reapply(key_id=..., case_code=...)`
+   deletes what the cases app keeps for that key (blind indexes, attachment files, ...);
+3. without the hook, a generic pass clears what the vault can recognise on its own: in every model with a
+   `key_id` field, the rows of that key get their blind-index columns (names ending in `_bi`) emptied and
+   `erased_at` set. Attachment files restored from the archive then stay on disk, as ciphertext under the
+   destroyed key (unreadable; listed in the command's notes).
+
+Then the other direction (after restoring an older *key store*): every row that the database marks erased
+(`erased_at` set) whose key is still in the key store has that key destroyed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.apps import apps
+from django.db import models, transaction
+
+from haven.vault.errors import VaultKeyMissing
+from haven.vault.keystore import ErasureRecord, KeyStore
+
+log = logging.getLogger("haven.vault")
+
+HOOK_MODULE = "haven.cases.services"
+HOOK_NAME = "erasure_reapply"
+ACTOR = "restore"
+
+
+def domain_hook() -> Callable[..., Any] | None:
+    """The cases app's re-apply hook, if it provides one."""
+    try:
+        module = importlib.import_module(HOOK_MODULE)
+    except ImportError:
+        return None
+    hook = getattr(module, HOOK_NAME, None)
+    return hook if callable(hook) else None
+
+
+def _keyed_models() -> list[type[models.Model]]:
+    found = []
+    for model in apps.get_models():
+        names = {f.name for f in model._meta.concrete_fields}
+        if "key_id" in names:
+            found.append(model)
+    return found
+
+
+def _generic_erase(record: ErasureRecord) -> int:
+    changed = 0
+    for model in _keyed_models():
+        fields = {f.name: f for f in model._meta.concrete_fields}
+        values: dict[str, Any] = {
+            name: "" for name, f in fields.items() if name.endswith("_bi") and isinstance(f, models.CharField)
+        }
+        rows = model._default_manager.filter(key_id=record.key_id)
+        if "erased_at" in fields:
+            changed += rows.filter(erased_at__isnull=True).update(erased_at=record.erased_at)
+        if values:
+            changed += rows.exclude(**dict.fromkeys(values, "")).update(**values)
+    return changed
+
+
+def reapply_erasures(store: KeyStore) -> tuple[int, int, list[str]]:
+    """Re-apply the ledger to the database and the key store.
+
+    Returns (keys destroyed, rows changed, notes for the operator).
+    """
+    ledger = [record for record in store.list_erasures() if record.key_id != "*"]
+    destroyed = store.reapply_erasures(ledger, actor_id=ACTOR)
+    hook = domain_hook()
+    rows = 0
+    notes: list[str] = []
+    for record in ledger:
+        with transaction.atomic():
+            if hook is not None:
+                rows += int(hook(key_id=record.key_id, case_code=record.case_code) or 0)
+            else:
+                rows += _generic_erase(record)
+    if hook is None and ledger:
+        notes.append(
+            f"{HOOK_MODULE}.{HOOK_NAME} does not exist: blind indexes were cleared and rows marked erased, "
+            "but attachment files of erased people restored from the archive remain (ciphertext under a "
+            "destroyed key, unreadable)"
+        )
+    destroyed += reconcile_marked_rows(store)
+    return destroyed, rows, notes
+
+
+def reconcile_marked_rows(store: KeyStore) -> int:
+    """Destroy the key of every row the database marks erased whose key is still in the key store."""
+    destroyed = 0
+    for model in _keyed_models():
+        if "erased_at" not in {f.name for f in model._meta.concrete_fields}:
+            continue
+        for key_id in model._default_manager.filter(erased_at__isnull=False).values_list("key_id", flat=True):
+            try:
+                destroyed += store.destroy_data_key(
+                    key_id, reason_code="restore_reconcile", actor_id=ACTOR, case_code="unknown"
+                )
+            except VaultKeyMissing:
+                continue
+    return destroyed

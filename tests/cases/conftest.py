@@ -1,0 +1,50 @@
+"""Fixtures for the case tests: a real key store in the test data dir, and cases in North and South."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from haven.accounts.models import Team, User
+from haven.cases import services
+from haven.cases.models import Case
+from haven.vault import integration as vault
+
+
+@pytest.fixture(scope="session", autouse=True)
+def vault_keys() -> Iterator[None]:
+    vault.ensure_keys(Path(settings.DATA_DIR))
+    vault.reset()
+    yield
+    vault.reset()
+
+
+ADULT = {
+    "name": "Test Person Alpha",
+    "date_of_birth": "1990-04-01",
+    "age_method": "document",
+    "age_established_adult": True,
+    "gender": "Feminine",
+    "languages": ["ro", "en"],
+    "information_language": "en",
+    "citizenship": ["RO"],
+    "safe_contact": "Only by phone; never leave a message",
+}
+
+
+@pytest.fixture
+def make_case() -> Callable[..., Case]:
+    """make_case(actor, team=None, **person values) -> a case at stage first contact, opened by default."""
+
+    def make(actor: User, team: Team | None = None, *, open_case: bool = True, **values: Any) -> Case:
+        person = dict(ADULT, **values)
+        case = services.first_contact_create(actor=actor, values=person, team=team)
+        if open_case and actor.has(services.Perm.CASE_ASSIGN):
+            case = services.case_open(actor=actor, case=case)
+        return case
+
+    return make

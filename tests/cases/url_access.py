@@ -1,0 +1,212 @@
+"""URL × role expectations for the case pages and the case API (see tests/core/test_url_permissions.py).
+
+Each setup creates a fresh North first contact by the North case manager (not handed over, nobody else
+assigned). Of the roles with the permission, only that case manager (team rule) and the data protection
+officer may open it; every other role with the permission gets 404, exactly like a missing case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from haven.accounts.models import User
+from haven.accounts.permissions import Perm, Role, role_has
+from haven.cases import services
+from haven.cases.models import Case
+from haven.vault import integration as vault
+from tests.core.access_table import (
+    ANONYMOUS,
+    FORBIDDEN,
+    LOGIN,
+    MFA,
+    NO_MFA,
+    NOT_FOUND,
+    OK,
+    REDIRECT,
+    UNAUTHORISED,
+    Access,
+)
+
+OPENERS = {Role.CASE_MANAGER, Role.DPO}
+
+
+def _case(users: Mapping[str, User]) -> Case:
+    vault.ensure_keys(Path(settings.DATA_DIR))
+    values = {
+        "name": "Test Person Url",
+        "age_method": "document",
+        "stated_age": 30,
+        "age_established_adult": True,
+    }
+    return services.first_contact_create(actor=users["case_manager"], values=values)
+
+
+def _code(users: Mapping[str, User]) -> dict[str, Any]:
+    return {"code": _case(users).code}
+
+
+def _with_consent(users: Mapping[str, User]) -> dict[str, Any]:
+    case = _case(users)
+    manager = users["case_manager"]
+    consent = services.consent_record(
+        actor=manager,
+        case=case,
+        purpose="referral",
+        recipient="ORG-TEST",
+        status="given",
+        given_on=date.today(),
+        language="en",
+        explained_by=manager,
+        interpreter=False,
+        information_sheet_version="v1",
+    )
+    return {"code": case.code, "pk": consent.pk}
+
+
+def _with_task(users: Mapping[str, User]) -> dict[str, Any]:
+    case = _case(users)
+    task = services.task_add(
+        actor=users["case_manager"], case=case, due_on=date(2030, 1, 1), kind="appointment"
+    )
+    return {"code": case.code, "pk": task.pk}
+
+
+def _with_attachment(users: Mapping[str, User]) -> dict[str, Any]:
+    case = _case(users)
+    item = services.attachment_add(
+        actor=users["case_manager"], case=case, filename="t.txt", data=b"Test text"
+    )
+    return {"code": case.code, "pk": item.pk}
+
+
+def _expect(
+    perms: tuple[Perm, ...], allowed: str, *, api: bool, any_of: tuple[Perm, ...] = ()
+) -> dict[str, str]:
+    expect = {ANONYMOUS: UNAUTHORISED, NO_MFA: UNAUTHORISED} if api else {ANONYMOUS: LOGIN, NO_MFA: MFA}
+    for role in Role:
+        has = all(role_has(role, p) for p in perms) and (not any_of or any(role_has(role, p) for p in any_of))
+        expect[role.value] = FORBIDDEN if not has else (allowed if role in OPENERS else NOT_FOUND)
+    return expect
+
+
+def case_page(
+    *perms: Perm,
+    allowed: str = OK,
+    method: str = "GET",
+    kwargs: Any = _code,
+    data: Any = None,
+    any_of: tuple[Perm, ...] = (),
+) -> Access:
+    """A page of one case: 403 without the permission, 404 for a case out of reach, `allowed` otherwise."""
+    return Access(
+        expect=_expect(perms, allowed, api=False, any_of=any_of), method=method, kwargs=kwargs, data=data
+    )
+
+
+def case_api(
+    *perms: Perm, allowed: str = OK, method: str = "GET", kwargs: Any = _code, data: Any = None
+) -> Access:
+    """An API endpoint on one case, with the same rules."""
+    return Access(
+        expect=_expect(perms, allowed, api=True), method=method, kwargs=kwargs, data=data, json=True
+    )
+
+
+def _list(perm: Perm, *, api: bool, method: str = "GET", data: Any = None) -> Access:
+    expect = {ANONYMOUS: UNAUTHORISED, NO_MFA: UNAUTHORISED} if api else {ANONYMOUS: LOGIN, NO_MFA: MFA}
+    expect.update({role.value: OK if role_has(role, perm) else FORBIDDEN for role in Role})
+    return Access(expect=expect, method=method, data=data, json=api)
+
+
+def _consent_body(users: Mapping[str, User]) -> dict[str, Any]:
+    return {
+        "purpose": "assistance",
+        "status": "given",
+        "given_on": date.today().isoformat(),
+        "language": "en",
+        "explained_by": users["case_manager"].pk,
+        "information_sheet_version": "v1",
+    }
+
+
+URL_ACCESS: dict[str, Access] = {
+    "cases:list": _list(Perm.CASE_VIEW, api=False),
+    "cases:overdue": _list(Perm.CASE_EDIT, api=False),
+    "cases:search": _list(Perm.CASE_VIEW, api=False),
+    "cases:first_contact": _list(Perm.CASE_FIRST_CONTACT, api=False),
+    "cases:detail": case_page(Perm.CASE_VIEW),
+    "cases:identity": case_page(Perm.CASE_VIEW, Perm.CASE_VIEW_IDENTIFYING),
+    "cases:person": case_page(
+        Perm.CASE_VIEW, Perm.CASE_VIEW_SENSITIVE, kwargs=lambda users: {**_code(users), "section": "health"}
+    ),
+    "cases:person_edit": case_page(Perm.CASE_EDIT, Perm.CASE_VIEW_IDENTIFYING),
+    "cases:stage": case_page(
+        Perm.CASE_EDIT, allowed=REDIRECT, method="POST", data={"stage": "assessment", "version": 1}
+    ),
+    "cases:close": case_page(
+        Perm.CASE_EDIT, allowed=REDIRECT, method="POST", data={"reason": "other", "version": 1}
+    ),
+    "cases:handover": case_page(Perm.CASE_FIRST_CONTACT, allowed=REDIRECT, method="POST"),
+    "cases:open": case_page(Perm.CASE_ASSIGN, allowed=REDIRECT, method="POST"),
+    "cases:assign": case_page(Perm.CASE_ASSIGN),
+    "cases:consent": case_page(Perm.CASE_VIEW),
+    "cases:legal_basis": case_page(
+        Perm.CASE_EDIT, allowed=REDIRECT, method="POST", data={"basis": "consent"}
+    ),
+    "cases:consent_withdraw": case_page(Perm.CONSENT_RECORD, kwargs=_with_consent),
+    "cases:pressure": case_page(Perm.CASE_VIEW, any_of=(Perm.CASE_ASSIGN, Perm.CONSENT_SIGN_OFF)),
+    "cases:child": case_page(Perm.CASE_VIEW_IDENTIFYING),
+    "cases:events": case_page(Perm.CASE_VIEW),
+    "cases:notes": case_page(Perm.CASE_VIEW),
+    "cases:tasks": case_page(Perm.CASE_VIEW),
+    "cases:task_done": case_page(Perm.CASE_EDIT, allowed=REDIRECT, method="POST", kwargs=_with_task),
+    "cases:attachments": case_page(Perm.CASE_VIEW_IDENTIFYING),
+    "cases:attachment": case_page(Perm.CASE_VIEW_IDENTIFYING, kwargs=_with_attachment),
+    "cases:timeline": case_page(Perm.CASE_VIEW),
+    # Export and erasure first send everyone allowed to re-authenticate, before any case is looked up.
+    "cases:export": Access(
+        expect={**_expect((Perm.PERSON_EXPORT,), REDIRECT, api=False), Role.DPO.value: REDIRECT}, kwargs=_code
+    ),
+    "cases:erase": Access(
+        expect={**_expect((Perm.PERSON_ERASE,), REDIRECT, api=False), Role.DPO.value: REDIRECT}, kwargs=_code
+    ),
+    "api-v1:list_cases": _list(Perm.CASE_VIEW, api=True),
+    "api-v1:create_case": Access(
+        expect={**_list(Perm.CASE_FIRST_CONTACT, api=True).expect},
+        method="POST",
+        data={"person": {"estimated_age": 16}},
+        json=True,
+    ),
+    "api-v1:get_case": case_api(Perm.CASE_VIEW),
+    "api-v1:get_person": case_api(Perm.CASE_VIEW_IDENTIFYING),
+    "api-v1:update_person": case_api(
+        Perm.CASE_EDIT,
+        Perm.CASE_VIEW_IDENTIFYING,
+        method="PUT",
+        data={"version": 1, "values": {"aliases": "T"}},
+    ),
+    "api-v1:list_consents": case_api(Perm.CASE_VIEW),
+    "api-v1:record_consent": case_api(Perm.CONSENT_RECORD, method="POST", data=_consent_body),
+    "api-v1:withdraw_consent": case_api(
+        Perm.CONSENT_RECORD,
+        method="POST",
+        kwargs=lambda users: {"code": (k := _with_consent(users))["code"], "consent_id": k["pk"]},
+        data={"reason": "changed_mind", "confirm_no_pressure": True},
+    ),
+    "api-v1:list_notes": case_api(Perm.CASE_VIEW),
+    "api-v1:add_note": case_api(Perm.CASE_EDIT, method="POST", data={"body": "Test note"}),
+    "api-v1:list_tasks": case_api(Perm.CASE_VIEW),
+    "api-v1:add_task": case_api(
+        Perm.CASE_EDIT, method="POST", data={"due_on": "2030-01-01", "kind": "appointment"}
+    ),
+    "api-v1:finish_task": case_api(
+        Perm.CASE_EDIT,
+        method="POST",
+        kwargs=lambda users: {"code": (k := _with_task(users))["code"], "task_id": k["pk"]},
+    ),
+}

@@ -1,0 +1,235 @@
+"""Screening pages: who may use them, the quick and full flows, interpreter mode, language, library edit."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from haven.accounts.permissions import MATRIX, Perm, Role
+from haven.screening import selectors, services
+from haven.screening.engine import NEXT_STEP_TEXT, OUTCOME_TEXT, Outcome
+from haven.screening.library import DEFAULT_PATH, default_library
+from haven.screening.models import LibraryVersion, Screening
+
+pytestmark = pytest.mark.django_db
+
+RUNNERS = [role for role in Role if Perm.SCREENING_RUN in MATRIX[role]]
+NON_RUNNERS = [role for role in Role if Perm.SCREENING_RUN not in MATRIX[role]]
+LIBRARY = default_library()
+
+
+def question_ids(html: str) -> list[str]:
+    return re.findall(r'data-question="([^"]+)"', html)
+
+
+@pytest.fixture
+def volunteer(make_user):
+    return make_user(Role.VOLUNTEER)
+
+
+def test_the_roles_that_run_screenings_are_the_front_line_roles():
+    assert set(RUNNERS) == {Role.VOLUNTEER, Role.CASEWORKER, Role.CASE_MANAGER}
+
+
+@pytest.mark.parametrize("role", RUNNERS, ids=str)
+def test_front_line_roles_can_open_the_start_page(role, make_user, signed_in):
+    response = signed_in(make_user(role)).get("/screening/")
+    assert response.status_code == 200
+    assert b'data-action="start-screening"' in response.content
+
+
+@pytest.mark.parametrize("role", NON_RUNNERS, ids=str)
+def test_other_roles_are_refused_the_screening_pages(role, make_user, signed_in):
+    client = signed_in(make_user(role, None if role == Role.ADMIN else "North"))
+    assert client.get("/screening/").status_code == 403
+    assert client.post("/screening/", {"kind": "quick", "age": "30"}).status_code == 403
+    assert Screening.objects.count() == 0
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_but_may_read_the_explanation(client):
+    response = client.get("/screening/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    about = client.get("/screening/about/")
+    assert about.status_code == 200
+    text = about.content.decode()
+    assert "Palermo" in text and "UNODC" in text and "ILO" in text
+    assert "No single sign proves or disproves anything." in text
+    assert "Screening is not identification." in text
+
+
+def test_a_quick_screening_asks_the_quick_questions_safety_first_and_shows_the_result(volunteer, signed_in):
+    client = signed_in(volunteer)
+    response = client.post("/screening/", {"kind": "quick", "age": "29"})
+    assert response.status_code == 302
+    screening = Screening.objects.get()
+    assert screening.created_by == volunteer
+    page = client.get(response["Location"], follow=True)
+    ids = question_ids(page.content.decode())
+    assert ids == [ind.id for ind in selectors.quick_questions(LIBRARY)]
+    assert 8 <= len(ids) <= 14
+    groups = [LIBRARY.get(i).group for i in ids]
+    assert groups[: groups.count("safety")] == ["safety"] * groups.count("safety")
+    assert groups.count("safety") >= 2
+
+    answers = {i: "no" for i in ids}
+    answers.update({"dr.job_nature": "yes", "ec.earnings_taken": "yes", "cd.documents_held": "yes"})
+    done = client.post(f"/screening/{screening.uid}/quick/", {**answers, "action": "finish"})
+    assert done.status_code == 302
+    result = client.get(done["Location"])
+    assert result.status_code == 200
+    screening.refresh_from_db()
+    assert screening.status == Screening.Status.COMPLETE
+    text = result.content.decode()
+    outcome = Outcome(screening.outcome)
+    assert f'data-outcome="{outcome.value}"' in text
+    assert OUTCOME_TEXT[outcome] in text
+    for step in screening.result["next_steps"]:
+        assert NEXT_STEP_TEXT[step["code"]].replace("'", "&#x27;") in text
+    assert "Is the work different from what you were promised" in text  # the question behind a reason
+    assert "It is not an identification" in text
+
+
+def test_an_immediate_danger_answer_puts_safety_first(volunteer, signed_in):
+    client = signed_in(volunteer)
+    screening = services.screening_start(actor=volunteer, kind="quick", age=40, age_in_doubt=False)
+    client.post(f"/screening/{screening.uid}/quick/", {"sa.immediate_danger": "yes", "action": "finish"})
+    text = client.get(f"/screening/{screening.uid}/result/").content.decode()
+    assert 'data-outcome="immediate_danger"' in text
+    assert "Safety first" in text
+
+
+def test_a_bad_answer_value_gets_the_form_back_with_400_and_saves_nothing(volunteer, signed_in):
+    client = signed_in(volunteer)
+    screening = services.screening_start(actor=volunteer, kind="quick", age=40, age_in_doubt=False)
+    response = client.post(f"/screening/{screening.uid}/quick/", {"cd.threats": "maybe", "action": "finish"})
+    assert response.status_code == 400
+    screening.refresh_from_db()
+    assert screening.answers == {}
+    assert screening.status == Screening.Status.IN_PROGRESS
+
+
+def test_a_bad_age_gets_the_start_form_back_with_400(volunteer, signed_in):
+    response = signed_in(volunteer).post("/screening/", {"kind": "quick", "age": "abc"})
+    assert response.status_code == 400
+    assert Screening.objects.count() == 0
+
+
+def test_a_full_screening_is_saved_per_section_and_continued_later(volunteer, signed_in, client):
+    client = signed_in(volunteer)
+    response = client.post("/screening/", {"kind": "full", "age": "", "age_in_doubt": "on"})
+    screening = Screening.objects.get()
+    assert screening.age is None and screening.age_in_doubt
+    overview = client.get(response["Location"])
+    sections = selectors.sections(LIBRARY)
+    assert sections[0] == "safety"
+    assert overview.status_code == 200
+
+    first = client.get(f"/screening/{screening.uid}/section/{sections[0]}/")
+    assert question_ids(first.content.decode()) == [
+        i.id for i in selectors.section_questions(LIBRARY, "safety")
+    ]
+    saved = client.post(
+        f"/screening/{screening.uid}/section/safety/", {"sa.child_alone": "yes", "action": "continue"}
+    )
+    assert saved["Location"].endswith(f"/section/{sections[1]}/")
+    stop = client.post(
+        f"/screening/{screening.uid}/section/{sections[1]}/", {"dr.job_nature": "unknown", "action": "stop"}
+    )
+    assert stop["Location"] == "/screening/"
+
+    # Later, in another conversation: the screening is listed, and its answers are still there.
+    later = signed_in(volunteer)
+    listing = later.get("/screening/").content.decode()
+    assert f"/screening/{screening.uid}/" in listing
+    again = later.get(f"/screening/{screening.uid}/section/{sections[1]}/").content.decode()
+    assert re.search(r'name="dr.job_nature" value="unknown"[^>]*checked', again)
+    screening.refresh_from_db()
+    assert screening.answers == {"sa.child_alone": "yes", "dr.job_nature": "unknown"}
+
+    finish = later.post(f"/screening/{screening.uid}/complete/")
+    assert finish.status_code == 302
+    screening.refresh_from_db()
+    assert screening.outcome == Outcome.CHILD_SAFEGUARDING
+    assert (
+        f"/screening/{screening.uid}/"
+        not in later.get("/screening/").content.decode().split('data-list="completed"')[0]
+    )
+
+
+def test_an_unknown_section_is_not_found(volunteer, signed_in):
+    screening = services.screening_start(actor=volunteer, kind="full", age=40, age_in_doubt=False)
+    assert signed_in(volunteer).get(f"/screening/{screening.uid}/section/no_such_group/").status_code == 404
+
+
+@pytest.mark.parametrize("role", RUNNERS, ids=str)
+def test_a_screening_run_by_someone_else_answers_404(role, volunteer, make_user, signed_in):
+    screening = services.screening_start(actor=volunteer, kind="quick", age=40, age_in_doubt=False)
+    client = signed_in(make_user(role))
+    for path in ("", "quick/", "result/", "section/safety/"):
+        assert client.get(f"/screening/{screening.uid}/{path}").status_code == 404
+    assert client.post(f"/screening/{screening.uid}/complete/").status_code == 404
+
+
+def test_interpreter_mode_shows_the_short_sentences_and_keeps_the_mode(volunteer, signed_in):
+    client = signed_in(volunteer)
+    screening = services.screening_start(actor=volunteer, kind="quick", age=40, age_in_doubt=False)
+    danger = LIBRARY.get("sa.immediate_danger")
+    normal = client.get(f"/screening/{screening.uid}/quick/").content.decode()
+    assert f"<legend>{danger.text.en}</legend>" in normal
+    short = client.get(f"/screening/{screening.uid}/quick/?mode=interpreter").content.decode()
+    assert f"<legend>{danger.interpreter.en}</legend>" in short
+    assert 'name="mode" value="interpreter"' in short
+    done = client.post(f"/screening/{screening.uid}/quick/?mode=interpreter", {"action": "finish"})
+    assert done["Location"].endswith("/result/?mode=interpreter")
+
+
+def test_questions_follow_the_interface_language(volunteer, signed_in):
+    client = signed_in(volunteer)
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    screening = services.screening_start(actor=volunteer, kind="quick", age=40, age_in_doubt=False)
+    page = client.get(f"/screening/{screening.uid}/quick/").content.decode()
+    danger = LIBRARY.get("sa.immediate_danger")
+    assert danger.text.fr.replace("'", "&#x27;") in page
+    assert danger.text.en not in page
+
+
+# --- library edit -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r != Role.PROGRAMME_MANAGER], ids=str)
+def test_only_the_programme_manager_may_edit_the_library(role, make_user, signed_in):
+    client = signed_in(make_user(role, None if role == Role.ADMIN else "North"))
+    assert client.get("/screening/library/").status_code == 403
+
+
+def test_the_library_edit_form_saves_a_new_version(make_user, signed_in, volunteer):
+    old = services.screening_start(actor=volunteer, kind="quick", age=40, age_in_doubt=False)
+    manager = make_user(Role.PROGRAMME_MANAGER)
+    client = signed_in(manager)
+    page = client.get("/screening/library/")
+    assert page.status_code == 200
+    content = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    content["indicators"][1]["quick"] = False
+    response = client.post("/screening/library/", {"content": json.dumps(content)})
+    assert response.status_code == 302
+    active = LibraryVersion.objects.get(is_active=True)
+    assert active.version == "2"
+    assert active.created_by == manager
+    assert not active.library().get(content["indicators"][1]["id"]).quick
+    old.refresh_from_db()
+    assert old.library_version.version == "1"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [("{not json", "not valid JSON"), ('{"version": "1", "lists": [], "indicators": []}', "lists")],
+)
+def test_a_bad_library_edit_gets_the_form_back_with_the_problem(content, problem, make_user, signed_in):
+    client = signed_in(make_user(Role.PROGRAMME_MANAGER))
+    response = client.post("/screening/library/", {"content": content})
+    assert response.status_code == 400
+    assert problem in response.content.decode()
+    assert LibraryVersion.objects.filter(is_active=True).get().version == "1"

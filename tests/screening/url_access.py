@@ -1,0 +1,63 @@
+"""URL × role expectations for the screening pages and API (read by tests/core/test_url_permissions.py).
+
+Screenings belong to the person who ran them: the volunteer's screening answers 404 to the other roles
+that may run screenings, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from haven.accounts.models import User
+from haven.accounts.permissions import Perm, Role
+from haven.screening import services
+from haven.screening.models import Screening
+from tests.core.access_table import MFA, NO_MFA, NOT_FOUND, OK, REDIRECT, SUBJECTS, Access, api, page
+
+OWNER = Role.VOLUNTEER
+OTHER_RUNNERS = {Role.CASEWORKER: NOT_FOUND, Role.CASE_MANAGER: NOT_FOUND}
+
+
+def _screening(users: Mapping[str, User], kind: str = "quick", complete: bool = False) -> Screening:
+    owner = users[OWNER.value]
+    screening = services.screening_start(actor=owner, kind=kind, age=30, age_in_doubt=False)
+    if complete:
+        services.screening_answer(actor=owner, screening=screening, answers={"cd.threats": "yes"})
+        screening = services.screening_complete(actor=owner, screening=screening)
+    return screening
+
+
+def _in_progress_quick(users: Mapping[str, User]) -> dict[str, Any]:
+    return {"uid": _screening(users).uid}
+
+
+def _in_progress_full_section(users: Mapping[str, User]) -> dict[str, Any]:
+    return {"uid": _screening(users, kind="full").uid, "group": "safety"}
+
+
+def _complete(users: Mapping[str, User]) -> dict[str, Any]:
+    return {"uid": _screening(users, complete=True).uid}
+
+
+URL_ACCESS: dict[str, Access] = {
+    "screening:start": page(Perm.SCREENING_RUN),
+    # The explanation holds no data: open to all; a half-signed-in session is first sent to its second step.
+    "screening:about": Access(expect={**{who: OK for who in SUBJECTS}, NO_MFA: MFA}),
+    "screening:library": page(Perm.SCREENING_LIBRARY_EDIT),
+    "screening:continue": page(
+        Perm.SCREENING_RUN, kwargs=_complete, allowed=REDIRECT, override=OTHER_RUNNERS
+    ),
+    "screening:quick": page(Perm.SCREENING_RUN, kwargs=_in_progress_quick, override=OTHER_RUNNERS),
+    "screening:section": page(Perm.SCREENING_RUN, kwargs=_in_progress_full_section, override=OTHER_RUNNERS),
+    "screening:complete": page(
+        Perm.SCREENING_RUN, method="POST", kwargs=_in_progress_quick, allowed=REDIRECT, override=OTHER_RUNNERS
+    ),
+    "screening:result": page(Perm.SCREENING_RUN, kwargs=_complete, override=OTHER_RUNNERS),
+    "api-v1:screenings_questions": api(Perm.SCREENING_RUN),
+    "api-v1:screenings_evaluate": api(
+        Perm.SCREENING_RUN,
+        method="POST",
+        data={"age": 30, "age_in_doubt": False, "answers": {"cd.threats": "yes"}},
+    ),
+}
