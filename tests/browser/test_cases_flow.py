@@ -27,9 +27,11 @@ def test_case_manager_walks_first_contact_to_task_on_a_phone(
         # `Origin: null` on form posts, which Django's CSRF check refuses. Send the real origin instead.
         page.route(
             f"{base}/**",
-            lambda route: route.continue_(headers={**route.request.headers, "origin": base})
-            if route.request.method == "POST"
-            else route.continue_(),
+            lambda route: (
+                route.continue_(headers={**route.request.headers, "origin": base})
+                if route.request.method == "POST"
+                else route.continue_()
+            ),
         )
         account = demo_accounts["case_manager"]
         page.goto(f"{base}/accounts/login/")
