@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 export HAVEN_DATA_DIR ?= ./var
+# Test processes (pytest-xdist); each one has its own data directory and keys.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run init serve test test-fast lint types migrations-check pytest pytest-pg browser-deps bench docs clean help
 
@@ -57,12 +59,12 @@ migrations-check: $(DEV_STAMP)
 
 pytest: $(DEV_STAMP) browser-deps
 	$(BIN)/python -m haven.core.i18n_build
-	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider -q
+	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider -q -n $(PYTEST_WORKERS)
 
 pytest-pg: $(DEV_STAMP)
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "== the same tests on PostgreSQL ($${DATABASE_URL%%@*}@…)"; \
-		$(BIN)/pytest -p no:cacheprovider -q -m "not browser"; \
+		$(BIN)/pytest -p no:cacheprovider -q -n $(PYTEST_WORKERS) -m "not browser"; \
 	else echo "DATABASE_URL is not set: skipping the PostgreSQL run"; fi
 
 test: lint types migrations-check pytest pytest-pg

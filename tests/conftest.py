@@ -164,3 +164,14 @@ def production_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_haven(["init"], production_environ(data_dir))
     assert result.returncode == 0, result.stderr
     return data_dir
+
+
+@pytest.fixture(autouse=True, scope="session")
+def vault_keys() -> None:
+    """Every test session has an initialised key store in its private data directory."""
+    from django.conf import settings
+
+    from haven.vault import integration as vault
+
+    vault.ensure_keys(Path(settings.DATA_DIR))
+    vault.reset()

@@ -3,9 +3,10 @@
 import os
 import tempfile
 
-os.environ.setdefault("HAVEN_ENV", "test")
-os.environ.setdefault("HAVEN_DATA_DIR", tempfile.mkdtemp(prefix="haven-test-"))
-os.environ.setdefault("HAVEN_LOG_FILE", os.path.join(os.environ["HAVEN_DATA_DIR"], "test-run.log"))
+os.environ["HAVEN_ENV"] = "test"
+# Each test process (and each xdist worker) gets its own data directory, keys and log file.
+os.environ["HAVEN_DATA_DIR"] = tempfile.mkdtemp(prefix="haven-test-")
+os.environ["HAVEN_LOG_FILE"] = os.path.join(os.environ["HAVEN_DATA_DIR"], "test-run.log")
 
 from haven.settings import *  # noqa: F403
 

@@ -69,12 +69,34 @@ def cases_openable_by(user: User) -> QuerySet[Case]:
     return Case.objects.filter(rule)
 
 
+def _lists_every_case(user: User) -> bool:
+    # A programme manager's list shows every case, pseudonymously (codes only, never identifying data).
+    return user.is_active and user.role == Role.PROGRAMME_MANAGER and user.has(Perm.CASE_VIEW)
+
+
 def cases_visible_to(user: User) -> QuerySet[Case]:
     """Cases that may appear in `user`'s case list: the openable ones, or all of them pseudonymously
     for a programme manager (the list shows codes and codes only, never identifying data)."""
-    if user.is_active and user.role == Role.PROGRAMME_MANAGER and user.has(Perm.CASE_VIEW):
+    if _lists_every_case(user):
         return Case.objects.all()
     return cases_openable_by(user)
+
+
+def visible_branches(user: User) -> list[Q] | None:
+    """`cases_visible_to(user)` as filters whose union is exactly that set (None: no case at all).
+
+    The same rule as `open_rule`, split at its top-level "or" (e.g. a case manager's own cases, and their
+    team's cases) so that each part can be read in list order from its own index; a list that ORs them
+    instead has to sort every match before it can show the first page.
+    """
+    if _lists_every_case(user):
+        return [Q()]
+    rule = open_rule(user)
+    if rule is None:
+        return None
+    if rule.connector == Q.OR and not rule.negated and len(rule.children) > 1:
+        return [child if isinstance(child, Q) else Q(child) for child in rule.children]
+    return [rule]
 
 
 def check_section(user: User, section: str) -> None:

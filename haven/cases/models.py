@@ -141,9 +141,18 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # The case list reads one branch of the access rule at a time (own team, own cases, everything),
+        # newest change first: each index below serves one branch, with or without the status filter,
+        # in list order, so a page reads about a page of index entries instead of sorting every match.
         indexes = [
-            models.Index(fields=["team", "status", "-updated_at"], name="case_team_status_idx"),
-            models.Index(fields=["-updated_at"], name="case_updated_idx"),
+            models.Index(fields=["team", "status", "-updated_at", "-id"], name="case_team_status_idx"),
+            models.Index(fields=["team", "-updated_at", "-id"], name="case_team_updated_idx"),
+            models.Index(
+                fields=["case_manager", "status", "-updated_at", "-id"], name="case_manager_status_idx"
+            ),
+            models.Index(fields=["case_manager", "-updated_at", "-id"], name="case_manager_updated_idx"),
+            models.Index(fields=["status", "-updated_at", "-id"], name="case_status_updated_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="case_updated_idx"),
         ]
 
     def __str__(self) -> str:

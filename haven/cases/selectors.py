@@ -9,14 +9,16 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.audit.services import audit_record
 from haven.cases import vocab
-from haven.cases.access import cases_openable_by, cases_visible_to
+from haven.cases.access import cases_openable_by, cases_visible_to, visible_branches
 from haven.cases.models import (
     Attachment,
     BestInterests,
@@ -30,10 +32,9 @@ from haven.cases.models import (
     StageChange,
     Task,
 )
-from haven.cases.sealing import Opened, open_for_display, open_value
+from haven.cases.sealing import Opened, PersonOpener
 from haven.vault import blind_index
 from haven.vault import integration as vault
-from haven.vault.errors import VaultError
 
 SUMMARY_FIELDS = ("name", "safe_contact")
 
@@ -54,6 +55,145 @@ def case_list(
     if mine:
         cases = cases.filter(case_manager=user) | cases.filter(caseworkers=user)
     return cases.order_by("-updated_at", "-pk")
+
+
+# The list counts at most this many rows past the start of the page; beyond that it says "N+" pages, so a
+# page costs the same with 100 or 100 000 visible cases.
+LIST_COUNT_AHEAD = 1_000
+# What a list row shows (codes, flags, names of team and case manager): nothing sealed is loaded.
+LIST_ROW_FIELDS = (
+    "code",
+    "status",
+    "stage",
+    "updated_at",
+    "team",
+    "team__name",
+    "person",
+    "person__age_established_adult",
+    "person__erased_at",
+    "case_manager",
+    "case_manager__display_name",
+    "case_manager__email",
+)
+
+
+@dataclass(frozen=True)
+class ListPaginator:
+    """What the list template asks of a paginator: the number of pages, or "N+" when not all counted."""
+
+    num_pages: int | str
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """One page of the case list, with the methods of Django's `Page` the list template uses."""
+
+    object_list: list[Case]
+    number: int
+    paginator: ListPaginator
+    more: bool
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def _list_filter(user: User, *, status: str, stage: str, child: str, mine: bool) -> Q:
+    wanted = Q()
+    if status:
+        wanted &= Q(status=status)
+    if stage:
+        wanted &= Q(stage=stage)
+    if child == "yes":
+        wanted &= Q(person__age_established_adult=False)
+    elif child == "no":
+        wanted &= Q(person__age_established_adult=True)
+    if mine:
+        assigned = Case.caseworkers.through.objects.filter(user=user).values("case_id")
+        wanted &= Q(case_manager=user) | Q(pk__in=assigned)
+    return wanted
+
+
+def _branch_ids_sql(branches: list[Q], wanted: Q) -> list[tuple[str, tuple[Any, ...]]]:
+    """Each branch's case ids in list order, compiled once per request (compiling costs more than running)."""
+    compiled = []
+    for branch in branches:
+        ids = Case.objects.filter(branch).filter(wanted).order_by("-updated_at", "-pk").values_list("pk")
+        sql, params = ids.query.sql_with_params()
+        compiled.append((sql, tuple(params)))
+    return compiled
+
+
+def _first_ids_sql(compiled: list[tuple[str, tuple[Any, ...]]], limit: int) -> tuple[str, list[Any]]:
+    """The first `limit` ids of each branch, as one union.
+
+    Only SQL compiled by Django from the branch querysets is joined here and every value, the limit too,
+    stays a parameter. Django itself refuses a LIMIT inside a UNION on SQLite, hence the hand-made union.
+    """
+    parts: list[str] = []
+    params: list[Any] = []
+    for n, (sql, branch_params) in enumerate(compiled):
+        parts.append(f"SELECT * FROM ({sql} LIMIT %s) AS branch_{n}")  # noqa: S608 (compiled SQL, see above)
+        params.extend((*branch_params, limit))
+    return " UNION ".join(parts), params
+
+
+def case_list_page(
+    user: User,
+    *,
+    status: str = "",
+    stage: str = "",
+    child: str = "",
+    mine: bool = False,
+    page: str | int | None = 1,
+    per_page: int = 25,
+) -> CasePage:
+    """One page of `case_list`, in two queries whatever the number of cases: a count capped at
+    LIST_COUNT_AHEAD rows past the page, and the page's rows with team, person and case manager joined.
+
+    Each branch of the access rule (`access.visible_branches`) is read in list order from its own index
+    and cut at the end of the page before the branches are merged, so nothing sorts every visible case.
+    Like Django's `Paginator.get_page`, a page number that is not a number gives the first page and one
+    past the end gives the last.
+    """
+    try:
+        number = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        number = 1
+    branches = visible_branches(user)
+    if branches is None:
+        return CasePage([], 1, ListPaginator(1), more=False)
+    wanted = _list_filter(user, status=status, stage=stage, child=child, mine=mine)
+    offset = (number - 1) * per_page
+    compiled = _branch_ids_sql(branches, wanted)
+    count_sql, count_params = _first_ids_sql(compiled, offset + LIST_COUNT_AHEAD + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({count_sql}) AS visible", count_params)  # noqa: S608
+        counted = int(cursor.fetchone()[0])
+    num_pages: int | str
+    if counted > offset + LIST_COUNT_AHEAD:
+        num_pages, more = f"{(offset + LIST_COUNT_AHEAD) // per_page}+", True
+    else:
+        last = max(1, -(-counted // per_page))
+        number = min(number, last)
+        offset = (number - 1) * per_page
+        num_pages, more = last, number < last
+    ids_sql, ids_params = _first_ids_sql(compiled, offset + per_page)
+    rows = (
+        Case.objects.filter(pk__in=RawSQL(ids_sql, ids_params))  # noqa: S611 (compiled SQL, see above)
+        .select_related("team", "person", "case_manager")
+        .only(*LIST_ROW_FIELDS)
+        .order_by("-updated_at", "-pk")[offset : offset + per_page]
+    )
+    return CasePage(list(rows), number, ListPaginator(num_pages), more=more)
 
 
 def overdue_tasks(user: User) -> QuerySet[Task]:
@@ -77,7 +217,7 @@ def person_fields(case: Case, user: User, names: tuple[str, ...]) -> dict[str, O
         allowed.append(name)
     if person.erased_at is not None:
         return {name: Opened(None, "erased") for name in allowed}
-    return {name: open_for_display(person.key_id, person, name) for name in allowed}
+    return PersonOpener(person.key_id).open_many(person, allowed)
 
 
 def visible_note_sections(user: User) -> list[str]:
@@ -104,8 +244,8 @@ def notes_for(case: Case, user: User, section: str = "") -> list[NoteView]:
         .select_related("author")
         .order_by("-created_at", "-pk")
     )
-    key_id = case.person.key_id
-    return [NoteView(n, open_for_display(key_id, n, "body")) for n in notes]
+    opener = PersonOpener(case.person.key_id)
+    return [NoteView(n, opener.open(n, "body")) for n in notes]
 
 
 @dataclass
@@ -119,11 +259,8 @@ def tasks_for(case: Case) -> list[TaskView]:
     """The case's tasks: open ones first by due date, titles decrypted."""
     today = timezone.localdate()
     tasks = Task.objects.filter(case=case).select_related("assignee").order_by("done_at", "due_on", "pk")
-    key_id = case.person.key_id
-    return [
-        TaskView(t, open_for_display(key_id, t, "title"), t.done_at is None and t.due_on < today)
-        for t in tasks
-    ]
+    opener = PersonOpener(case.person.key_id)
+    return [TaskView(t, opener.open(t, "title"), t.done_at is None and t.due_on < today) for t in tasks]
 
 
 @dataclass
@@ -135,8 +272,8 @@ class AttachmentView:
 def attachments_for(case: Case) -> list[AttachmentView]:
     """The case's attachments with their file names decrypted."""
     items = Attachment.objects.filter(case=case).select_related("uploaded_by").order_by("-uploaded_at", "-pk")
-    key_id = case.person.key_id
-    return [AttachmentView(a, open_for_display(key_id, a, "filename")) for a in items]
+    opener = PersonOpener(case.person.key_id)
+    return [AttachmentView(a, opener.open(a, "filename")) for a in items]
 
 
 def consents_for(case: Case) -> list[Consent]:
@@ -159,7 +296,8 @@ def best_interests_for(case: Case) -> list[BestInterestsView]:
     records = (
         BestInterests.objects.filter(case=case).select_related("decided_by").order_by("-decided_on", "-pk")
     )
-    return [BestInterestsView(r, open_for_display(case.person.key_id, r, "decision")) for r in records]
+    opener = PersonOpener(case.person.key_id)
+    return [BestInterestsView(r, opener.open(r, "decision")) for r in records]
 
 
 def pending_pressure_checks(case: Case) -> list[PressureCheck]:
@@ -246,11 +384,10 @@ def possible_existing(user: User, *, name: str, dob: date) -> list[str]:
     checked = 0
     for case in candidates:
         checked += 1
-        try:
-            their_name = open_value(case.person.key_id, case.person, "name") or ""
-            their_dob = open_value(case.person.key_id, case.person, "date_of_birth") or ""
-        except VaultError:
+        theirs = PersonOpener(case.person.key_id).open_many(case.person, ("name", "date_of_birth"))
+        if any(value.problem for value in theirs.values()):
             continue
+        their_name, their_dob = theirs["name"].value or "", theirs["date_of_birth"].value or ""
         if (blind_index.normalise(their_name, "name"), their_dob) == wanted:
             matches.append(case.code)
     audit_record(
@@ -272,16 +409,14 @@ def _opened(value: Opened) -> str | None:
 def subject_access_document(case: Case) -> dict[str, Any]:
     """Everything Haven holds on the case's person, readable, in the person's language if we have it."""
     person = case.person
-    key_id = person.key_id
+    opener = PersonOpener(person.key_id)
     language = person.information_language if person.information_language in ("en", "fr") else "en"
     with translation.override(language):
 
         def labelled(choices: vocab.Choices, code: str) -> dict[str, str]:
             return {"code": code, "label": vocab.label(choices, code)}
 
-        person_values = {
-            name: _opened(open_for_display(key_id, person, name)) for name in Person.SEALED_FIELDS
-        }
+        person_values = {name: _opened(opener.open(person, name)) for name in Person.SEALED_FIELDS}
         document: dict[str, Any] = {
             "case": case.code,
             "generated_at": timezone.now().isoformat(timespec="seconds"),
@@ -303,9 +438,7 @@ def subject_access_document(case: Case) -> dict[str, Any]:
                 "status": labelled(vocab.CASE_STATUSES, case.status),
                 "stage": labelled(vocab.STAGES, case.stage),
                 "legal_basis": labelled(vocab.LEGAL_BASES, case.legal_basis),
-                "vital_interest_justification": _opened(
-                    open_for_display(key_id, case, "vital_interest_justification")
-                ),
+                "vital_interest_justification": _opened(opener.open(case, "vital_interest_justification")),
                 "closure_reason": case.closure_reason,
                 "opened": case.created_at.date().isoformat(),
                 "exploitation_types": [
@@ -344,7 +477,7 @@ def subject_access_document(case: Case) -> dict[str, Any]:
                 {
                     "section": n.section,
                     "at": n.created_at.isoformat(timespec="seconds"),
-                    "text": _opened(open_for_display(key_id, n, "body")),
+                    "text": _opened(opener.open(n, "body")),
                 }
                 for n in Note.objects.filter(case=case).order_by("created_at", "pk")
             ],

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,6 +143,10 @@ def _apply_person_values(person: Person, values: Mapping[str, Any], *, actor: Us
                 raise ValidationError({name: _("Unknown language code.")})
             person.information_language = value or ""
         else:
+            field = Person._meta.get_field(name)
+            if value is None and isinstance(field, models.Field) and not field.null:
+                # An explicit null clears a coded field back to "not recorded".
+                value = field.get_default()
             setattr(person, name, value)
     _check_age(person, values, dob)
     _refresh_blind_indexes(person, set(values), dob)

@@ -1,5 +1,8 @@
 """Case pages. Paths carry the pseudonymous case code and row ids only, never personal data."""
 
+import os
+
+from django.conf import settings
 from django.urls import path, register_converter
 
 from haven.cases import views
@@ -47,3 +50,9 @@ urlpatterns = [
     path("<case:code>/export/", views.export, name="export"),
     path("<case:code>/erase/", views.erase, name="erase"),
 ]
+
+if os.environ.get("HAVEN_BENCH") == "1" and settings.HAVEN_ENV != "production":
+    # bench/cases_bench.py's baseline: same middleware as every page, nothing else. Never in production.
+    from haven.cases import bench_views
+
+    urlpatterns.append(path("bench/bare/", bench_views.bare, name="bench_bare"))

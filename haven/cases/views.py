@@ -38,9 +38,24 @@ def _need(user: User, perm: Perm) -> None:
         raise PermissionDenied
 
 
+class _Can(dict[str, bool]):
+    """`can.case_edit` in templates: the user's permissions, each checked the first time a page asks."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__()
+        self._user = user
+
+    def __missing__(self, name: str) -> bool:
+        perm = Perm.__members__.get(name.upper())
+        if perm is None:
+            raise KeyError(name)
+        allowed = self[name] = self._user.has(perm)
+        return allowed
+
+
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     user = _user(request)
-    context["can"] = {perm.name.lower(): user.has(perm) for perm in Perm}
+    context["can"] = _Can(user)
     case = context.get("case")
     if isinstance(case, Case):
         context.setdefault("is_child", case.person.is_child)
@@ -61,14 +76,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = f.ListFilterForm(request.GET or None)
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
-    cases = selectors.case_list(
+    page = selectors.case_list_page(
         user,
         status=filters.get("status", ""),
         stage=filters.get("stage", ""),
         child=filters.get("child", ""),
         mine=bool(filters.get("mine")),
+        page=request.GET.get("page"),
+        per_page=PAGE_SIZE,
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return _page(request, "list.html", {"form": form, "page": page, "query": query.urlencode()})

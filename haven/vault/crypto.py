@@ -21,9 +21,11 @@ key id and the master key id, so a wrapped key cannot be moved to another key id
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
+from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -60,6 +62,11 @@ def length_prefixed(*parts: bytes) -> bytes:
     return bytes(out)
 
 
+@functools.lru_cache(maxsize=4096)
+def _aad_prefix(table: str, column: str) -> bytes:
+    return length_prefixed(_AAD_LABEL, table.encode(), column.encode())
+
+
 def aad_for(table: str, column: str, row_id: str) -> bytes:
     """Associated data binding a ciphertext to one table, column and row.
 
@@ -68,7 +75,7 @@ def aad_for(table: str, column: str, row_id: str) -> bytes:
     for name, value in (("table", table), ("column", column), ("row_id", row_id)):
         if not value:
             raise ValueError(f"aad_for needs a non-empty {name}")
-    return length_prefixed(_AAD_LABEL, table.encode(), column.encode(), row_id.encode())
+    return _aad_prefix(table, column) + length_prefixed(row_id.encode())
 
 
 def key_check(key: bytes) -> bytes:
@@ -105,6 +112,23 @@ class Sealer:
         nonce = os.urandom(NONCE_BYTES)
         header = bytes([FORMAT_V1]) + self._check + nonce
         return header + self._cipher.encrypt(nonce, bytes(plaintext), header + aad)
+
+    def seal_many(self, items: Sequence[tuple[bytes, bytes]]) -> list[bytes]:
+        """`seal` for several (plaintext, aad) pairs, e.g. the fields of one record.
+
+        Same output format; the nonces come from one call to the CSPRNG instead of one call each.
+        """
+        randomness = os.urandom(NONCE_BYTES * len(items))
+        prefix = bytes([FORMAT_V1]) + self._check
+        encrypt = self._cipher.encrypt
+        out = []
+        for i, (plaintext, aad) in enumerate(items):
+            if not isinstance(plaintext, bytes | bytearray):
+                raise TypeError(f"seal needs bytes, got {type(plaintext).__name__}")
+            nonce = randomness[i * NONCE_BYTES : (i + 1) * NONCE_BYTES]
+            header = prefix + nonce
+            out.append(header + encrypt(nonce, plaintext, header + aad))
+        return out
 
     def open(self, blob: bytes, aad: bytes) -> bytes:
         """Decrypt a version-1 blob, or raise `VaultDecryptError` saying why; never returns garbage."""
@@ -160,10 +184,20 @@ def wrap_key(master_key: bytes, data_key: bytes, *, key_id: str) -> bytes:
     return seal(master_key, data_key, _wrap_aad(key_id, master_key_id(master_key)))
 
 
-def wrap_key_with(wrapper: Sealer, master_id: str, data_key: bytes, *, key_id: str) -> bytes:
-    """`wrap_key` with a `Sealer` built once from the master key, for wrapping many keys in a batch."""
-    _require_key(data_key, "data key")
-    return wrapper.seal(data_key, _wrap_aad(key_id, master_id))
+def wrap_keys(master_key: bytes, keys: Sequence[tuple[str, bytes]]) -> list[bytes]:
+    """`wrap_key` for many (key id, data key) pairs at once (bulk imports): one cipher, one CSPRNG call."""
+    master_id = master_key_id(master_key)
+    for _key_id, data_key in keys:
+        _require_key(data_key, "data key")
+    return Sealer(master_key).seal_many([(key, _wrap_aad(key_id, master_id)) for key_id, key in keys])
+
+
+def aads_for(table: str, columns: Sequence[str], row_id: str) -> list[bytes]:
+    """`aad_for` of several columns of one row (a whole record), the row part encoded once."""
+    if not table or not row_id or not all(columns):
+        raise ValueError("aads_for needs a non-empty table, row_id and column names")
+    row_part = length_prefixed(row_id.encode())
+    return [_aad_prefix(table, column) + row_part for column in columns]
 
 
 def unwrap_key(master_key: bytes, wrapped: bytes, *, key_id: str) -> bytes:

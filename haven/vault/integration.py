@@ -47,17 +47,22 @@ __all__ = [
     "Health",
     "PersonKey",
     "blind",
+    "database",
     "ensure_keys",
     "erase_key",
     "health",
     "key_problems",
     "keystore",
+    "keystore_url",
+    "lock_marker",
+    "locked_message",
     "new_key",
     "new_keys",
     "open_bytes",
     "open_text",
     "opener",
     "reset",
+    "restore_marker",
     "seal_bytes",
     "seal_text",
 ]
@@ -67,8 +72,12 @@ _store: KeyStore | None = None
 _store_pid: int | None = None
 
 
-def _keystore_url() -> str | None:
+def keystore_url() -> str | None:
+    """HAVEN_KEYSTORE_URL: a PostgreSQL URL for the key store, or None for the SQLite file in the data dir."""
     return os.environ.get("HAVEN_KEYSTORE_URL") or None
+
+
+_keystore_url = keystore_url
 
 
 def keystore() -> KeyStore:
@@ -76,7 +85,7 @@ def keystore() -> KeyStore:
     global _store, _store_pid
     with _lock:
         if _store is None or _store_pid != os.getpid():
-            _store = KeyStore.open(Path(settings.DATA_DIR), database_url=_keystore_url())
+            _store = KeyStore.open(Path(settings.DATA_DIR), database_url=keystore_url())
             _store_pid = os.getpid()
         return _store
 
@@ -93,7 +102,7 @@ def reset() -> None:
 
 def ensure_keys(data_dir: Path) -> None:
     """Create the master key and key store if none exist yet; never replaces an existing key."""
-    KeyStore.open(data_dir, database_url=_keystore_url(), create=True).close()
+    KeyStore.open(data_dir, database_url=keystore_url(), create=True).close()
 
 
 def restore_marker(data_dir: Path) -> Path:
@@ -151,7 +160,7 @@ def key_problems(data_dir: Path) -> list[str]:
             "until it ends. Fix: run 'haven restore FILE' again to completion"
         )
     try:
-        store = KeyStore.open(data_dir, database_url=_keystore_url())
+        store = KeyStore.open(data_dir, database_url=keystore_url())
     except VaultLocked as exc:
         return [*problems, f"vault: keys destroyed: {exc}"]
     except (VaultError, sqlite3.Error, OSError) as exc:

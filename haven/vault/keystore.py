@@ -597,20 +597,23 @@ class KeyStore:
         """Create `count` data keys in one transaction (bulk imports)."""
         if count < 1:
             raise ValueError("count must be at least 1")
-        keys = [(str(uuid.uuid4()), crypto.generate_key()) for _ in range(count)]
+        # One CSPRNG call for every key id (UUID4) and key of the batch.
+        randomness = os.urandom(count * (16 + crypto.KEY_BYTES))
+        step = 16 + crypto.KEY_BYTES
+        keys = [
+            (
+                str(uuid.UUID(bytes=randomness[i : i + 16], version=4)),
+                randomness[i + 16 : i + step],
+            )
+            for i in range(0, count * step, step)
+        ]
         with self._lock, self._backend.transaction(write=True) as tx:
             master = self._wrapping_master(tx)
-            wrapper = crypto.Sealer(master.key)
             now = self._clock().isoformat()
+            wrapped = crypto.wrap_keys(master.key, keys)
             rows = [
-                (
-                    key_id,
-                    "data",
-                    crypto.wrap_key_with(wrapper, master.key_id, key, key_id=key_id),
-                    master.key_id,
-                    now,
-                )
-                for key_id, key in keys
+                (key_id, "data", blob, master.key_id, now)
+                for (key_id, _key), blob in zip(keys, wrapped, strict=True)
             ]
             # One statement for the whole batch: per-row round trips dominate bulk imports otherwise.
             tx.executemany(

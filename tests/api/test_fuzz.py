@@ -19,7 +19,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 @pytest.mark.slow
 @schema.parametrize()
 @settings(
-    max_examples=60,
+    max_examples=30,
     deadline=None,
     derandomize=True,
     suppress_health_check=[
@@ -38,7 +38,7 @@ def test_the_api_never_answers_with_a_server_error(case: schemathesis.Case, bob:
 @pytest.mark.slow
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=10,
     deadline=None,
     derandomize=True,
     suppress_health_check=[

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from django.test import Client
+from pycanon import anonymity
 
+from haven.accounts.middleware import REAUTH_AT
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm, Role
 from haven.api.services import token_create
 from haven.audit.models import AuditEvent
 from haven.evidence import brief, ctdc
+from haven.evidence.anonymise import read_csv
 from haven.evidence.models import DpRelease
 from haven.evidence.services import dp_release
 from tests.evidence.conftest import CaseMaker
@@ -221,3 +227,53 @@ def test_the_api_export_is_k_anonymous(make_stats_case: CaseMaker, users_by_role
         key = tuple(row[c] for c in body["qi"])
         groups[key] = groups.get(key, 0) + 1
     assert min(groups.values()) >= 5
+
+
+def recently_authenticated(client: Client) -> Client:
+    """Mark the session as having just confirmed password and code (what the re-auth page does)."""
+    session = client.session
+    session[REAUTH_AT] = time.time()
+    session.save()
+    return client
+
+
+def test_the_dpo_re_derives_a_release_on_the_web_after_re_authenticating(
+    make_stats_case: CaseMaker, users_by_role: dict[Role, User], signed_in: SignIn
+) -> None:
+    for _ in range(9):
+        make_stats_case("given", gender="Masculine")
+    release = dp_release(actor=users_by_role[Role.PROGRAMME_MANAGER], by=["gender"], epsilon=1.0)
+    client = signed_in(users_by_role[Role.DPO])
+    assert client.get(f"/evidence/releases/{release.pk}/reproduce/").status_code == 302
+
+    page = recently_authenticated(client).get(f"/evidence/releases/{release.pk}/reproduce/").content.decode()
+
+    assert 'data-reproduced="yes"' in page
+    assert "<td>Male</td><td>9</td>" in page
+
+
+def test_the_release_page_lists_who_was_left_out_and_why(
+    users_by_role: dict[Role, User], signed_in: SignIn
+) -> None:
+    release = stored_release()
+    page = (
+        signed_in(users_by_role[Role.CASE_MANAGER]).get(f"/evidence/releases/{release.pk}/").content.decode()
+    )
+    assert "2: no consent for anonymised statistics was recorded" in page
+    assert "<td>Female</td><td>12</td>" in page
+
+
+def test_a_web_export_downloads_k_anonymous_ctdc_csv(
+    make_stats_case: CaseMaker, users_by_role: dict[Role, User], signed_in: SignIn
+) -> None:
+    for i in range(24):
+        make_stats_case("given", citizenship=[("RO", "MD")[i % 2]])
+    client = recently_authenticated(signed_in(users_by_role[Role.PROGRAMME_MANAGER]))
+    response = client.post("/evidence/exports/new/", {"k": "11"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    released = read_csv(io.StringIO(response.content.decode()))
+    assert list(released) == list(ctdc.EXPORT_COLUMNS)
+    frame = pd.DataFrame(released).reset_index(drop=True)
+    assert anonymity.k_anonymity(frame, list(ctdc.EXPORT_COLUMNS)) >= 11
+    assert client.post("/evidence/exports/new/", {"k": "1"}).status_code == 400

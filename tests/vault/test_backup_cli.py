@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,29 @@ def test_key_store_backup_and_restore_reapply_erasures_made_since(data_dir: Path
     assert "1 keys of people erased since were destroyed again" in result.stdout
     assert read_person(data_dir, echo["code"])["state"] == "erased"
     assert haven(data_dir, "check").returncode == 0
+
+
+@pytest.mark.slow
+def test_restore_drill_on_a_new_machine_needs_only_the_master_key_and_two_archives(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    foxtrot = create_case(
+        data_dir, "Test Person Foxtrot", "note on Foxtrot", attachment=b"synthetic file Foxtrot"
+    )
+    data_archive, keys_archive = tmp_path / "data.hvb", tmp_path / "keys.hvk"
+    assert haven(data_dir, "backup", str(data_archive)).returncode == 0
+    assert haven(data_dir, "backup", "--keys", str(keys_archive)).returncode == 0
+    # A new machine: an empty data dir holding only the master key from its off-site copy.
+    new = tmp_path / "new-machine" / "var"
+    (new / "keys").mkdir(parents=True, mode=0o700)
+    shutil.copy2(data_dir / "keys" / "master.key", new / "keys" / "master.key")
+
+    keys = haven(new, "restore", "--keys", str(keys_archive))
+    assert keys.returncode == 0, keys.stderr
+    data = haven(new, "restore", str(data_archive))
+    assert data.returncode == 0, data.stderr
+
+    person = read_person(new, foxtrot["code"])
+    assert person["name"] == "Test Person Foxtrot" and person["notes"] == ["note on Foxtrot"]
+    assert len(list((new / "attachments").iterdir())) == 1
+    assert haven(new, "check").returncode == 0

@@ -63,7 +63,7 @@ def shell(data_dir: Path, code: str, **extra: str) -> dict[str, object]:
     """Run Python inside Haven (`haven shell -c`) and return the JSON it prints last."""
     result = haven(data_dir, "shell", "-c", code, **extra)
     assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 SETUP_PEOPLE = f"""
@@ -189,7 +189,7 @@ def test_check_passes_on_a_healthy_data_dir(data_dir: Path) -> None:
 def _status(data_dir: Path) -> dict[str, object]:
     result = haven(data_dir, "keys", "status", "--json")
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)
 
 
 def test_keys_status_reports_the_master_key_and_counts(data_dir: Path) -> None:

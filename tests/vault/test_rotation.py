@@ -194,7 +194,11 @@ def test_rotation_killed_at_random_points_always_finishes_when_run_again(tmp_pat
     seed = random.randrange(2**32)
     rng = random.Random(seed)
     killed = 0
-    for run in range(12):
+    # Keep going until ten rotations were really cut short (a kill that lands after the child finished
+    # proves nothing); under load the calibration is rough, so allow up to forty runs.
+    for run in range(40):
+        if killed >= 10:
+            break
         data_dir = tmp_path / f"run{run}"
         old, keys, sealed = _seeded(data_dir, keys_per_run)
         # The late file steps take microseconds and are rarely hit at random; the test above covers them.
@@ -205,4 +209,4 @@ def test_rotation_killed_at_random_points_always_finishes_when_run_again(tmp_pat
             _assert_sealed_still_open(data_dir, sealed)
         except AssertionError as exc:
             raise AssertionError(f"run {run} (seed {seed}) left the vault inconsistent: {exc}") from exc
-    assert killed >= 4, f"only {killed} of 12 runs were interrupted (seed {seed}); the test proved little"
+    assert killed >= 10, f"only {killed} runs were interrupted (seed {seed}); the test proved little"

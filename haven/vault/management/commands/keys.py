@@ -76,7 +76,7 @@ class Command(BaseCommand):
 
         result = rotation.rotate(
             data_dir,
-            database_url=integration._keystore_url(),
+            database_url=integration.keystore_url(),
             batch_size=batch_size,
             progress=progress,
         )
@@ -102,7 +102,7 @@ class Command(BaseCommand):
         source = "data-dir"
         try:
             source = master_key_source(data_dir)
-            with KeyStore.open(data_dir, database_url=integration._keystore_url()) as store:
+            with KeyStore.open(data_dir, database_url=integration.keystore_url()) as store:
                 destroyed = store.destroy_all(reason_code="emergency_lock", actor_id="cli")
         except VaultError as exc:
             # The key store cannot be opened (wrong or missing master key, damaged file): destroy what is
@@ -131,7 +131,7 @@ class Command(BaseCommand):
         locked = integration.locked_message(data_dir)
         if locked:
             raise CommandError(f"vault: {locked}", returncode=1)
-        with KeyStore.open(data_dir, database_url=integration._keystore_url()) as store:
+        with KeyStore.open(data_dir, database_url=integration.keystore_url()) as store:
             meta = store.meta()
             status = {
                 "master_key_id": store.primary_master_id,

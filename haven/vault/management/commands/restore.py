@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
+from haven.core import setup
 from haven.vault import archive, integration, reapply
 from haven.vault.errors import VaultError
 
@@ -40,6 +41,8 @@ class Command(BaseCommand):
         if locked:
             raise CommandError(f"vault: {locked}", returncode=1)
         integration.reset()
+        # On a new machine the data dir may not exist yet: create it owner-only, as `haven init` would.
+        setup.ensure_data_dir(data_dir)
         try:
             if options["keys"]:
                 self._restore_keys(source, data_dir)
@@ -81,7 +84,7 @@ class Command(BaseCommand):
             self.stdout.write(f"note: {note}")
 
     def _restore_keys(self, source: Path, data_dir: Path) -> None:
-        if integration._keystore_url():
+        if integration.keystore_url():
             raise CommandError(
                 "the key store lives in PostgreSQL (HAVEN_KEYSTORE_URL): restore its schema with pg_restore",
                 returncode=2,
