@@ -11,3 +11,8 @@ os.environ["HAVEN_LOG_FILE"] = os.path.join(os.environ["HAVEN_DATA_DIR"], "test-
 from haven.settings import *  # noqa: F403
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# A fresh key store for this process's data directory, before anything (even test collection) needs it.
+from haven.vault.keystore import KeyStore  # noqa: E402
+
+KeyStore.open(DATA_DIR, create=True).close()  # noqa: F405

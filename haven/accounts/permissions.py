@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 
 class Role(StrEnum):
     VOLUNTEER = "volunteer"
@@ -19,13 +22,13 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.VOLUNTEER: "Volunteer / front-line worker",
-    Role.CASEWORKER: "Caseworker",
-    Role.CASE_MANAGER: "Case manager (the Society's contact person)",
-    Role.PROGRAMME_MANAGER: "Programme manager",
-    Role.DPO: "Data protection officer",
-    Role.ADMIN: "Administrator",
+ROLE_LABELS: dict[Role, str | Promise] = {
+    Role.VOLUNTEER: _("Volunteer / front-line worker"),
+    Role.CASEWORKER: _("Caseworker"),
+    Role.CASE_MANAGER: _("Case manager (the Society's contact person)"),
+    Role.PROGRAMME_MANAGER: _("Programme manager"),
+    Role.DPO: _("Data protection officer"),
+    Role.ADMIN: _("Administrator"),
 }
 
 
@@ -47,6 +50,7 @@ class Perm(StrEnum):
     STATS_VIEW = "stats.view"
     STATS_RELEASE = "stats.release"
     STATS_REPRODUCE = "stats.reproduce"
+    STATS_BUDGET = "stats.budget"
     AUDIT_VIEW = "audit.view"
     ACCOUNTS_MANAGE = "accounts.manage"
     API_TOKEN = "api.token"  # noqa: S105 (a permission name, not a secret)
@@ -70,6 +74,7 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.STATS_VIEW: "See anonymised statistics and the evidence dashboard",
     Perm.STATS_RELEASE: "Make a new anonymised release (spends privacy budget)",
     Perm.STATS_REPRODUCE: "Reproduce a differentially private release from its seed",
+    Perm.STATS_BUDGET: "Set the privacy budget (total epsilon) of a statistics dataset",
     Perm.AUDIT_VIEW: "Read and verify the audit trail",
     Perm.ACCOUNTS_MANAGE: "Create, change and disable accounts",
     Perm.API_TOKEN: "Create personal API tokens",
@@ -125,6 +130,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.STATS_VIEW,
             Perm.STATS_RELEASE,
             Perm.STATS_REPRODUCE,
+            Perm.STATS_BUDGET,
             Perm.AUDIT_VIEW,
             Perm.API_TOKEN,
         }
@@ -154,7 +160,7 @@ def render_markdown() -> str:
         "## Roles",
         "",
     ]
-    lines += [f"- `{role.value}`: {ROLE_LABELS[role]}" for role in roles]
+    lines += [f"- `{role.value}`: {ROLE_LABELS[role]!s}" for role in roles]
     lines += ["", "## Matrix", ""]
     lines.append("| permission | " + " | ".join(f"`{r.value}`" for r in roles) + " |")
     lines.append("|---|" + "---|" * len(roles))

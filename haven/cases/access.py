@@ -114,9 +114,11 @@ def case_for_user(user: User, code: str, *, section: str = "summary") -> Case:
     rule = open_rule(user)
     if rule is None:
         raise Http404
-    case = Case.objects.select_related("person", "team", "case_manager").filter(rule, code=code).first()
-    if case is None:
+    # Codes are unique: no ORDER BY needed to take the one match.
+    found = list(Case.objects.select_related("person", "team", "case_manager").filter(rule, code=code)[:1])
+    if not found:
         raise Http404
+    case = found[0]
     audit_record(
         actor_id=user.pk,
         action="case.viewed",

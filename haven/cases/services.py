@@ -908,3 +908,35 @@ def subject_access_export(*, actor: User, case: Case) -> dict[str, Any]:
     document = subject_access_document(case)
     _audit(actor, "person.exported", case)
     return document
+
+
+def erasure_reapply(*, key_id: str, case_code: str) -> int:
+    """After a restore, erase again what an older backup brought back for an already-erased person.
+
+    Called by the vault's restore for every entry of the erasure ledger (which lives with the keys). The
+    key is already destroyed; this clears the blind indexes, marks the person erased, closes their cases
+    and deletes their attachment files. The tombstone comes back with the database when it was taken
+    after the erasure; otherwise the ledger entry is the record. Returns the number of rows changed.
+    """
+    person = Person.objects.select_for_update().filter(key_id=key_id).first()
+    if person is None:
+        return 0
+    changed = 0
+    attachments = list(Attachment.objects.filter(case__person=person, file_deleted=False))
+    changed += Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(file_deleted=True)
+    for attachment in attachments:
+        attachment_path(attachment).unlink(missing_ok=True)
+    if person.erased_at is None or person.name_dob_bi or person.document_bi or person.phone_bi:
+        person.name_dob_bi = person.document_bi = person.phone_bi = ""
+        person.erased_at = person.erased_at or timezone.now()
+        person.version += 1
+        person.save()
+        changed += 1
+    now = timezone.now()
+    changed += (
+        Case.objects.filter(person=person)
+        .exclude(stage="closed")
+        .update(stage="closed", status="Closed", closed_at=now, updated_at=now)
+    )
+    audit_record(actor_id=None, action="person.erasure_reapplied", object_type="case", object_id=case_code)
+    return changed

@@ -420,7 +420,7 @@ def export_create(
 @transaction.atomic
 def ledger_set_budget(*, actor: User | None, total: float, dataset: str = DEFAULT_DATASET) -> PrivacyLedger:
     """Set a dataset's total privacy budget (the DPO). It can never go below what is already spent."""
-    _require(actor, Perm.STATS_REPRODUCE)
+    _require(actor, Perm.STATS_BUDGET)
     _check_dataset(dataset)
     try:
         value = float(total)

@@ -180,7 +180,7 @@ def release_reproduce(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_perm(Perm.STATS_REPRODUCE)
+@require_perm(Perm.STATS_BUDGET)
 def budget_set(request: HttpRequest) -> HttpResponse:
     """The DPO sets the total privacy budget."""
     form = BudgetForm(request.POST)

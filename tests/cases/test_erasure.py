@@ -178,3 +178,27 @@ def test_oversized_attachment_is_refused_with_a_4xx(alice, make_case, signed_in,
     response = signed_in(alice).post(f"/cases/{case.code}/attachments/", {"file": upload})
     assert response.status_code == 400
     assert not Attachment.objects.filter(case=case).exists()
+
+
+def test_erasure_reapplied_after_a_restore_removes_what_the_old_backup_brought_back(alice, make_case):
+    # The state an older backup brings back: the person's rows and files are there, but the erasure
+    # ledger (kept with the keys) says their key was destroyed after the backup was taken.
+    case = make_case(alice, name=MARKER, phone="+00 111 333")
+    attachment = services.attachment_add(actor=alice, case=case, filename="scan.pdf", data=b"%PDF-1.4 x")
+    path = services.attachment_path(attachment)
+    person = Person.objects.get(pk=case.person_id)
+    from haven.vault import integration as vault
+
+    vault.erase_key(person.key_id, actor_id=alice.pk, case_code=case.code, reason_code="retention_expired")
+
+    changed = services.erasure_reapply(key_id=person.key_id, case_code=case.code)
+
+    person.refresh_from_db()
+    assert changed >= 3
+    assert person.erased_at is not None
+    assert (person.name_dob_bi, person.phone_bi, person.document_bi) == ("", "", "")
+    assert not path.exists()
+    assert Attachment.objects.get(pk=attachment.pk).file_deleted
+    case.refresh_from_db()
+    assert case.stage == "closed"
+    assert services.erasure_reapply(key_id=person.key_id, case_code=case.code) == 0
