@@ -467,10 +467,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         if server is not None:
             server.stop()
-        if db_name:
+        if db_name and not args.keep:
             _pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         if args.keep:
-            print(f"data kept in {data_dir}")
+            print(f"data kept in {data_dir}" + (f" and database {db_name}" if db_name else ""))
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
     detail = results["case_detail_decrypting"]
@@ -524,8 +524,8 @@ def main() -> None:
     parser.add_argument("--cap", type=float, default=60.0, help="seconds at most per measure")
     parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 4)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data dir (and database)")
+    parser.add_argument("--out", type=Path, default=None, help="JSON file (default bench/results/)")
     args = parser.parse_args()
     if args.cases is None:
         args.cases = 5_000 if args.quick else 100_000
@@ -535,6 +535,10 @@ def main() -> None:
         args.rounds = 2 if args.quick else 4
     sys.path.insert(0, str(ROOT))
     report = run(args)
+    if args.out is None:
+        # A quick run never overwrites the full figures.
+        name = "cases" if report["database"] == "sqlite" else "cases_postgresql"
+        args.out = RESULTS.with_name(f"{name}{'_quick' if args.quick else ''}.json")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(table(report))

@@ -28,7 +28,6 @@ DEBUG = env_bool("HAVEN_DEBUG", False) and not PRODUCTION
 
 DATA_DIR = Path(env_str("HAVEN_DATA_DIR", "var")).resolve()
 ATTACHMENTS_DIR = DATA_DIR / "attachments"
-LOG_DIR = Path(env_str("HAVEN_LOG_DIR", str(DATA_DIR / "logs"))).resolve()
 
 
 def _secret_key() -> str:

@@ -59,7 +59,7 @@ def case_list(
 
 # The list counts at most this many rows past the start of the page; beyond that it says "N+" pages, so a
 # page costs the same with 100 or 100 000 visible cases.
-LIST_COUNT_AHEAD = 1_000
+LIST_COUNT_AHEAD = 500
 # What a list row shows (codes, flags, names of team and case manager): nothing sealed is loaded.
 LIST_ROW_FIELDS = (
     "code",

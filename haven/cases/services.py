@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -185,18 +185,28 @@ def _refresh_blind_indexes(person: Person, changed: set[str], dob: date | None) 
     def text(name: str) -> str | None:
         return open_value(person.key_id, person, name)
 
+    def or_none(make: Callable[[], str]) -> str:
+        # A value with nothing left after normalisation (e.g. only punctuation) gets no index rather than
+        # one shared by every such value.
+        try:
+            return make()
+        except ValueError:
+            return ""
+
     if changed & {"name", "date_of_birth"}:
         name = text("name")
         dob_text = dob.isoformat() if dob else text("date_of_birth")
         person.name_dob_bi = (
-            vault.blind_fields("person.name_dob", [("name", name), ("date", dob_text)])
+            or_none(lambda: vault.blind_fields("person.name_dob", [("name", name), ("date", dob_text)]))
             if name and name.strip() and dob_text
             else ""
         )
     if "document_number" in changed:
         number = text("document_number")
         person.document_bi = (
-            vault.blind("person.document", number, kind="id") if number and number.strip() else ""
+            or_none(lambda: vault.blind("person.document", number, kind="id"))
+            if number and number.strip()
+            else ""
         )
     if "phone" in changed:
         phone = text("phone")

@@ -202,3 +202,10 @@ def test_erasure_reapplied_after_a_restore_removes_what_the_old_backup_brought_b
     case.refresh_from_db()
     assert case.stage == "closed"
     assert services.erasure_reapply(key_id=person.key_id, case_code=case.code) == 0
+
+
+def test_a_name_made_only_of_punctuation_is_stored_without_a_blind_index(alice, make_case):
+    case = make_case(alice, name="-", document_number="./-")
+    person = Person.objects.get(pk=case.person_id)
+    assert (person.name_dob_bi, person.document_bi) == ("", "")
+    assert open_value(person.key_id, person, "name") == "-"
