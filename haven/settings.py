@@ -215,7 +215,7 @@ LOGGING = {
 }
 if env_str("HAVEN_LOG_FILE", ""):
     LOGGING["handlers"]["file"] = {  # type: ignore[index]
-        "class": "logging.FileHandler",
+        "class": "haven.core.logging.AppendFileHandler",
         "filename": env_str("HAVEN_LOG_FILE", ""),
         "formatter": "json",
         "filters": ["request_id"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import os
 from datetime import UTC, datetime
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("haven_request_id", default="-")
@@ -36,3 +37,29 @@ class JsonFormatter(logging.Formatter):
             # The exception type only: messages and tracebacks can quote data.
             payload["exception"] = record.exc_info[0].__name__
         return json.dumps(payload, ensure_ascii=False)
+
+
+class AppendFileHandler(logging.Handler):
+    """Append each record to a file with one `write` on an O_APPEND descriptor.
+
+    Several processes (gunicorn workers, commands) share one log file: a single append per line keeps
+    lines whole and never interleaved, even when a process is killed. The file is readable by its owner
+    only.
+    """
+
+    def __init__(self, filename: str) -> None:
+        super().__init__()
+        self._fd = os.open(filename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            os.write(self._fd, (self.format(record) + "\n").encode("utf-8"))
+        except Exception:  # noqa: BLE001 — logging must never break the request; Handler reports it
+            self.handleError(record)
+
+    def close(self) -> None:
+        try:
+            os.close(self._fd)
+        except OSError:
+            pass
+        super().close()
