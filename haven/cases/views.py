@@ -4,11 +4,13 @@ selector, render. Work without JavaScript at phone width; bad input gets the for
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -65,6 +67,22 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
 
 def _to(case: Case, name: str = "detail") -> HttpResponse:
     return redirect(reverse(f"cases:{name}", args=[case.code]))
+
+
+def _run_action(
+    request: HttpRequest, case: Case, form: Form, call: Callable[[dict[str, Any]], object]
+) -> HttpResponse:
+    """Run one versioned case action from a posted form: 400 on bad input, 409 when the case moved on."""
+    if not form.is_valid():
+        return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
+    try:
+        call(form.cleaned_data)
+    except services.Conflict:
+        return _page(request, "conflict.html", {"case": case}, status=409)
+    except ValidationError as exc:
+        f.apply_errors(form, exc)
+        return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
+    return _to(case)
 
 
 # -- lists -------------------------------------------------------------------------------------------------
@@ -286,21 +304,14 @@ def stage(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="summary")
     form = f.StageForm(request.POST)
-    if not form.is_valid():
-        return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
-    try:
-        services.case_stage_change(
-            actor=user,
-            case=case,
-            stage=form.cleaned_data["stage"],
-            expected_version=form.cleaned_data["version"],
-        )
-    except services.Conflict:
-        return _page(request, "conflict.html", {"case": case}, status=409)
-    except ValidationError as exc:
-        f.apply_errors(form, exc)
-        return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
-    return _to(case)
+    return _run_action(
+        request,
+        case,
+        form,
+        lambda data: services.case_stage_change(
+            actor=user, case=case, stage=data["stage"], expected_version=data["version"]
+        ),
+    )
 
 
 @require_POST
@@ -309,21 +320,14 @@ def close(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="summary")
     form = f.CloseForm(request.POST)
-    if not form.is_valid():
-        return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
-    try:
-        services.case_close(
-            actor=user,
-            case=case,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
-        )
-    except services.Conflict:
-        return _page(request, "conflict.html", {"case": case}, status=409)
-    except ValidationError as exc:
-        f.apply_errors(form, exc)
-        return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
-    return _to(case)
+    return _run_action(
+        request,
+        case,
+        form,
+        lambda data: services.case_close(
+            actor=user, case=case, reason=data["reason"], expected_version=data["version"]
+        ),
+    )
 
 
 @require_POST
