@@ -36,7 +36,8 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             # The exception type only: messages and tracebacks can quote data.
             payload["exception"] = record.exc_info[0].__name__
-        return json.dumps(payload, ensure_ascii=False)
+        # ASCII only: a line separator such as U+2028 in a logged path must not split a log line.
+        return json.dumps(payload, ensure_ascii=True)
 
 
 class AppendFileHandler(logging.Handler):

@@ -3,9 +3,13 @@ never a 5xx. Runs in-process through WSGI with a valid token for every generated
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -14,6 +18,17 @@ from haven.api.services import token_create
 
 # Loading the document needs no database: the OpenAPI view is public and reads nothing.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection_open() -> Iterator[None]:
+    # Called through raw WSGI (not Django's test client), each request's start and end would close the
+    # database connection and with it the test's transaction (PostgreSQL). Django's test client does the same.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.slow
