@@ -55,3 +55,16 @@ def compile_translations() -> None:
             catalog = read_po(handle)
         with mo_path.open("wb") as handle:
             write_mo(handle, catalog)
+
+
+def restrict_database_file() -> None:
+    """Make the embedded SQLite database (and its WAL files) readable by the owner only."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(f"{database['NAME']}{suffix}")
+        if path.exists():
+            os.chmod(path, 0o600)

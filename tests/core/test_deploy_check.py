@@ -46,10 +46,15 @@ def test_check_names_a_missing_data_directory(tmp_path: Path) -> None:
 
 
 def test_init_makes_the_data_directory_owner_only(production_data_dir: Path) -> None:
-    for path in [production_data_dir, *[p for p in production_data_dir.iterdir() if p.is_dir()]]:
+    for path in [
+        production_data_dir,
+        *production_data_dir.iterdir(),
+        *(production_data_dir / "keys").iterdir(),
+    ]:
         if path.name == "static":
             continue  # public assets, served to everyone anyway
         assert path.stat().st_mode & 0o077 == 0, path
+    assert (production_data_dir / "haven.sqlite3").exists()
 
 
 def test_production_turns_on_secure_cookies_hsts_and_the_https_redirect(production_data_dir: Path) -> None:

@@ -30,6 +30,7 @@ class Command(BaseCommand):
         setup.ensure_keys(data_dir)
         setup.compile_translations()
         call_command("migrate", interactive=False, verbosity=0)
+        setup.restrict_database_file()
         if not os.environ.get("HAVEN_SKIP_COLLECTSTATIC"):
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Haven is ready in {data_dir}")
