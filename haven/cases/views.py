@@ -23,7 +23,7 @@ from haven.accounts.permissions import Perm
 from haven.cases import forms as f
 from haven.cases import selectors, services, vocab
 from haven.cases.access import case_for_user
-from haven.cases.models import Attachment, Case, Consent, PressureCheck, Task
+from haven.cases.models import Attachment, Case, Consent, Person, PressureCheck, Task
 from haven.vault.errors import VaultError
 
 PAGE_SIZE = 25
@@ -211,20 +211,11 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     return _page(request, "detail.html", context)
 
 
+# Derived from the model's field groups so that a new identifying or sensitive field cannot be left out.
+# The guardian is identifying but belongs to the child section.
 PERSON_SECTIONS = {
-    "identity": (
-        "name",
-        "aliases",
-        "date_of_birth",
-        "phone",
-        "contact",
-        "safe_contact",
-        "documents",
-        "document_number",
-    ),
-    "location": ("location",),
-    "health": ("health",),
-    "perpetrator": ("perpetrator",),
+    "identity": tuple(name for name in Person.IDENTIFYING_FIELDS if name != "guardian"),
+    **{name: (name,) for name in Person.SENSITIVE_FIELDS},
 }
 
 

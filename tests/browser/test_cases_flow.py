@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from haven.vault import integration as vault
 from tests.browser.conftest import PHONE, totp_code
 
 pytestmark = pytest.mark.browser
@@ -17,7 +14,6 @@ pytestmark = pytest.mark.browser
 def test_case_manager_walks_first_contact_to_task_on_a_phone(
     live_server, chromium, demo_accounts, artifacts_dir
 ):
-    vault.ensure_keys(Path(settings.DATA_DIR))
     context = chromium.new_context(viewport=PHONE, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)

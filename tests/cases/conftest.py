@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from haven.accounts.models import Team, User
 from haven.cases import services
 from haven.cases.models import Case
-from haven.vault import integration as vault
-
-
-@pytest.fixture(scope="session", autouse=True)
-def vault_keys() -> Iterator[None]:
-    vault.ensure_keys(Path(settings.DATA_DIR))
-    vault.reset()
-    yield
-    vault.reset()
-
 
 ADULT = {
     "name": "Test Person Alpha",

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any
-
-from django.conf import settings
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm, Role, role_has
 from haven.cases import services
 from haven.cases.models import Case
-from haven.vault import integration as vault
 from tests.core.access_table import (
     ANONYMOUS,
     FORBIDDEN,
@@ -36,7 +32,6 @@ OPENERS = {Role.CASE_MANAGER, Role.DPO}
 
 
 def _case(users: Mapping[str, User]) -> Case:
-    vault.ensure_keys(Path(settings.DATA_DIR))
     values = {
         "name": "Test Person Url",
         "age_method": "document",

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Role
 from haven.cases import services as case_services
 from haven.cases.models import Case
-from haven.vault import integration as vault
 
 # Present only on cases whose consent does not cover statistics: it must never show in any output.
 MARKER_COUNTRY = "TV"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def evidence_vault_keys() -> Iterator[None]:
-    vault.ensure_keys(Path(settings.DATA_DIR))
-    vault.reset()
-    yield
-    vault.reset()
 
 
 @pytest.fixture
