@@ -10,6 +10,10 @@ os.environ["HAVEN_LOG_FILE"] = os.path.join(os.environ["HAVEN_DATA_DIR"], "test-
 
 from haven.settings import *  # noqa: F403
 
+if DATABASES["default"]["ENGINE"] == "haven.core.sqlite":  # noqa: F405
+    # The in-memory test database pytest-django gives Django's own SQLite engine (it knows it by name).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
+
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
 # A fresh key store for this process's data directory, before anything (even test collection) needs it.

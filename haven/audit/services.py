@@ -6,7 +6,8 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from haven.audit import chain
@@ -28,6 +29,31 @@ def _check_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def _event_field(name: str) -> Field[Any, Any]:
+    field = AuditEvent._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
+def _append_sql() -> tuple[str, str, str]:
+    """The three statements of an append, for the current database (built from the models' own names)."""
+    quote = connection.ops.quote_name
+    head = quote(AuditHead._meta.db_table)
+    event = quote(AuditEvent._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    columns = ", ".join(quote(_event_field(name).get_attname_column()[1] or name) for name in _EVENT_FIELDS)
+    return (
+        # Names come from the models, quoted by the backend; values are always parameters.
+        f"SELECT {quote('seq')}, {quote('hash')} FROM {head} WHERE {quote('id')} = 1{lock}",  # noqa: S608
+        f"INSERT INTO {event} ({columns}) VALUES ({', '.join(['%s'] * len(_EVENT_FIELDS))})",  # noqa: S608
+        f"UPDATE {head} SET {quote('seq')} = %s, {quote('hash')} = %s WHERE {quote('id')} = 1",  # noqa: S608
+    )
+
+
+_EVENT_FIELDS = ("seq", "at", "actor_id", "action", "object_type", "object_id", "detail", "prev_hash", "hash")
+_SQL: dict[str, tuple[str, str, str]] = {}
+
+
 def audit_record(
     *,
     actor_id: int | None,
@@ -35,41 +61,44 @@ def audit_record(
     object_type: str = "",
     object_id: str | int = "",
     detail: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one entry to the chain, inside the caller's transaction.
+) -> int:
+    """Append one entry to the chain, inside the caller's transaction; returns its sequence number.
 
     Callers record identifiers and codes only (a case code, a user id, a section name), never names,
     notes or any other personal data.
+
+    Every case read lands here, so an append is three plain statements (lock and read the head row,
+    insert the entry, move the head) with each value prepared by its model field, as the ORM would.
     """
-    with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        at = timezone.now().astimezone(UTC)
-        fields: dict[str, Any] = {
-            "seq": head.seq + 1,
-            "at": at.isoformat(timespec="microseconds"),
-            "actor_id": actor_id,
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "detail": _check_detail(detail or {}),
-            "prev_hash": head.hash,
-        }
-        digest = chain.entry_hash(**fields)
-        event = AuditEvent.objects.create(
-            seq=fields["seq"],
-            at=at,
-            actor_id=actor_id,
-            action=action,
-            object_type=object_type,
-            object_id=fields["object_id"],
-            detail=fields["detail"],
-            prev_hash=head.hash,
-            hash=digest,
-        )
-        head.seq = fields["seq"]
-        head.hash = digest
-        head.save(update_fields=["seq", "hash"])
-        return event
+    sql = _SQL.get(connection.vendor) or _SQL.setdefault(connection.vendor, _append_sql())
+    # No savepoint of its own: an append that fails must fail the caller's whole transaction.
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute(sql[0])
+            row = cursor.fetchone()
+            if row is None:
+                AuditHead.objects.get_or_create(pk=1)
+                cursor.execute(sql[0])
+                row = cursor.fetchone()
+            seq, prev_hash = int(row[0]) + 1, row[1]
+            at = timezone.now().astimezone(UTC)
+            values: dict[str, Any] = {
+                "seq": seq,
+                "at": at,
+                "actor_id": actor_id,
+                "action": action,
+                "object_type": object_type,
+                "object_id": str(object_id),
+                "detail": _check_detail(detail or {}),
+                "prev_hash": prev_hash,
+            }
+            values["hash"] = chain.entry_hash(**{**values, "at": at.isoformat(timespec="microseconds")})
+            cursor.execute(
+                sql[1],
+                [_event_field(name).get_db_prep_save(values[name], connection) for name in _EVENT_FIELDS],
+            )
+            cursor.execute(sql[2], [seq, values["hash"]])
+        return seq
 
 
 def _entries() -> Iterator[chain.Entry]:

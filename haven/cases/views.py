@@ -23,6 +23,7 @@ from haven.accounts.permissions import Perm
 from haven.cases import forms as f
 from haven.cases import selectors, services, vocab
 from haven.cases.access import case_for_user
+from haven.cases.links import CaseLinks
 from haven.cases.models import Attachment, Case, Consent, Person, PressureCheck, Task
 from haven.vault.errors import VaultError
 
@@ -60,6 +61,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
     context["can"] = _Can(user)
     case = context.get("case")
     if isinstance(case, Case):
+        context.setdefault("links", CaseLinks(case.code))
         context.setdefault("is_child", case.person.is_child)
         context.setdefault("erased", case.person.erased_at is not None)
     return render(request, f"cases/{template}", context, status=status)
@@ -206,7 +208,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "stage_form": f.StageForm(initial={"stage": case.stage, "version": case.version}),
         "close_form": f.CloseForm(initial={"version": case.version}),
         "tombstone": selectors.tombstone_for(case) if case.person.erased_at else None,
-        "caseworkers": list(case.caseworkers.all()),
+        # Names only: the page needs no more of the accounts than that.
+        "caseworkers": list(case.caseworkers.order_by("pk").values("display_name", "email")),
     }
     return _page(request, "detail.html", context)
 

@@ -60,9 +60,10 @@ def compile_translations() -> None:
 def restrict_database_file() -> None:
     """Make the embedded SQLite database (and its WAL files) readable by the owner only."""
     from django.conf import settings
+    from django.db import connections
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.sqlite3":
+    if connections["default"].vendor != "sqlite":
         return
     for suffix in ("", "-wal", "-shm"):
         path = Path(f"{database['NAME']}{suffix}")

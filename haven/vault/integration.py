@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connections
 
 from haven.vault import blind_index as bi
 from haven.vault import crypto
@@ -130,11 +131,12 @@ def locked_message(data_dir: Path) -> str | None:
 def database() -> Database:
     """The main database as the archive functions need it (SQLite file or PostgreSQL URL)."""
     db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    vendor = connections["default"].vendor  # a class attribute: opens no connection
+    if vendor == "sqlite":
         return Database("sqlite", sqlite_path=Path(db["NAME"]))
-    if db["ENGINE"] == "django.db.backends.postgresql":
+    if vendor == "postgresql":
         return Database("postgresql", url=settings.DATABASE_URL)
-    return Database(db["ENGINE"].rsplit(".", 1)[-1])
+    return Database(vendor)
 
 
 def _describe(exc: BaseException) -> str:
