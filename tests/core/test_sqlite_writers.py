@@ -1,11 +1,13 @@
-"""Haven's SQLite backend queues a process's writers: a transaction holds the queue until it commits, rolls
-back or its connection closes, and threads writing at once all land without losing a row.
+"""Haven's SQLite backend queues writers: a transaction holds the queue (against the other threads and the
+other processes) until it commits, rolls back or its connection closes, and threads writing at once all land
+without losing a row.
 
 These run on a real database file of their own (WAL, as `haven init` makes it), whatever DATABASE_URL is.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from haven.core.sqlite.base import DatabaseWrapper, _writer_lock
+from haven.core.sqlite.base import DatabaseWrapper, writer_queue
 
 SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -59,7 +61,7 @@ def _queue_is_free(name: str) -> bool:
     answer: list[bool] = []
 
     def probe() -> None:
-        lock = _writer_lock(name)
+        lock = writer_queue(name).threads
         taken = lock.acquire(blocking=False)
         if taken:
             lock.release()
@@ -128,3 +130,31 @@ def test_threads_writing_at_once_all_commit_and_lose_nothing(database):
     with database().cursor() as cursor:
         cursor.execute("SELECT writer, COUNT(*) FROM t GROUP BY writer ORDER BY writer")
         assert cursor.fetchall() == [(w, rounds) for w in range(writers)]
+
+
+def test_another_process_waits_for_the_queue_until_the_transaction_ends(database):
+    name = database().settings_dict["NAME"]
+    context = multiprocessing.get_context("fork")
+    held, finish = context.Event(), context.Event()
+
+    def hold() -> None:  # a forked process: it opens the queue's lock file anew
+        queue = writer_queue(name)
+        assert queue.acquire(timeout=5)
+        held.set()
+        finish.wait(30)
+        queue.release()
+
+    child = context.Process(target=hold)
+    child.start()
+    try:
+        assert held.wait(30)
+        queue = writer_queue(name)
+        assert not queue.acquire(timeout=0.2)  # the other process is in its transaction
+        finish.set()
+        assert queue.acquire(timeout=10)
+        queue.release()
+    finally:
+        finish.set()
+        child.join(30)
+    assert child.exitcode == 0
+    assert Path(f"{name}-writers.lock").stat().st_mode & 0o077 == 0
