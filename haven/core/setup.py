@@ -65,7 +65,7 @@ def restrict_database_file() -> None:
     database = settings.DATABASES["default"]
     if connections["default"].vendor != "sqlite":
         return
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", "-writers.lock"):
         path = Path(f"{database['NAME']}{suffix}")
         if path.exists():
             os.chmod(path, 0o600)
