@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Field
@@ -29,29 +30,39 @@ def _check_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
+_EVENT_FIELDS = ("seq", "at", "actor_id", "action", "object_type", "object_id", "detail", "prev_hash", "hash")
+
+
+class _Append(NamedTuple):
+    """The three statements of an append for one database, and the fields that prepare its values."""
+
+    read_head: str
+    insert: str
+    move_head: str
+    fields: tuple[Field[Any, Any], ...]
+
+
 def _event_field(name: str) -> Field[Any, Any]:
     field = AuditEvent._meta.get_field(name)
     assert isinstance(field, Field)
     return field
 
 
-def _append_sql() -> tuple[str, str, str]:
-    """The three statements of an append, for the current database (built from the models' own names)."""
+@cache
+def _append_for(vendor: str) -> _Append:
+    """Built once per database from the models' own names, quoted by the backend; values are parameters."""
     quote = connection.ops.quote_name
+    fields = tuple(_event_field(name) for name in _EVENT_FIELDS)
     head = quote(AuditHead._meta.db_table)
     event = quote(AuditEvent._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    columns = ", ".join(quote(_event_field(name).get_attname_column()[1] or name) for name in _EVENT_FIELDS)
-    return (
-        # Names come from the models, quoted by the backend; values are always parameters.
+    columns = ", ".join(quote(field.column or field.name) for field in fields)
+    return _Append(
         f"SELECT {quote('seq')}, {quote('hash')} FROM {head} WHERE {quote('id')} = 1{lock}",  # noqa: S608
-        f"INSERT INTO {event} ({columns}) VALUES ({', '.join(['%s'] * len(_EVENT_FIELDS))})",  # noqa: S608
+        f"INSERT INTO {event} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",  # noqa: S608
         f"UPDATE {head} SET {quote('seq')} = %s, {quote('hash')} = %s WHERE {quote('id')} = 1",  # noqa: S608
+        fields,
     )
-
-
-_EVENT_FIELDS = ("seq", "at", "actor_id", "action", "object_type", "object_id", "detail", "prev_hash", "hash")
-_SQL: dict[str, tuple[str, str, str]] = {}
 
 
 def audit_record(
@@ -70,15 +81,15 @@ def audit_record(
     Every case read lands here, so an append is three plain statements (lock and read the head row,
     insert the entry, move the head) with each value prepared by its model field, as the ORM would.
     """
-    sql = _SQL.get(connection.vendor) or _SQL.setdefault(connection.vendor, _append_sql())
+    append = _append_for(connection.vendor)
     # No savepoint of its own: an append that fails must fail the caller's whole transaction.
     with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
-            cursor.execute(sql[0])
+            cursor.execute(append.read_head)
             row = cursor.fetchone()
             if row is None:
                 AuditHead.objects.get_or_create(pk=1)
-                cursor.execute(sql[0])
+                cursor.execute(append.read_head)
                 row = cursor.fetchone()
             seq, prev_hash = int(row[0]) + 1, row[1]
             at = timezone.now().astimezone(UTC)
@@ -93,11 +104,9 @@ def audit_record(
                 "prev_hash": prev_hash,
             }
             values["hash"] = chain.entry_hash(**{**values, "at": at.isoformat(timespec="microseconds")})
-            cursor.execute(
-                sql[1],
-                [_event_field(name).get_db_prep_save(values[name], connection) for name in _EVENT_FIELDS],
-            )
-            cursor.execute(sql[2], [seq, values["hash"]])
+            prepared = [field.get_db_prep_save(values[field.name], connection) for field in append.fields]
+            cursor.execute(append.insert, prepared)
+            cursor.execute(append.move_head, [seq, values["hash"]])
         return seq
 
 

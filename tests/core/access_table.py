@@ -61,8 +61,20 @@ class Access:
             raise ValueError(f"Access.expect lacks {sorted(missing)}")
 
 
-def _by_role(decide: Callable[[Role], str]) -> dict[str, str]:
-    return {role.value: decide(role) for role in Role}
+def _behind(
+    gate: dict[str, str],
+    perm: Perm | None,
+    allowed: str,
+    denied: str,
+    override: Mapping[Role | str, str] | None,
+) -> dict[str, str]:
+    """`gate` for those not through sign-in, `allowed` for roles with `perm` (or all, if None), `denied` for
+    the others; then the overrides."""
+    expect = dict(gate)
+    expect.update({role.value: allowed if perm is None or role_has(role, perm) else denied for role in Role})
+    for who, outcome in (override or {}).items():
+        expect[str(who)] = outcome
+    return expect
 
 
 def page(
@@ -76,10 +88,7 @@ def page(
     override: Mapping[Role | str, str] | None = None,
 ) -> Access:
     """A page behind sign-in and the second factor; roles with `perm` (or all, if None) get `allowed`."""
-    expect = {ANONYMOUS: LOGIN, NO_MFA: MFA}
-    expect.update(_by_role(lambda role: allowed if perm is None or role_has(role, perm) else denied))
-    for who, outcome in (override or {}).items():
-        expect[str(who)] = outcome
+    expect = _behind({ANONYMOUS: LOGIN, NO_MFA: MFA}, perm, allowed, denied, override)
     return Access(expect=expect, method=method, kwargs=kwargs or {}, data=data)
 
 
@@ -99,8 +108,5 @@ def api(
     override: Mapping[Role | str, str] | None = None,
 ) -> Access:
     """An API endpoint: 401 without a token, `allowed` for roles with `perm` (or all, if None)."""
-    expect = {ANONYMOUS: UNAUTHORISED, NO_MFA: UNAUTHORISED}
-    expect.update(_by_role(lambda role: allowed if perm is None or role_has(role, perm) else denied))
-    for who, outcome in (override or {}).items():
-        expect[str(who)] = outcome
+    expect = _behind({ANONYMOUS: UNAUTHORISED, NO_MFA: UNAUTHORISED}, perm, allowed, denied, override)
     return Access(expect=expect, method=method, kwargs=kwargs or {}, data=data, json=True)

@@ -1,1 +1,1 @@
-"""Haven's SQLite database backend: Django's, with writers queued inside each process (see base.py)."""
+"""Haven's SQLite database backend: Django's, with writers queueing for the write lock (see base.py)."""
