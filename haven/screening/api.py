@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.api.router import Error, error_response
-from haven.screening.engine import ANSWERS, ScreeningInputError
+from haven.screening.engine import ANSWERS, AgeRequired, ScreeningInputError
 from haven.screening.library import to_public_json
 from haven.screening.selectors import current_library
 from haven.screening.services import screening_evaluate
@@ -82,10 +82,18 @@ class QuestionsQuery(Schema):
 _REQUEST_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["answers"],
+    "required": ["age", "answers"],
     "properties": {
-        "age": {"type": ["integer", "null"], "minimum": 0, "maximum": 120},
-        "age_in_doubt": {"type": "boolean"},
+        "age": {
+            "type": ["integer", "null"],
+            "minimum": 0,
+            "maximum": 120,
+            "description": "the age the person gives; null when not sure (then age_in_doubt is true)",
+        },
+        "age_in_doubt": {
+            "type": "boolean",
+            "description": "not sure of the age, or looks younger than they say: treated as a child",
+        },
         "list": {
             "type": ["string", "null"],
             "description": "a list name; without it every list for the age group",
@@ -123,7 +131,7 @@ def questions(request: HttpRequest, query: Query[QuestionsQuery]) -> Any:
 @router.post(
     "",
     url_name="screenings_evaluate",
-    response={200: ResultOut, 400: Error, 401: Error, 403: Error, 413: Error},
+    response={200: ResultOut, 400: Error, 401: Error, 403: Error, 413: Error, 422: Error},
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": _REQUEST_SCHEMA}}}
     },
@@ -133,7 +141,9 @@ def evaluate(request: HttpRequest) -> Any:
 
     Body: `{"age": 16 | null, "age_in_doubt": bool, "list": optional list name,
     "answers": {"<id>": "yes" | "no" | "unknown" | "declined"}}`. Bad input answers 400 with a message
-    naming the problem (unknown id, bad value, malformed JSON).
+    naming the problem (unknown id, bad value, malformed JSON). Without an age answer (`age` null or absent
+    and `age_in_doubt` not true) it answers 422 `age_required`: ask the age, or record that the person is
+    not sure of it.
     """
     if not _allowed(request):
         return _forbidden(request)
@@ -156,5 +166,7 @@ def evaluate(request: HttpRequest) -> Any:
     assert isinstance(user, User)
     try:
         return screening_evaluate(actor=user, data=data, via="api")
+    except AgeRequired as exc:
+        return error_response(request, 422, "age_required", str(exc))
     except ScreeningInputError as exc:
         return error_response(request, 400, "invalid_input", str(exc))

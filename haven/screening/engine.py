@@ -9,45 +9,52 @@ Public API (stable):
     result_to_json(result) -> dict
     is_treated_as_child(age, age_in_doubt) -> bool
     group_rule(strong, medium, weak) -> bool            the ILO-EC group rule on counts of yes answers
-    ScreeningInputError (a ValueError), ScreeningRequest, Result, Reason, NextStep, Elements
+    ScreeningInputError (a ValueError), AgeRequired (one of them)
+    ScreeningRequest, Result, Reason, NextStep, Elements
     Outcome, OUTCOME_ORDER, OUTCOME_TEXT, Confidence, ANSWERS
     GROUP_LABELS, REASON_TEXT, NEXT_STEP_TEXT    English texts by stable code, for translation
 
-Input: ``{"age": 16 | null, "age_in_doubt": bool, "list": "child-labour" (optional),
+Input: ``{"age": 16 | null (with age_in_doubt), "age_in_doubt": bool, "list": "child-labour" (optional),
 "answers": {"<indicator id>": "yes" | "no" | "unknown" | "declined"}}``. Questions not asked are simply
 absent; answers can be added over several conversations.
 
 The rules, exactly (grades are taken from the list being evaluated; only "yes" answers count):
 
-1. Treated as a child: age under 18, or age unknown (null), or ``age_in_doubt`` whatever the stated age
-   (the guidance: when age is in doubt, treat the person as a child).
-2. For a child, answers to *means* indicators are set aside before anything is counted: the means are not
-   needed for a child, so they can neither add nor remove anything. They are still listed in the reasons.
+1. Age, one rule (``is_treated_as_child``): a child when under 18, or when the age is in doubt whatever the
+   stated age ("not sure": ``age`` null with ``age_in_doubt``; "looks younger than they say": an age with
+   ``age_in_doubt``). An age never asked (null without doubt) is an input error: ask it.
+2. Counting: each yes counts in its group, except the smuggling-to-trafficking transition (the journey's
+   organisers control the person now; the journey debt became bondage), which counts as coercion at
+   destination. Means answers are counted for children too: never needed, never ignored.
 3. Group rule: one of the six ILO-EC groups is present with 2 strong; or 1 strong + 1 medium or weak; or
    3 medium; or 2 medium + 1 weak.
-4. Signs: any group present; or any strong indicator; or at least two medium-or-strong indicators outside
-   the two abuse-of-vulnerability groups (a vulnerable situation alone is a risk, not a sign; it counts
-   through the group rule only).
-5. Adult combination: a recruitment group (1-3) AND exploitative conditions (4) AND a group at destination
-   (5-6) are present.
-6. Child rule: recruitment or movement (a recruitment group present, or any *act* indicator answered yes)
-   AND exploitative conditions (4) present. No means needed.
-7. Outcome, strongest first (totally ordered by OUTCOME_ORDER):
+4. The elements. *Act*: a recruitment group (1-3) is present, or a yes to an act question, to deception or
+   coercion while being recruited (someone recruited the person), to the transition, or to being kept where
+   one is exploited (harbouring). *Coercion*: the coercive recruitment or coercion at destination group is
+   present, or a strong sign of either is yes. *Exploitation*: the exploitative conditions group is present,
+   or a strong purpose sign is yes.
+5. Signs: a group present other than the two abuse-of-vulnerability groups; or any strong indicator; or at
+   least two medium-or-strong indicators outside those groups. A vulnerable situation alone is a risk, not
+   a sign, and never reads as a means used: it is a means only when there are also signs of exploitation.
+6. Adult: the published combination (a recruitment group AND exploitative conditions AND a group at
+   destination, 5 or 6), or the three elements of rule 4 (act AND coercion AND exploitation).
+7. Child rule: act (rule 4) AND any yes to a purpose question. No means needed.
+8. Outcome, strongest first (totally ordered by OUTCOME_ORDER):
    - immediate_danger: a question with the ``immediate_danger`` signal is yes (any age, any list);
-   - child_safeguarding: treated as a child AND (child rule met, OR a ``child_alone`` question is yes,
-     OR signs (rule 4)). Our call: any sign in a child goes to the child safeguarding procedure; a child is
-     never left at "screen again later";
-   - strong_signs: adult combination met;
-   - some_signs: signs (rule 4);
+   - child_safeguarding: treated as a child AND (child rule met, OR any ILO group present, OR signs, OR any
+     yes to coercion or control (groups 2 and 5, the transition), OR a ``child_alone`` question is yes).
+     Coercion, control or abuse of a child is a reason for the child safeguarding procedure on its own;
+   - strong_signs: an adult and rule 6 met;
+   - some_signs: signs (rule 5); for a child, any yes to a means or purpose question;
    - no_signs_noted: otherwise. Nothing is concluded about the person.
-8. Without an explicit list, every list for the person's age group (``adult-*`` or ``child-*``) is
+9. Without an explicit list, every list for the person's age group (``adult-*`` or ``child-*``) is
    evaluated and the strongest outcome is reported; ties go to the list with more groups present, then to
    the first in library order. An explicit list must match the age group.
-9. "unknown" and "declined" never change the outcome; they, and contradictory answers (contact with the
+10. "unknown" and "declined" never change the outcome; they, and contradictory answers (contact with the
    journey organisers ended on arrival, yet they still control the person or the journey debt became
    bondage), lower ``confidence``: high (none), medium (up to a third of the answers uncertain), low (more,
    or no yes/no answer at all); a contradiction lowers it one step more.
-10. Consent never lowers anything: there are no negative weights, so agreeing to the journey or the work
+11. Consent never lowers anything: there are no negative weights, so agreeing to the journey or the work
    only adds a note (when there are signs) that it does not count once means were used, or for a child.
 
 Every yes can only keep or raise the outcome (monotone): the property tests check it.
@@ -63,7 +70,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from haven.screening.library import ILO_GROUPS, Library
+from haven.screening.library import ILO_GROUPS, Indicator, Library
 
 
 def gettext_noop(message: str) -> str:
@@ -73,6 +80,10 @@ def gettext_noop(message: str) -> str:
 
 class ScreeningInputError(ValueError):
     """The screening input is malformed; the message says exactly what and where."""
+
+
+class AgeRequired(ScreeningInputError):
+    """No age answer: neither an age nor "not sure". The screening cannot be evaluated until it is asked."""
 
 
 class Outcome(StrEnum):
@@ -123,6 +134,10 @@ RECRUITMENT_GROUPS: tuple[str, ...] = ILO_GROUPS[0:3]
 EXPLOITATION_GROUP: str = ILO_GROUPS[3]
 DESTINATION_GROUPS: tuple[str, ...] = ILO_GROUPS[4:6]
 VULNERABILITY_GROUPS: frozenset[str] = frozenset({ILO_GROUPS[2], ILO_GROUPS[5]})
+COERCION_GROUPS: frozenset[str] = frozenset({ILO_GROUPS[1], ILO_GROUPS[4]})
+# Deception or coercion while being recruited can only happen if someone recruited the person.
+ACT_GROUPS: frozenset[str] = frozenset({ILO_GROUPS[0], ILO_GROUPS[1]})
+TRANSITION_SIGNALS: frozenset[str] = frozenset({"ongoing_control", "journey_debt_bondage"})
 
 GROUP_LABELS: Mapping[str, str] = {
     "deceptive_recruitment": gettext_noop("deceptive recruitment"),
@@ -140,12 +155,13 @@ REASON_TEXT: Mapping[str, str] = {
     "immediate_danger": gettext_noop("The person may be in danger now."),
     "child_alone": gettext_noop("A child is here without a parent or the adult who usually cares for them."),
     "treated_as_child": gettext_noop(
-        "The person is under 18: signs of recruitment or movement and of exploitation are enough;"
-        " the means are not needed."
+        "The person is under 18: signs of recruitment or movement and of exploitation are enough. The means"
+        " are not needed, but signs of coercion or control are never ignored."
     ),
     "treated_as_child_age_in_doubt": gettext_noop(
-        "The person's age is unknown or in doubt, so they are treated as a child: signs of recruitment or"
-        " movement and of exploitation are enough; the means are not needed."
+        "The person's age is not sure or in doubt, so they are treated as a child: signs of recruitment or"
+        " movement and of exploitation are enough. The means are not needed, but signs of coercion or"
+        " control are never ignored."
     ),
     "group_present": gettext_noop("Enough signs of %(group)s."),
     "adult_combination_met": gettext_noop(
@@ -155,13 +171,25 @@ REASON_TEXT: Mapping[str, str] = {
     "child_rule_met": gettext_noop(
         "Signs of recruitment or movement and of exploitation of a child are present."
     ),
+    "adult_elements_met": gettext_noop(
+        "Signs that others recruited, moved or keep the person, of coercion, and of exploitation are all"
+        " present."
+    ),
+    "child_coercion": gettext_noop(
+        "Signs that a child is coerced or controlled: on their own, a reason for the child safeguarding"
+        " procedure."
+    ),
     "strong_sign": gettext_noop("At least one strong sign was answered yes."),
     "several_signs": gettext_noop("Two or more medium or strong signs were answered yes."),
     "element_act": gettext_noop("Answers point to recruitment, transport, transfer or harbouring by others."),
-    "element_means": gettext_noop("Answers point to deception, coercion or abuse of a vulnerable situation."),
+    "element_means": gettext_noop("Answers point to deception or coercion."),
     "element_purpose": gettext_noop("Answers point to exploitation."),
-    "means_set_aside_for_child": gettext_noop(
-        "Answers about deception, coercion or vulnerability were set aside: they are not needed for a child."
+    "vulnerability_used": gettext_noop(
+        "Answers describe a difficult situation that others appear to take advantage of."
+    ),
+    "vulnerable_situation": gettext_noop(
+        "Answers describe a difficult situation that makes the person more exposed. On its own it is a risk,"
+        " not a sign that anyone took advantage of it."
     ),
     "consent_does_not_count": gettext_noop(
         "The person agreed at the start; that agreement does not count for a child, or once deception,"
@@ -228,9 +256,24 @@ _OUTCOME_STEPS: Mapping[Outcome, tuple[str, ...]] = {
 }
 
 
+AGE_REQUIRED = (
+    "age is required: give the age the person says (a number), or set age_in_doubt to true when they"
+    " are not sure of it"
+)
+
+
 def is_treated_as_child(age: int | None, age_in_doubt: bool) -> bool:
-    """True when the person is under 18, of unknown age, or of doubtful age (whatever the stated age)."""
-    return age is None or age < 18 or age_in_doubt
+    """Haven's one age rule: a child when under 18, or when the age is in doubt, whatever the stated age.
+
+    "Not sure" is ``age=None`` with ``age_in_doubt=True``; "looks younger than they say" is an age with
+    ``age_in_doubt=True``. A person who gives an adult age is an adult unless doubt is recorded. An age that
+    was never asked (``None`` without doubt) decides nothing: ScreeningInputError, so that it gets asked.
+    """
+    if age_in_doubt:
+        return True
+    if age is None:
+        raise AgeRequired(AGE_REQUIRED)
+    return age < 18
 
 
 @dataclass(frozen=True)
@@ -358,8 +401,9 @@ def parse_request(library: Library, data: object) -> ScreeningRequest:
 
     Raises ScreeningInputError naming the problem: not an object, unknown field, wrong type, bad age
     (integer 0-120 or null), unknown list or a list that does not fit the age group, unknown indicator id,
-    or an answer other than yes / no / unknown / declined. ``answers`` is required; ``age`` defaults to
-    null (treated as a child), ``age_in_doubt`` to false, ``list`` to every list for the age group.
+    or an answer other than yes / no / unknown / declined, and an age never asked (``age`` null or absent
+    without ``age_in_doubt``). ``answers`` is required; ``age_in_doubt`` defaults to false, ``list`` to every
+    list for the age group.
     """
     if not isinstance(data, Mapping):
         raise ScreeningInputError(f"screening input must be a JSON object, got {type(data).__name__}")
@@ -398,16 +442,40 @@ def group_rule(strong: int, medium: int, weak: int) -> bool:
     return strong >= 2 or (strong >= 1 and medium + weak >= 1) or medium >= 3 or (medium >= 2 and weak >= 1)
 
 
+def counted_group(indicator: Indicator) -> str:
+    """The group an indicator's yes counts in: its own, except the smuggling-to-trafficking transition
+    (journey debt turned into bondage, the organisers' control now), which is coercion at destination."""
+    return "coercion_at_destination" if indicator.signal in TRANSITION_SIGNALS else indicator.group
+
+
+def is_act_evidence(indicator: Indicator) -> bool:
+    """Whether a yes shows the act (recruitment, transport, transfer, harbouring or receipt by others).
+
+    An act question; deception or coercion while being recruited (only possible if someone recruited the
+    person); the journey's organisers in control now; or being kept where one is exploited (harbouring).
+    """
+    return (
+        indicator.element == "act"
+        or indicator.group in ACT_GROUPS
+        or indicator.signal in TRANSITION_SIGNALS
+        or indicator.signal == "harbouring"
+    )
+
+
 @dataclass(frozen=True)
 class _ListEvaluation:
     list_name: str
     outcome: Outcome
     groups: Mapping[str, tuple[str, ...]]  # present ILO groups -> the yes answers in them
-    combination_met: bool
+    combination_met: bool  # adult: the published combination; child: act + purpose
+    elements_met: bool  # adult only: act + coercion + exploitation, when the published combination is not met
     strong_ids: tuple[str, ...]
     several_ids: tuple[str, ...]
-    element_ids: Mapping[str, tuple[str, ...]]
-    set_aside_ids: tuple[str, ...]
+    act_ids: tuple[str, ...]
+    means_ids: tuple[str, ...]  # deception and coercion, never vulnerability alone
+    purpose_ids: tuple[str, ...]
+    vulnerability_ids: tuple[str, ...]
+    coercion_ids: tuple[str, ...]  # a child's coercion or control answers
     immediate_ids: tuple[str, ...]
     child_alone_ids: tuple[str, ...]
 
@@ -418,10 +486,15 @@ def _evaluate_list(library: Library, request: ScreeningRequest, list_name: str) 
 
     counts: dict[str, dict[str, int]] = {group: {"strong": 0, "medium": 0, "weak": 0} for group in ILO_GROUPS}
     in_group: dict[str, list[str]] = {group: [] for group in ILO_GROUPS}
-    element_ids: dict[str, list[str]] = {"act": [], "means": [], "purpose": []}
+    act: list[str] = []
+    means: list[str] = []
+    purpose: list[str] = []
+    vulnerability: list[str] = []
+    coercion: list[str] = []
     strong_ids: list[str] = []
     several_ids: list[str] = []
-    set_aside: list[str] = []
+    strong_coercion = False
+    strong_purpose = False
     immediate: list[str] = []
     child_alone: list[str] = []
 
@@ -436,17 +509,25 @@ def _evaluate_list(library: Library, request: ScreeningRequest, list_name: str) 
         grade = indicator.grade(list_name)
         if grade is None:
             continue
-        if indicator.element in element_ids:
-            element_ids[indicator.element].append(indicator.id)
-        if child and indicator.element == "means":
-            set_aside.append(indicator.id)
-            continue
-        if indicator.group in counts:
-            counts[indicator.group][grade] += 1
-            in_group[indicator.group].append(indicator.id)
+        group = counted_group(indicator)
+        if group in counts:
+            counts[group][grade] += 1
+            in_group[group].append(indicator.id)
+        if is_act_evidence(indicator):
+            act.append(indicator.id)
+        if group in VULNERABILITY_GROUPS:
+            vulnerability.append(indicator.id)
+        elif indicator.element == "means" or group in COERCION_GROUPS:
+            means.append(indicator.id)
+        if indicator.element == "purpose":
+            purpose.append(indicator.id)
+            strong_purpose = strong_purpose or grade == "strong"
+        if group in COERCION_GROUPS:
+            coercion.append(indicator.id)
+            strong_coercion = strong_coercion or grade == "strong"
         if grade == "strong":
             strong_ids.append(indicator.id)
-        if grade in ("strong", "medium") and indicator.group not in VULNERABILITY_GROUPS:
+        if grade in ("strong", "medium") and group not in VULNERABILITY_GROUPS:
             several_ids.append(indicator.id)
 
     groups = {
@@ -457,20 +538,30 @@ def _evaluate_list(library: Library, request: ScreeningRequest, list_name: str) 
     recruitment = any(group in groups for group in RECRUITMENT_GROUPS)
     exploitation = EXPLOITATION_GROUP in groups
     destination = any(group in groups for group in DESTINATION_GROUPS)
-    counted_act = [i for i in element_ids["act"] if i not in set_aside]
-    signs = bool(groups) or bool(strong_ids) or len(several_ids) >= 2
+    coerced = any(group in groups for group in COERCION_GROUPS) or strong_coercion
+    act_shown = recruitment or bool(act)
+    # Vulnerability is a risk, not a sign: groups 3 and 6 alone never make "signs".
+    signs = (
+        any(group not in VULNERABILITY_GROUPS for group in groups)
+        or bool(strong_ids)
+        or len(several_ids) >= 2
+    )
 
+    published = recruitment and exploitation and destination
     if child:
-        combination = (recruitment or bool(counted_act)) and exploitation
+        combination = act_shown and bool(purpose)
+        elements_met = False
     else:
-        combination = recruitment and exploitation and destination
+        combination = published
+        elements_met = act_shown and coerced and (exploitation or strong_purpose)
 
     if immediate:
         outcome = Outcome.IMMEDIATE_DANGER
+    elif child and (combination or bool(groups) or signs or bool(coercion) or bool(child_alone)):
+        outcome = Outcome.CHILD_SAFEGUARDING
     elif child:
-        safeguarding = combination or bool(child_alone) or signs
-        outcome = Outcome.CHILD_SAFEGUARDING if safeguarding else Outcome.NO_SIGNS_NOTED
-    elif combination:
+        outcome = Outcome.SOME_SIGNS if (means or purpose or vulnerability) else Outcome.NO_SIGNS_NOTED
+    elif combination or elements_met:
         outcome = Outcome.STRONG_SIGNS
     elif signs:
         outcome = Outcome.SOME_SIGNS
@@ -482,10 +573,15 @@ def _evaluate_list(library: Library, request: ScreeningRequest, list_name: str) 
         outcome=outcome,
         groups=groups,
         combination_met=combination,
+        elements_met=elements_met and not combination,
         strong_ids=tuple(strong_ids),
         several_ids=tuple(several_ids) if len(several_ids) >= 2 else (),
-        element_ids={key: tuple(value) for key, value in element_ids.items()},
-        set_aside_ids=tuple(set_aside),
+        act_ids=tuple(act)
+        or (tuple(i for group in RECRUITMENT_GROUPS for i in groups.get(group, ())) if combination else ()),
+        means_ids=tuple(means),
+        purpose_ids=tuple(purpose),
+        vulnerability_ids=tuple(vulnerability),
+        coercion_ids=tuple(coercion) if child else (),
         immediate_ids=tuple(immediate),
         child_alone_ids=tuple(child_alone),
     )
@@ -548,31 +644,41 @@ def evaluate(library: Library, request: ScreeningRequest) -> Result:
     if best.child_alone_ids:
         reasons.append(_reason("child_alone", group="safety", ids=best.child_alone_ids))
     if child:
-        doubt = request.age is None or request.age_in_doubt
-        reasons.append(_reason("treated_as_child_age_in_doubt" if doubt else "treated_as_child"))
+        reasons.append(
+            _reason("treated_as_child_age_in_doubt" if request.age_in_doubt else "treated_as_child")
+        )
+    # Vulnerability counts as a means only when someone appears to take advantage of it.
+    vulnerability_used = bool(best.vulnerability_ids) and bool(best.purpose_ids)
     for group, ids in best.groups.items():
+        if group in VULNERABILITY_GROUPS and not (child or vulnerability_used):
+            continue  # a vulnerable situation alone: said once, below, as a risk
         reasons.append(_reason("group_present", group=group, ids=ids))
+    if best.coercion_ids:
+        reasons.append(_reason("child_coercion", element="means", ids=best.coercion_ids))
     if best.combination_met:
         reasons.append(_reason("child_rule_met" if child else "adult_combination_met"))
+    elif best.elements_met:
+        reasons.append(_reason("adult_elements_met"))
     else:
         if best.strong_ids:
             reasons.append(_reason("strong_sign", ids=best.strong_ids))
         if best.several_ids:
             reasons.append(_reason("several_signs", ids=best.several_ids))
-    act_ids = best.element_ids["act"] or tuple(
-        i for group in RECRUITMENT_GROUPS for i in best.groups.get(group, ())
-    )
     for element, ids in (
-        ("act", act_ids),
-        ("means", best.element_ids["means"]),
-        ("purpose", best.element_ids["purpose"]),
+        ("act", best.act_ids),
+        ("means", best.means_ids),
+        ("purpose", best.purpose_ids),
     ):
         if ids:
             reasons.append(_reason(f"element_{element}", element=element, ids=ids))
-    if best.set_aside_ids:
-        reasons.append(_reason("means_set_aside_for_child", element="means", ids=best.set_aside_ids))
+    if best.vulnerability_ids:
+        if vulnerability_used:
+            reasons.append(_reason("vulnerability_used", element="means", ids=best.vulnerability_ids))
+        else:
+            reasons.append(_reason("vulnerable_situation", ids=best.vulnerability_ids))
+    means_shown = bool(best.means_ids) or vulnerability_used
     # The note explains why agreement did not lower a result; with no signs there is nothing to explain.
-    if consent_ids and best.outcome is not Outcome.NO_SIGNS_NOTED and (child or best.element_ids["means"]):
+    if consent_ids and best.outcome is not Outcome.NO_SIGNS_NOTED and (child or means_shown):
         reasons.append(_reason("consent_does_not_count", group="smuggling_context", ids=consent_ids))
     if bondage_ids:
         reasons.append(_reason("journey_debt_bondage", group="smuggling_context", ids=bondage_ids))
@@ -590,8 +696,10 @@ def evaluate(library: Library, request: ScreeningRequest) -> Result:
     step_codes = list(_OUTCOME_STEPS[best.outcome])
     if child and best.outcome is Outcome.IMMEDIATE_DANGER:
         step_codes.append("child_safeguarding_now")
-    if child and best.outcome is Outcome.NO_SIGNS_NOTED:
+    if child and best.outcome.rank <= Outcome.SOME_SIGNS.rank:
         step_codes.append("child_welfare_concern")
+    if best.outcome is Outcome.NO_SIGNS_NOTED and best.vulnerability_ids:
+        step_codes.insert(0, "offer_rights_information")
     if confidence is Confidence.LOW and best.outcome.rank <= Outcome.SOME_SIGNS.rank:
         step_codes.append("screen_again_when_ready")
 
@@ -600,11 +708,7 @@ def evaluate(library: Library, request: ScreeningRequest) -> Result:
         treated_as_child=child,
         list_name=best.list_name,
         groups_present=tuple(best.groups),
-        elements=Elements(
-            act=bool(act_ids),
-            means=bool(best.element_ids["means"]),
-            purpose=bool(best.element_ids["purpose"]),
-        ),
+        elements=Elements(act=bool(best.act_ids), means=means_shown, purpose=bool(best.purpose_ids)),
         reasons=tuple(reasons),
         next_steps=tuple(NextStep(code=code, text=NEXT_STEP_TEXT[code]) for code in step_codes),
         confidence=confidence,

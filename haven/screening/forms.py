@@ -34,17 +34,24 @@ class StartForm(forms.Form):
         widget=forms.RadioSelect,
     )
     age = forms.IntegerField(
-        label=_("Age, if known"),
+        label=_("How old is the person? (the age they say)"),
         required=False,
         min_value=0,
         max_value=120,
-        help_text=_("Leave empty when the age is not known: the person is then treated as a child."),
+        help_text=_(
+            "Ask the age first. Leave it empty only when the person is not sure, and tick the box below."
+        ),
     )
-    age_in_doubt = forms.BooleanField(
-        label=_("The age is in doubt (the person may be under 18)"),
+    age_not_sure = forms.BooleanField(label=_("The person is not sure of their age"), required=False)
+    looks_younger = forms.BooleanField(
+        label=_("The person looks younger than the age they say"),
         required=False,
-        help_text=_("When the age is in doubt, the person is treated as a child."),
+        help_text=_("In both cases the person is treated as a child."),
     )
+
+    def age_in_doubt(self) -> bool:
+        """Doubt about the age, from either box (after is_valid)."""
+        return bool(self.cleaned_data["age_not_sure"] or self.cleaned_data["looks_younger"])
 
 
 class AnswersForm(forms.Form):

@@ -1,6 +1,6 @@
 """The screening indicator library: questions, their groups and grades, loaded from data.
 
-Pure Python (no Django). The default library is ``haven/screening/data/indicators-v1.json``; its shape:
+Pure Python (no Django). The default library is ``haven/screening/data/indicators.json``; its shape:
 
     {"version": "1",
      "lists": ["adult-labour", ...],
@@ -65,18 +65,23 @@ GRADES: tuple[str, ...] = ("strong", "medium", "weak")
 LANGUAGES: tuple[str, ...] = ("en", "fr")
 
 # Signals let the engine find the questions it treats specially without hard-coding their ids.
-# Each signal is allowed in one group only.
-SIGNALS: Mapping[str, str] = {
-    "immediate_danger": "safety",
-    "child_alone": "safety",
-    "consent": "smuggling_context",
-    "contact_ended": "smuggling_context",
-    "ongoing_control": "smuggling_context",
-    "journey_debt_bondage": "smuggling_context",
+# Each signal is allowed in the groups named here only.
+#   ongoing_control, journey_debt_bondage: the smuggling-to-trafficking transition; the engine counts them as
+#     coercion at destination, and as the act (the people who moved the person control them now).
+#   harbouring: the person is kept where they are exploited (stopped from leaving, locked in, living in the
+#     employer's home without freedom to go out): the act of harbouring, in the legal definition's words.
+SIGNALS: Mapping[str, tuple[str, ...]] = {
+    "immediate_danger": ("safety",),
+    "child_alone": ("safety",),
+    "consent": ("smuggling_context",),
+    "contact_ended": ("smuggling_context",),
+    "ongoing_control": ("smuggling_context", "coercion_at_destination"),
+    "journey_debt_bondage": ("smuggling_context", "coercion_at_destination"),
+    "harbouring": ("coercion_at_destination", "exploitative_conditions"),
 }
 
 INTERPRETER_MAX_WORDS = 12
-DEFAULT_PATH = Path(__file__).parent / "data" / "indicators-v1.json"
+DEFAULT_PATH = Path(__file__).parent / "data" / "indicators.json"
 
 _ID_RE = re.compile(r"^[a-z]{2}\.[a-z][a-z0-9_]*$")
 _INDICATOR_KEYS = frozenset({"id", "group", "element", "text", "interpreter", "grades", "quick", "signal"})
@@ -244,9 +249,10 @@ def _indicator(raw: object, position: int, lists: tuple[str, ...]) -> Indicator:
             raise ValueError(
                 f"{where}: unknown signal {_describe(signal)} (expected one of {', '.join(SIGNALS)})"
             )
-        if SIGNALS[signal] != group:
+        if group not in SIGNALS[signal]:
             raise ValueError(
-                f"{where}: signal {signal!r} belongs to group {SIGNALS[signal]!r}, not {group!r}"
+                f"{where}: signal {signal!r} belongs to the group(s) {', '.join(SIGNALS[signal])},"
+                f" not {group!r}"
             )
 
     return Indicator(
@@ -319,7 +325,7 @@ def load_library(source: str | PathLike[str] | Mapping[str, Any]) -> Library:
 
 @cache
 def default_library() -> Library:
-    """The library bundled with Haven (``data/indicators-v1.json``), loaded and validated once."""
+    """The library bundled with Haven (``data/indicators.json``), loaded and validated once."""
     return load_library(DEFAULT_PATH)
 
 

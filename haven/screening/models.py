@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.screening.engine import Confidence, Outcome
-from haven.screening.library import Library, load_library
+from haven.screening.library import Library, default_library, load_library
 
 # Libraries are immutable once stored, so a parsed copy per row can be kept for the process's life. The key
 # includes the creation time: a rolled-back transaction can hand the same primary key to another row.
@@ -44,6 +44,11 @@ class LibraryVersion(models.Model):
 
     def __str__(self) -> str:
         return f"library v{self.version}"
+
+    def is_outdated_bundled(self) -> bool:
+        """True for a version that came with an older Haven (nobody edited it): today's bundled one replaces
+        it for new screenings, while screenings made with it keep it."""
+        return self.created_by_id is None and self.version != default_library().version
 
     def library(self) -> Library:
         """The parsed, validated library of this version."""

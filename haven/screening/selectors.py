@@ -16,16 +16,6 @@ from haven.screening.models import LibraryVersion, Screening
 SECTION_ORDER: tuple[str, ...] = (CONTEXT_GROUPS[0], *ILO_GROUPS, CONTEXT_GROUPS[1])
 
 
-def active_library_version() -> LibraryVersion:
-    """The active library version; on first use, the library bundled with Haven is stored as version 1."""
-    found = LibraryVersion.objects.filter(is_active=True).first()
-    if found is not None:
-        return found
-    from haven.screening.services import library_bootstrap
-
-    return library_bootstrap()
-
-
 def current_library() -> Library:
     """The library new evaluations use: the active stored version, else the bundled one. Never writes.
 
@@ -36,7 +26,9 @@ def current_library() -> Library:
         found = LibraryVersion.objects.filter(is_active=True).first()
     except DatabaseError:
         return default_library()
-    return found.library() if found is not None else default_library()
+    if found is None or found.is_outdated_bundled():
+        return default_library()
+    return found.library()
 
 
 def library_versions() -> QuerySet[LibraryVersion]:

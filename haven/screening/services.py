@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.audit.services import audit_record
-from haven.screening.engine import evaluate, parse_request, result_to_json
-from haven.screening.library import DEFAULT_PATH, Library, load_library
+from haven.screening.engine import Outcome, evaluate, parse_request, result_to_json
+from haven.screening.library import DEFAULT_PATH, Library, default_library, load_library
 from haven.screening.models import LibraryVersion, Screening
+from haven.screening.quick_table import outcome_of, quick_ids
 
 MAX_CASE_CODE = 32
 
@@ -37,17 +38,32 @@ def _request_data(screening: Screening, answers: Mapping[str, str]) -> dict[str,
     }
 
 
-@transaction.atomic
 def library_bootstrap() -> LibraryVersion:
-    """Store the library bundled with Haven as the active version, unless a version is already active."""
+    """The active library version, which new screenings use.
+
+    On first use the library bundled with Haven is stored as the active version. A bundled version that a
+    newer Haven replaces is replaced in turn (screenings keep the version they used); a version edited by
+    the Society stays active until the Society changes it.
+    """
+    found = LibraryVersion.objects.filter(is_active=True).first()
+    if found is not None and not found.is_outdated_bundled():
+        return found
+    return _library_install_bundled()
+
+
+@transaction.atomic
+def _library_install_bundled() -> LibraryVersion:
     found = LibraryVersion.objects.select_for_update().filter(is_active=True).first()
-    if found is not None:
+    if found is not None and not found.is_outdated_bundled():
         return found
     content = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
     library = load_library(content)
+    if found is not None:
+        found.is_active = False
+        found.save(update_fields=["is_active"])
     existing = LibraryVersion.objects.filter(version=library.version).first()
     if existing is not None:
-        # The bundled version was stored before and later deactivated by hand: bring it back.
+        # The bundled version was stored before and later deactivated: bring it back.
         existing.is_active = True
         existing.save(update_fields=["is_active"])
         return existing
@@ -71,6 +87,10 @@ def library_bootstrap() -> LibraryVersion:
 
 def _next_version() -> str:
     numbers = [int(v) for v in LibraryVersion.objects.values_list("version", flat=True) if v.isdigit()]
+    bundled = default_library().version
+    # Never the bundled version's own number: a later Haven may bring it.
+    if bundled.isdigit():
+        numbers.append(int(bundled))
     return str(max(numbers, default=0) + 1)
 
 
@@ -84,6 +104,16 @@ def check_usable(library: Library) -> None:
         raise ValueError("the library needs at least one quick-screening question (quick: true)")
     if not any(ind.signal == "immediate_danger" for ind in library.indicators):
         raise ValueError("the library needs a safety question with the signal immediate_danger")
+    # The engine is monotone, so yes to every quick question but the danger one is the most they can show.
+    for who, needed in (("adult", Outcome.STRONG_SIGNS), ("child", Outcome.CHILD_SAFEGUARDING)):
+        danger = {ind.id for ind in library.with_signal("immediate_danger")}
+        asked = [i for i in quick_ids(library, who) if i not in danger]
+        if outcome_of(library, who, asked, asked).rank < needed.rank:
+            person = "an adult" if who == "adult" else "a child"
+            raise ValueError(
+                f"the quick screening can no longer reach {needed.value} for {person}:"
+                " it needs questions that show recruitment, exploitation and coercion"
+            )
 
 
 @transaction.atomic
@@ -125,11 +155,9 @@ def screening_start(
     list_name: str | None = None,
 ) -> Screening:
     """Start an anonymous screening on the active library version. Raises ScreeningInputError on bad input."""
-    from haven.screening.selectors import active_library_version
-
     if kind not in Screening.Kind.values:
         raise ScreeningError(f"kind must be one of {', '.join(Screening.Kind.values)}, got {kind!r}")
-    version = active_library_version()
+    version = library_bootstrap()
     screening = Screening(
         kind=kind,
         library_version=version,

@@ -19,7 +19,7 @@ from haven.accounts.decorators import require_perm
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.screening import selectors, services
-from haven.screening.engine import ScreeningInputError
+from haven.screening.engine import AgeRequired, ScreeningInputError
 from haven.screening.forms import AnswersForm, LibraryEditForm, StartForm
 from haven.screening.library import Indicator
 from haven.screening.models import Screening
@@ -88,7 +88,11 @@ def start(request: HttpRequest) -> HttpResponse:
                     actor=user,
                     kind=form.cleaned_data["kind"],
                     age=form.cleaned_data["age"],
-                    age_in_doubt=form.cleaned_data["age_in_doubt"],
+                    age_in_doubt=form.age_in_doubt(),
+                )
+            except AgeRequired:
+                form.add_error(
+                    "age", _("Give the age the person says, or tick that they are not sure of it.")
                 )
             except (ScreeningInputError, services.ScreeningError) as exc:
                 form.add_error(None, str(exc))
@@ -234,7 +238,7 @@ def result(request: HttpRequest, uid: str) -> HttpResponse:
 @require_perm(Perm.SCREENING_LIBRARY_EDIT)
 def library(request: HttpRequest) -> HttpResponse:
     """See the library versions and save an edited library as a new version."""
-    active = selectors.active_library_version()
+    active = services.library_bootstrap()
     status = 200
     if request.method == "POST":
         form = LibraryEditForm(request.POST)

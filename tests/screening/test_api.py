@@ -51,7 +51,7 @@ def test_front_line_roles_can_evaluate_and_get_the_engine_result(role, client, a
     expected = evaluate(LIBRARY, parse_request(LIBRARY, data))
     assert body["outcome"] == expected.outcome.value
     assert body["groups_present"] == list(expected.groups_present)
-    assert body["library_version"] == "1"
+    assert body["library_version"] == LIBRARY.version
     assert [step["code"] for step in body["next_steps"]] == [step.code for step in expected.next_steps]
     event = AuditEvent.objects.get(action="screening.evaluated")
     assert event.detail["outcome"] == expected.outcome.value
@@ -93,8 +93,30 @@ def test_the_questions_endpoint_lists_the_library_in_the_language_asked(client, 
     response = client.get("/api/v1/screenings/questions?lang=fr", **headers)
     assert response.status_code == 200
     body = response.json()
-    assert body["version"] == "1"
+    assert body["version"] == LIBRARY.version
     assert [item["id"] for item in body["indicators"]] == [ind.id for ind in LIBRARY.indicators]
     assert body["indicators"][0]["text"] == LIBRARY.indicators[0].text.fr
     assert set(body["indicators"][0]) == {"id", "text", "group", "element", "grades", "quick"}
     assert_uniform_error(client.get("/api/v1/screenings/questions?lang=de", **headers), 400, "invalid_input")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"answers": {"cd.threats": "yes"}},
+        {"age": None, "answers": {}},
+        {"age": None, "age_in_doubt": False, "answers": {}},
+    ],
+    ids=["no-age", "null-age", "null-age-no-doubt"],
+)
+def test_without_an_age_answer_the_answer_is_422_saying_to_ask_it(client, auth, body):
+    text = assert_uniform_error(post(client, auth(), body), 422, "age_required")
+    assert "age is required" in text
+    assert not AuditEvent.objects.filter(action="screening.evaluated").exists()
+
+
+def test_not_sure_of_the_age_is_evaluated_as_a_child(client, auth):
+    response = post(client, auth(), {"age": None, "age_in_doubt": True, "answers": {"cd.threats": "yes"}})
+    assert response.status_code == 200
+    assert response.json()["treated_as_child"] is True
+    assert response.json()["outcome"] == "child_safeguarding"

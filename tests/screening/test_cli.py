@@ -104,8 +104,20 @@ def test_evaluate_without_json_prints_a_readable_summary(tmp_path):
         ({"age": 30, "list": "child-labour", "answers": {}}, "does not fit the person"),
         ([1, 2], "must be a JSON object"),
         ('{"answers": {', "not valid JSON"),
+        ({"answers": {"cd.threats": "yes"}}, "age is required"),
+        ({"age": None, "age_in_doubt": False, "answers": {}}, "age is required"),
     ],
-    ids=["unknown-id", "bad-value", "bad-age", "unknown-field", "wrong-list", "not-object", "malformed"],
+    ids=[
+        "unknown-id",
+        "bad-value",
+        "bad-age",
+        "unknown-field",
+        "wrong-list",
+        "not-object",
+        "malformed",
+        "no-age",
+        "null-age-without-doubt",
+    ],
 )
 def test_evaluate_refuses_bad_input_with_exit_2_and_a_precise_message(tmp_path, content, message):
     error = failure("evaluate", "--answers", write(tmp_path, content))

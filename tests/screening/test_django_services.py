@@ -33,12 +33,34 @@ def programme_manager(make_user):
 
 def test_first_use_stores_the_bundled_library_as_the_active_version():
     assert LibraryVersion.objects.count() == 0
-    version = selectors.active_library_version()
+    version = services.library_bootstrap()
     assert version.is_active
     assert version.version == default_library().version
     assert version.library() == default_library()
-    assert selectors.active_library_version().pk == version.pk
+    assert services.library_bootstrap().pk == version.pk
     assert LibraryVersion.objects.count() == 1
+
+
+def test_a_bundled_version_from_an_older_haven_gives_way_to_todays_and_old_screenings_keep_theirs(volunteer):
+    content = bundled_content()
+    content["version"] = "0"
+    older = LibraryVersion.objects.create(version="0", content=content, is_active=True)
+    before = Screening.objects.create(kind="quick", library_version=older, age=30, created_by=volunteer)
+    assert selectors.current_library() == default_library()
+    after = services.screening_start(actor=volunteer, kind="quick", age=30, age_in_doubt=False)
+    assert after.library_version.version == default_library().version
+    before.refresh_from_db()
+    assert before.library_version.version == "0"
+    assert LibraryVersion.objects.get(is_active=True).version == default_library().version
+
+
+def test_a_version_the_society_edited_stays_active_whatever_haven_bundles(volunteer, programme_manager):
+    edited = services.library_version_create(actor=programme_manager, content=bundled_content())
+    assert services.library_bootstrap().pk == edited.pk
+    assert (
+        services.screening_start(actor=volunteer, kind="quick", age=30, age_in_doubt=False).library_version
+        == edited
+    )
 
 
 def test_current_library_reads_the_bundled_file_without_writing_when_nothing_is_stored():
@@ -55,16 +77,19 @@ def test_a_library_edit_creates_a_new_version_and_an_old_screening_keeps_its_own
     first["text"]["en"] = "Edited question text for the test?"
     new = services.library_version_create(actor=programme_manager, content=content)
 
-    assert new.version == "2"
+    bundled = default_library().version
+    assert new.version == str(int(bundled) + 1)
     assert new.is_active
     assert LibraryVersion.objects.filter(is_active=True).count() == 1
     assert selectors.current_library().get(first["id"]).text.en == "Edited question text for the test?"
     old.refresh_from_db()
-    assert old.library_version.version == "1"
+    assert old.library_version.version == bundled
     assert old.library().get(first["id"]).text.en != "Edited question text for the test?"
     fresh = services.screening_start(actor=volunteer, kind="quick", age=30, age_in_doubt=False)
     assert fresh.library_version.pk == new.pk
-    assert AuditEvent.objects.filter(action="screening.library_version_created", object_id="2").exists()
+    assert AuditEvent.objects.filter(
+        action="screening.library_version_created", object_id=new.version
+    ).exists()
 
 
 def test_a_library_edit_is_refused_when_the_library_is_invalid(programme_manager):
@@ -72,7 +97,20 @@ def test_a_library_edit_is_refused_when_the_library_is_invalid(programme_manager
     content["indicators"][0]["grades"] = {"adult-labour": "very strong"}
     with pytest.raises(ValueError, match="very strong"):
         services.library_version_create(actor=programme_manager, content=content)
-    assert not LibraryVersion.objects.filter(version="2").exists()
+    assert not LibraryVersion.objects.filter(created_by=programme_manager).exists()
+
+
+def test_a_library_edit_that_leaves_the_quick_screening_unable_to_reach_strong_signs_is_refused(
+    programme_manager,
+):
+    content = bundled_content()
+    # Without the quick coercion questions, a quick screening of an adult can no longer show coercion.
+    for indicator in content["indicators"]:
+        if indicator["group"] == "coercion_at_destination" or indicator["id"] == "sc.organisers_control_now":
+            indicator["quick"] = False
+    with pytest.raises(ValueError, match="can no longer reach strong_signs for an adult"):
+        services.library_version_create(actor=programme_manager, content=content)
+    assert not LibraryVersion.objects.filter(created_by=programme_manager).exists()
 
 
 def test_a_library_without_child_lists_is_refused(programme_manager):
@@ -103,7 +141,7 @@ def test_a_full_screening_can_be_answered_over_several_conversations_and_complet
     assert done.status == Screening.Status.COMPLETE
     assert done.result is not None
     assert done.outcome == done.result["outcome"]
-    assert done.result["library_version"] == "1"
+    assert done.result["library_version"] == default_library().version
     with pytest.raises(services.ScreeningError):
         services.screening_answer(actor=volunteer, screening=done, answers={"cd.threats": "yes"})
 

@@ -144,12 +144,27 @@ def test_one_medium_answer_alone_is_no_signs_noted() -> None:
     assert [s.code for s in result.next_steps][0] == "offer_general_services"
 
 
-def test_vulnerability_answers_alone_count_only_through_the_group_rule() -> None:
+def test_a_vulnerable_situation_alone_is_a_risk_not_a_sign_and_never_a_means_used() -> None:
     assert screen({"rv.m1": "yes", "av.m1": "yes"}).outcome is Outcome.NO_SIGNS_NOTED
     assert screen({"rv.m1": "yes", "rv.m2": "yes", "dr.w1": "yes"}).outcome is Outcome.NO_SIGNS_NOTED
-    result = screen({"rv.m1": "yes", "rv.m2": "yes", "rv.w1": "yes"})
-    assert result.outcome is Outcome.SOME_SIGNS
+    result = screen({"rv.m1": "yes", "rv.m2": "yes", "rv.w1": "yes", "sc.consent": "yes"})
+    # The group rule holds, but a vulnerable situation is not a sign that anyone took advantage of it.
+    assert result.outcome is Outcome.NO_SIGNS_NOTED
     assert result.groups_present == ("recruitment_abuse_of_vulnerability",)
+    codes = {r.code for r in result.reasons}
+    assert "vulnerable_situation" in codes
+    assert codes.isdisjoint(
+        {"element_means", "vulnerability_used", "consent_does_not_count", "group_present"}
+    )
+    assert result.elements.means is False
+    assert [s.code for s in result.next_steps][0] == "offer_rights_information"
+
+
+def test_vulnerability_with_signs_of_exploitation_reads_as_a_means_used() -> None:
+    result = screen({"rv.m1": "yes", "rv.m2": "yes", "rv.w1": "yes", **EXPLOITATION})
+    assert result.outcome is Outcome.SOME_SIGNS
+    assert "vulnerability_used" in {r.code for r in result.reasons}
+    assert result.elements.means is True
 
 
 def test_weak_answers_alone_are_no_signs_noted() -> None:
@@ -178,12 +193,22 @@ def test_adult_with_the_same_answers_shows_only_some_signs() -> None:
     assert screen({"dr.moved": "yes", **EXPLOITATION}, age=ADULT).outcome is Outcome.SOME_SIGNS
 
 
-def test_child_means_answers_are_set_aside_and_listed() -> None:
-    result = screen({"cd.s1": "yes", "dr.s1": "yes"}, age=CHILD)
-    assert result.outcome is Outcome.NO_SIGNS_NOTED
-    set_aside = next(r for r in result.reasons if r.code == "means_set_aside_for_child")
-    assert set(set_aside.answer_ids) == {"cd.s1", "dr.s1"}
+def test_a_coerced_child_goes_to_child_safeguarding_on_coercion_alone() -> None:
+    result = screen({"cd.m1": "yes"}, age=CHILD)
+    assert result.outcome is Outcome.CHILD_SAFEGUARDING
+    coercion = next(r for r in result.reasons if r.code == "child_coercion")
+    assert coercion.answer_ids == ("cd.m1",)
+    assert result.next_steps[0].code == "child_safeguarding_now"
+
+
+def test_a_child_with_one_medium_sign_of_deception_shows_some_signs_and_the_child_protection_step() -> None:
+    result = screen({"dr.m1": "yes"}, age=CHILD)
+    assert result.outcome is Outcome.SOME_SIGNS
     assert "child_welfare_concern" in [s.code for s in result.next_steps]
+
+
+def test_a_child_moved_by_others_with_no_other_answer_shows_no_signs() -> None:
+    assert screen({"dr.moved": "yes"}, age=CHILD).outcome is Outcome.NO_SIGNS_NOTED
 
 
 def test_child_with_any_sign_goes_to_child_safeguarding() -> None:
@@ -216,7 +241,6 @@ def test_child_in_immediate_danger_gets_safety_and_safeguarding_steps() -> None:
         (18, False, False),
         (0, False, True),
         (120, False, False),
-        (None, False, True),
         (None, True, True),
         (25, True, True),
         (18, True, True),
@@ -311,7 +335,6 @@ def test_strongest_list_for_the_age_group_is_reported() -> None:
         "dr.job_nature": "yes",
         "dr.documents_status": "yes",
         "ec.online_scams": "yes",
-        "ec.excessive_hours": "yes",
         "cd.cannot_leave": "yes",
         "cd.documents_held": "yes",
     }
@@ -371,10 +394,25 @@ def test_evaluate_rejects_a_request_built_by_hand_with_an_unknown_id() -> None:
         evaluate(TINY, ScreeningRequest(answers={"zz.nothing": "yes"}, age=30))
 
 
-def test_optional_fields_default_to_unknown_age_no_doubt_and_every_list() -> None:
-    request = parse_request(TINY, {"answers": {}})
-    assert (request.age, request.age_in_doubt, request.list_name) == (None, False, None)
-    assert request.treated_as_child
+def test_optional_fields_default_to_no_doubt_and_every_list() -> None:
+    request = parse_request(TINY, {"age": 40, "answers": {}})
+    assert (request.age, request.age_in_doubt, request.list_name) == (40, False, None)
+    assert not request.treated_as_child
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"answers": {}}, {"age": None, "answers": {}}, {"age": None, "age_in_doubt": False, "answers": {}}],
+)
+def test_an_age_never_asked_is_refused_with_what_to_do(data: dict[str, Any]) -> None:
+    with pytest.raises(ScreeningInputError, match="age is required"):
+        parse_request(TINY, data)
+    with pytest.raises(ScreeningInputError, match="age is required"):
+        is_treated_as_child(None, False)
+
+
+def test_not_sure_of_the_age_is_treated_as_a_child() -> None:
+    assert parse_request(TINY, {"age": None, "age_in_doubt": True, "answers": {}}).treated_as_child
 
 
 # --- output ----------------------------------------------------------------------------------------------

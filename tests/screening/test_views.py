@@ -119,7 +119,7 @@ def test_a_bad_age_gets_the_start_form_back_with_400(volunteer, signed_in):
 
 def test_a_full_screening_is_saved_per_section_and_continued_later(volunteer, signed_in, client):
     client = signed_in(volunteer)
-    response = client.post("/screening/", {"kind": "full", "age": "", "age_in_doubt": "on"})
+    response = client.post("/screening/", {"kind": "full", "age": "", "age_not_sure": "on"})
     screening = Screening.objects.get()
     assert screening.age is None and screening.age_in_doubt
     overview = client.get(response["Location"])
@@ -216,11 +216,12 @@ def test_the_library_edit_form_saves_a_new_version(make_user, signed_in, volunte
     response = client.post("/screening/library/", {"content": json.dumps(content)})
     assert response.status_code == 302
     active = LibraryVersion.objects.get(is_active=True)
-    assert active.version == "2"
+    bundled = default_library().version
+    assert active.version == str(int(bundled) + 1)
     assert active.created_by == manager
     assert not active.library().get(content["indicators"][1]["id"]).quick
     old.refresh_from_db()
-    assert old.library_version.version == "1"
+    assert old.library_version.version == bundled
 
 
 @pytest.mark.parametrize(
@@ -232,4 +233,27 @@ def test_a_bad_library_edit_gets_the_form_back_with_the_problem(content, problem
     response = client.post("/screening/library/", {"content": content})
     assert response.status_code == 400
     assert problem in response.content.decode()
-    assert LibraryVersion.objects.filter(is_active=True).get().version == "1"
+    assert LibraryVersion.objects.filter(is_active=True).get().version == default_library().version
+
+
+@pytest.mark.parametrize(
+    ("fields", "age", "doubt"),
+    [
+        ({"age": "34"}, 34, False),
+        ({"age": "", "age_not_sure": "on"}, None, True),
+        ({"age": "19", "looks_younger": "on"}, 19, True),
+    ],
+    ids=["adult-age-given", "not-sure", "looks-younger"],
+)
+def test_the_start_page_records_the_age_answer_as_given(volunteer, signed_in, fields, age, doubt):
+    response = signed_in(volunteer).post("/screening/", {"kind": "quick", **fields})
+    assert response.status_code == 302
+    screening = Screening.objects.get()
+    assert (screening.age, screening.age_in_doubt) == (age, doubt)
+
+
+def test_a_screening_without_an_age_answer_is_not_started_and_the_page_asks_for_it(volunteer, signed_in):
+    response = signed_in(volunteer).post("/screening/", {"kind": "quick", "age": ""})
+    assert response.status_code == 400
+    assert "Give the age the person says, or tick that they are not sure of it." in response.content.decode()
+    assert Screening.objects.count() == 0

@@ -51,7 +51,7 @@ def test_vignette_gives_expected_outcome(vignette: dict[str, Any]) -> None:
 
 def test_vignette_suite_is_large_enough_and_covers_every_outcome() -> None:
     ids = [v["id"] for v in VIGNETTES]
-    assert len(ids) >= 30
+    assert len(ids) >= 60
     assert len(ids) == len(set(ids))
     assert {v["expected"]["outcome"] for v in VIGNETTES} == {outcome.value for outcome in Outcome}
     assert all(v["rationale"].strip() for v in VIGNETTES)
