@@ -66,6 +66,9 @@ class QuestionOut(Schema):
     element: str
     grades: dict[str, Literal["strong", "medium", "weak"]]
     quick: bool
+    ages: list[Literal["adult", "child"]]
+    child_text: str | None
+    observed: bool
 
 
 class QuestionsOut(Schema):

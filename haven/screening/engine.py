@@ -148,6 +148,7 @@ GROUP_LABELS: Mapping[str, str] = {
     "abuse_of_vulnerability_at_destination": gettext_noop("abuse of vulnerability at destination"),
     "safety": gettext_noop("safety"),
     "smuggling_context": gettext_noop("journey and consent"),
+    "observed": gettext_noop("what you noticed"),
 }
 
 # Texts by stable reason code. "group_present" takes %(group)s, a GROUP_LABELS value.
@@ -213,6 +214,10 @@ REASON_TEXT: Mapping[str, str] = {
         "Some questions were answered 'unknown' or declined: this lowers confidence, not the outcome."
     ),
     "no_answers": gettext_noop("No question has a yes or no answer yet."),
+    "too_few_answers": gettext_noop(
+        "Too few questions were answered to say that no signs were noted: ask the rest when the person is"
+        " ready."
+    ),
 }
 
 NEXT_STEP_TEXT: Mapping[str, str] = {
@@ -454,6 +459,8 @@ def is_act_evidence(indicator: Indicator) -> bool:
     An act question; deception or coercion while being recruited (only possible if someone recruited the
     person); the journey's organisers in control now; or being kept where one is exploited (harbouring).
     """
+    if indicator.observed:
+        return False
     return (
         indicator.element == "act"
         or indicator.group in ACT_GROUPS
@@ -522,7 +529,9 @@ def _evaluate_list(library: Library, request: ScreeningRequest, list_name: str) 
         if indicator.element == "purpose":
             purpose.append(indicator.id)
             strong_purpose = strong_purpose or grade == "strong"
-        if group in COERCION_GROUPS:
+        # What the worker observed counts as a weak or medium sign, never as a child's answer about coercion
+        # (a parent may answer for their child).
+        if group in COERCION_GROUPS and not indicator.observed:
             coercion.append(indicator.id)
             strong_coercion = strong_coercion or grade == "strong"
         if grade == "strong":
@@ -607,6 +616,24 @@ def _confidence(request: ScreeningRequest, contradictions: bool) -> Confidence:
     return (Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW)[min(level, 2)]
 
 
+def quick_questions_for(library: Library, child: bool) -> tuple[Indicator, ...]:
+    """The quick questions asked of this person (observed signs are not questions)."""
+    age = "child" if child else "adult"
+    return tuple(ind for ind in library.quick() if not ind.observed and age in ind.ages)
+
+
+def _too_few_answers(library: Library, request: ScreeningRequest) -> bool:
+    """Fewer questions have a yes or no answer than half the quick screening for the person.
+
+    The quick screening is the least a screening asks; with fewer answers than half of it, "no signs" would
+    say more than the answers do. Observed signs are not answers.
+    """
+    expected = len(quick_questions_for(library, request.treated_as_child))
+    observed = {ind.id for ind in library.indicators if ind.observed}
+    answered = [i for i, answer in request.answers.items() if answer in ("yes", "no") and i not in observed]
+    return 2 * len(answered) < expected
+
+
 def _reason(
     code: str, *, group: str | None = None, element: str | None = None, ids: tuple[str, ...] = ()
 ) -> Reason:
@@ -637,6 +664,9 @@ def evaluate(library: Library, request: ScreeningRequest) -> Result:
     )
     uncertain_ids = tuple(ind.id for ind in library.indicators if request.answers.get(ind.id) in _UNCERTAIN)
     confidence = _confidence(request, bool(contradiction_ids))
+    too_few = _too_few_answers(library, request)
+    if too_few:
+        confidence = Confidence.LOW
 
     reasons: list[Reason] = []
     if best.immediate_ids:
@@ -692,6 +722,8 @@ def evaluate(library: Library, request: ScreeningRequest) -> Result:
         reasons.append(_reason("uncertain_answers", ids=uncertain_ids))
     if not any(answer in ("yes", "no") for answer in request.answers.values()):
         reasons.append(_reason("no_answers"))
+    elif too_few and best.outcome is Outcome.NO_SIGNS_NOTED:
+        reasons.append(_reason("too_few_answers"))
 
     step_codes = list(_OUTCOME_STEPS[best.outcome])
     if child and best.outcome is Outcome.IMMEDIATE_DANGER:

@@ -23,7 +23,22 @@ ANSWER_LABELS = dict(ANSWER_CHOICES)
 MAX_LIBRARY_CHARS = 500_000
 
 
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+INFORMATION_LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+
+
 class StartForm(forms.Form):
+    private_space = forms.ChoiceField(
+        label=_("Can you talk with the person here, alone and safely?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    information_language = forms.ChoiceField(
+        label=_("Information given to the person in"),
+        choices=INFORMATION_LANGUAGES,
+        widget=forms.RadioSelect,
+        help_text=_("Read or show the information above to the person before any question."),
+    )
     kind = forms.ChoiceField(
         label=_("Which screening?"),
         choices=[

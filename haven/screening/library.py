@@ -12,8 +12,15 @@ Pure Python (no Django). The default library is ``haven/screening/data/indicator
          "interpreter": {"en": "...", "fr": "..."},# at most 12 words, for asking through an interpreter
          "grades": {"adult-labour": "strong", ...},# absent list = the indicator has no grade there
          "quick": true,                           # part of the quick screening
-         "signal": "immediate_danger"}            # optional, read by the engine (see SIGNALS)
+         "signal": "immediate_danger",            # optional, read by the engine (see SIGNALS)
+         "child_text": {"en": "...", "fr": "..."},# optional: the wording for a child
+         "observed": true}                        # optional: a sign the worker saw, not a question
      ]}
+
+Who is asked what: a question is for adults when an adult list grades it, for children when a child list
+does, for both when no list grades it (journey and consent questions); ``Indicator.ages`` says which. A
+child is asked ``child_text`` where there is one. *Observed* signs are what the worker noticed (someone
+answers for the person, injuries, a scripted story…): recorded apart from the answers, never strong.
 
 Every question is phrased so that "yes" is the answer that points to a sign. The structure follows the
 ILO / European Commission operational indicators (six groups, graded strong / medium / weak per list) and
@@ -21,7 +28,7 @@ the act / means / purpose elements of the Palermo Protocol; ``safety`` and ``smu
 carry the element ``context``.
 
 Public API (stable):
-    LIST_NAMES, GROUPS, ILO_GROUPS, ELEMENTS, GRADES, LANGUAGES, SIGNALS
+    LIST_NAMES, GROUPS, ILO_GROUPS, ELEMENTS, GRADES, LANGUAGES, SIGNALS, AGES
     Text, Indicator, Library              frozen dataclasses
     load_library(source) -> Library       from a path or an already-parsed dict; ValueError naming the problem
     default_library() -> Library          the bundled library, loaded once
@@ -84,8 +91,11 @@ INTERPRETER_MAX_WORDS = 12
 DEFAULT_PATH = Path(__file__).parent / "data" / "indicators.json"
 
 _ID_RE = re.compile(r"^[a-z]{2}\.[a-z][a-z0-9_]*$")
-_INDICATOR_KEYS = frozenset({"id", "group", "element", "text", "interpreter", "grades", "quick", "signal"})
-_REQUIRED_KEYS = _INDICATOR_KEYS - {"signal"}
+_INDICATOR_KEYS = frozenset(
+    {"id", "group", "element", "text", "interpreter", "grades", "quick", "signal", "child_text", "observed"}
+)
+_REQUIRED_KEYS = _INDICATOR_KEYS - {"signal", "child_text", "observed"}
+AGES: tuple[str, ...] = ("adult", "child")
 _WORD_RE = re.compile(r"\w")
 
 
@@ -117,6 +127,21 @@ class Indicator:
     grades: tuple[tuple[str, str], ...]
     quick: bool
     signal: str | None = None
+    child_text: Text | None = None
+    observed: bool = False
+
+    @property
+    def ages(self) -> tuple[str, ...]:
+        """Who is asked this question: "adult", "child" or both, from the lists that grade it."""
+        if not self.grades:
+            return AGES
+        return tuple(age for age in AGES if any(name.startswith(f"{age}-") for name, _ in self.grades))
+
+    def text_for(self, lang: str, child: bool) -> str:
+        """The question as asked: the child's wording for a child when there is one."""
+        if child and self.child_text is not None:
+            return self.child_text.get(lang)
+        return self.text.get(lang)
 
     def grade(self, list_name: str) -> str | None:
         """The grade in ``list_name``, or None when that list does not grade this indicator."""
@@ -255,6 +280,16 @@ def _indicator(raw: object, position: int, lists: tuple[str, ...]) -> Indicator:
                 f" not {group!r}"
             )
 
+    child_text = _text(where, "child_text", raw["child_text"]) if "child_text" in raw else None
+    observed = raw.get("observed", False)
+    if not isinstance(observed, bool):
+        raise ValueError(f"{where}: observed must be true or false, got {_describe(observed)}")
+    if observed:
+        if group in CONTEXT_GROUPS or signal is not None:
+            raise ValueError(f"{where}: an observed sign belongs to one of the six groups and has no signal")
+        if any(grade == "strong" for _, grade in grades):
+            raise ValueError(f"{where}: an observed sign is graded weak or medium, never strong")
+
     return Indicator(
         id=raw_id,
         group=group,
@@ -264,6 +299,8 @@ def _indicator(raw: object, position: int, lists: tuple[str, ...]) -> Indicator:
         grades=tuple(grades),
         quick=quick,
         signal=signal,
+        child_text=child_text,
+        observed=observed,
     )
 
 
@@ -333,7 +370,8 @@ def to_public_json(library: Library, lang: str = "en") -> dict[str, Any]:
     """The library for clients, texts in ``lang``.
 
     Returns ``{"version", "lang", "lists", "indicators"}`` where each indicator is exactly
-    ``{"id", "text", "group", "element", "grades", "quick"}``.
+    ``{"id", "text", "group", "element", "grades", "quick", "ages", "child_text", "observed"}``:
+    ``ages`` lists who is asked ("adult", "child"), ``child_text`` is the child's wording or null.
     """
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r} (expected one of {', '.join(LANGUAGES)})")
@@ -349,6 +387,9 @@ def to_public_json(library: Library, lang: str = "en") -> dict[str, Any]:
                 "element": ind.element,
                 "grades": ind.grades_dict(),
                 "quick": ind.quick,
+                "ages": list(ind.ages),
+                "child_text": ind.child_text.get(lang) if ind.child_text else None,
+                "observed": ind.observed,
             }
             for ind in library.indicators
         ],

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from haven.screening.engine import Confidence, Outcome
+from haven.screening.engine import OUTCOME_TEXT, Confidence, Outcome, is_treated_as_child
 from haven.screening.library import Library, default_library, load_library
 
 # Libraries are immutable once stored, so a parsed copy per row can be kept for the process's life. The key
@@ -75,8 +76,11 @@ class Screening(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     library_version = models.ForeignKey(LibraryVersion, on_delete=models.PROTECT, related_name="screenings")
+    # The age the person gives; null only when they are not sure, which is doubt (see the constraint).
     age = models.PositiveSmallIntegerField(null=True, blank=True)
     age_in_doubt = models.BooleanField(default=False)
+    # The language the information for the person (what this is, voluntary, what is kept) was given in.
+    information_language = models.CharField(max_length=8, blank=True, default="")
     list_name = models.CharField(max_length=32, blank=True, default="")
     answers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
@@ -100,6 +104,11 @@ class Screening(models.Model):
     class Meta:
         ordering = ["-updated_at", "-pk"]
         indexes = [models.Index(fields=["created_by", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(age__isnull=False) | Q(age_in_doubt=True), name="screening_age_answered"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"screening {self.uid}"
@@ -107,6 +116,21 @@ class Screening(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.status == self.Status.COMPLETE
+
+    @property
+    def treated_as_child(self) -> bool:
+        """Haven's one age rule (``engine.is_treated_as_child``) on this screening's age answer."""
+        return is_treated_as_child(self.age, self.age_in_doubt)
+
+    @property
+    def outcome_text(self) -> str:
+        """The outcome in the user's language, or "" while in progress."""
+        return gettext(OUTCOME_TEXT[Outcome(self.outcome)]) if self.outcome else ""
+
+    @property
+    def age_band(self) -> str:
+        """A coarse band for lists: "child" (under 18 or in doubt) or "adult"; never the age itself."""
+        return "child" if self.treated_as_child else "adult"
 
     def library(self) -> Library:
         """The library version this screening uses, for good."""

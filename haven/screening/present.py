@@ -37,12 +37,15 @@ def group_label(group: str) -> str:
 
 
 def question_rows(
-    questions: Sequence[Indicator], form: Any, lang: str, interpreter: bool
+    questions: Sequence[Indicator], form: Any, lang: str, interpreter: bool, child: bool = False
 ) -> list[dict[str, Any]]:
-    """One row per question for the templates: the bound field, the text to read out, and the other text."""
+    """One row per question for the templates: the bound field, the text to read out, and the other text.
+
+    A child is asked the child's wording where the library has one; the interpreter sentence stays short.
+    """
     rows = []
     for indicator in questions:
-        full = indicator.text.get(lang)
+        full = indicator.text_for(lang, child)
         short = indicator.interpreter.get(lang)
         rows.append(
             {
@@ -50,6 +53,7 @@ def question_rows(
                 "field": form[indicator.id],
                 "text": short if interpreter else full,
                 "other": full if interpreter else "",
+                "danger": indicator.signal == "immediate_danger",
             }
         )
     return rows

@@ -9,11 +9,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from haven.accounts.models import User
+from haven.screening.engine import quick_questions_for
 from haven.screening.library import CONTEXT_GROUPS, ILO_GROUPS, Indicator, Library, default_library
 from haven.screening.models import LibraryVersion, Screening
 
-# Full screening: one page per group, safety first, the journey questions last.
-SECTION_ORDER: tuple[str, ...] = (CONTEXT_GROUPS[0], *ILO_GROUPS, CONTEXT_GROUPS[1])
+# Full screening: one page per group, safety first, the journey questions, then what the worker observed.
+OBSERVED = "observed"
+SECTION_ORDER: tuple[str, ...] = (CONTEXT_GROUPS[0], *ILO_GROUPS, CONTEXT_GROUPS[1], OBSERVED)
 
 
 def current_library() -> Library:
@@ -62,18 +64,28 @@ def screening_for_user(user: User, uid: uuid.UUID | str) -> Screening:
     return found
 
 
-def quick_questions(library: Library) -> tuple[Indicator, ...]:
-    """The quick-screening questions, safety questions first, then library order."""
-    quick = library.quick()
+def quick_questions(library: Library, child: bool) -> tuple[Indicator, ...]:
+    """The quick-screening questions for an adult or a child, safety questions first, then library order."""
+    quick = quick_questions_for(library, child)
     return tuple(sorted(quick, key=lambda ind: 0 if ind.group == CONTEXT_GROUPS[0] else 1))
 
 
-def sections(library: Library) -> tuple[str, ...]:
-    """The groups of the full screening that have questions, in page order."""
-    present = {ind.group for ind in library.indicators}
-    return tuple(group for group in SECTION_ORDER if group in present)
+def observed_signs(library: Library, child: bool) -> tuple[Indicator, ...]:
+    """What the worker may have noticed (not questions to the person), for an adult or a child."""
+    age = "child" if child else "adult"
+    return tuple(ind for ind in library.indicators if ind.observed and age in ind.ages)
 
 
-def section_questions(library: Library, group: str) -> tuple[Indicator, ...]:
-    """The questions of one section of the full screening, in library order."""
-    return tuple(ind for ind in library.indicators if ind.group == group)
+def sections(library: Library, child: bool) -> tuple[str, ...]:
+    """The sections of the full screening that have questions for this person, in page order."""
+    return tuple(group for group in SECTION_ORDER if section_questions(library, group, child))
+
+
+def section_questions(library: Library, group: str, child: bool) -> tuple[Indicator, ...]:
+    """The questions of one section of the full screening for an adult or a child, in library order."""
+    if group == OBSERVED:
+        return observed_signs(library, child)
+    age = "child" if child else "adult"
+    return tuple(
+        ind for ind in library.indicators if ind.group == group and not ind.observed and age in ind.ages
+    )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from haven.accounts.models import User
 from haven.audit.services import audit_record
 from haven.screening.engine import Outcome, evaluate, parse_request, result_to_json
-from haven.screening.library import DEFAULT_PATH, Library, default_library, load_library
+from haven.screening.library import DEFAULT_PATH, LANGUAGES, Library, default_library, load_library
 from haven.screening.models import LibraryVersion, Screening
 from haven.screening.quick_table import outcome_of, quick_ids
 
@@ -152,17 +152,30 @@ def screening_start(
     kind: str,
     age: int | None,
     age_in_doubt: bool,
+    information_language: str,
     list_name: str | None = None,
 ) -> Screening:
-    """Start an anonymous screening on the active library version. Raises ScreeningInputError on bad input."""
+    """Start an anonymous screening on the active library version, once the person has had the information.
+
+    ``information_language`` is the language the information for the person was given in (what this is,
+    that every answer is voluntary, what is kept, that nothing goes to police or courts): no question comes
+    before it. Raises ScreeningInputError on bad input (AgeRequired without an age answer), ScreeningError
+    without the information or with an unknown kind.
+    """
     if kind not in Screening.Kind.values:
         raise ScreeningError(f"kind must be one of {', '.join(Screening.Kind.values)}, got {kind!r}")
+    if information_language not in LANGUAGES:
+        raise ScreeningError(
+            "give the person the information first, in a language they understand"
+            f" ({', '.join(LANGUAGES)}), and record which"
+        )
     version = library_bootstrap()
     screening = Screening(
         kind=kind,
         library_version=version,
         age=age,
         age_in_doubt=age_in_doubt,
+        information_language=information_language,
         list_name=list_name or "",
         created_by=actor,
     )
@@ -174,9 +187,35 @@ def screening_start(
         action="screening.started",
         object_type="screening",
         object_id=str(screening.uid),
-        detail={"kind": kind, "library_version": version.version},
+        detail={
+            "kind": kind,
+            "library_version": version.version,
+            "information_language": information_language,
+        },
     )
     return screening
+
+
+@transaction.atomic
+def screening_discard(*, actor: User, screening: Screening) -> None:
+    """Discard a screening still in progress, with its answers; a complete one stays (it may be handed over).
+
+    Only the person who started it may discard it; raises ScreeningError for a complete screening.
+    """
+    screening = _locked(screening)
+    if screening.created_by_id != actor.pk:
+        raise PermissionDenied
+    if screening.is_complete:
+        raise ScreeningError("a complete screening cannot be discarded")
+    uid = str(screening.uid)
+    screening.delete()
+    audit_record(
+        actor_id=actor.pk,
+        action="screening.discarded",
+        object_type="screening",
+        object_id=uid,
+        detail={"kind": screening.kind},
+    )
 
 
 def _locked(screening: Screening) -> Screening:

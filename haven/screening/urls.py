@@ -13,5 +13,7 @@ urlpatterns = [
     path("<uuid:uid>/quick/", views.quick, name="quick"),
     path("<uuid:uid>/section/<slug:group>/", views.section, name="section"),
     path("<uuid:uid>/complete/", views.complete, name="complete"),
+    path("<uuid:uid>/discard/", views.discard, name="discard"),
+    path("information/<slug:lang>/", views.information, name="information"),
     path("<uuid:uid>/result/", views.result, name="result"),
 ]

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,7 +21,7 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.screening import selectors, services
 from haven.screening.engine import AgeRequired, ScreeningInputError
-from haven.screening.forms import AnswersForm, LibraryEditForm, StartForm
+from haven.screening.forms import INFORMATION_LANGUAGES, AnswersForm, LibraryEditForm, StartForm
 from haven.screening.library import Indicator
 from haven.screening.models import Screening
 from haven.screening.present import INTERPRETER, group_label, present_result, question_rows, ui_lang
@@ -63,7 +64,7 @@ def _answer_page(
     context = {
         "screening": screening,
         "form": form,
-        "questions": question_rows(questions, form, ui_lang(), interpreter),
+        "questions": question_rows(questions, form, ui_lang(), interpreter, screening.treated_as_child),
         **_mode_links(request),
         **extra,
     }
@@ -81,14 +82,20 @@ def start(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = StartForm(request.POST or None)
     status = 200
+    not_private = False
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data["private_space"] == "no":
+            # Nothing is started: the page says what to do instead, and the form stays for later.
+            not_private = True
+            status = 200
+        elif form.is_valid():
             try:
                 screening = services.screening_start(
                     actor=user,
                     kind=form.cleaned_data["kind"],
                     age=form.cleaned_data["age"],
                     age_in_doubt=form.age_in_doubt(),
+                    information_language=form.cleaned_data["information_language"],
                 )
             except AgeRequired:
                 form.add_error(
@@ -98,9 +105,12 @@ def start(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 return redirect(_url("continue", screening, _interpreter(request)))
-        status = 400
+            status = 400
+        else:
+            status = 400
     context = {
         "form": form,
+        "not_private": not_private,
         "in_progress": selectors.screenings_in_progress(user),
         "completed": selectors.recent_completed(user),
         **_mode_links(request),
@@ -119,9 +129,10 @@ def overview(request: HttpRequest, uid: str) -> HttpResponse:
     if screening.kind == Screening.Kind.QUICK:
         return redirect(_url("quick", screening, interpreter))
     library = screening.library()
+    child = screening.treated_as_child
     sections = []
-    for group in selectors.sections(library):
-        questions = selectors.section_questions(library, group)
+    for group in selectors.sections(library, child):
+        questions = selectors.section_questions(library, group, child)
         answered = sum(1 for ind in questions if ind.id in screening.answers)
         sections.append(
             {
@@ -145,8 +156,11 @@ def quick(request: HttpRequest, uid: str) -> HttpResponse:
     interpreter = _interpreter(request)
     if screening.is_complete:
         return redirect(_url("result", screening, interpreter))
-    questions = selectors.quick_questions(screening.library())
-    form = AnswersForm(request.POST or None, questions=questions, initial=screening.answers)
+    library = screening.library()
+    questions = selectors.quick_questions(library, screening.treated_as_child)
+    observed = selectors.observed_signs(library, screening.treated_as_child)
+    form = AnswersForm(request.POST or None, questions=questions + observed, initial=screening.answers)
+    extra = {"observed": question_rows(observed, form, ui_lang(), False, screening.treated_as_child)}
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -161,8 +175,8 @@ def quick(request: HttpRequest, uid: str) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 return redirect(_url("result", screening, interpreter))
-        return _answer_page(request, screening, "quick.html", questions, form, {}, status=400)
-    return _answer_page(request, screening, "quick.html", questions, form, {})
+        return _answer_page(request, screening, "quick.html", questions, form, extra, status=400)
+    return _answer_page(request, screening, "quick.html", questions, form, extra)
 
 
 @require_http_methods(["GET", "POST"])
@@ -175,11 +189,12 @@ def section(request: HttpRequest, uid: str, group: str) -> HttpResponse:
     if screening.is_complete:
         return redirect(_url("result", screening, interpreter))
     library = screening.library()
-    order = selectors.sections(library)
+    child = screening.treated_as_child
+    order = selectors.sections(library, child)
     if group not in order:
         raise Http404
     position = order.index(group)
-    questions = selectors.section_questions(library, group)
+    questions = selectors.section_questions(library, group, child)
     form = AnswersForm(request.POST or None, questions=questions, initial=screening.answers)
     extra = {
         "group_label": group_label(group),
@@ -210,6 +225,31 @@ def section(request: HttpRequest, uid: str, group: str) -> HttpResponse:
                 return redirect(_url("continue", screening, interpreter))
         return _answer_page(request, screening, "section.html", questions, form, extra, status=400)
     return _answer_page(request, screening, "section.html", questions, form, extra)
+
+
+@require_GET
+@require_perm(Perm.SCREENING_RUN)
+def information(request: HttpRequest, lang: str) -> HttpResponse:
+    """The information for the person, in their language, to show on the phone or print."""
+    if lang not in {code for code, _label in INFORMATION_LANGUAGES}:
+        raise Http404
+    with translation.override(lang):
+        return render(request, "screening/information.html", {"lang": lang})
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.SCREENING_RUN)
+def discard(request: HttpRequest, uid: str) -> HttpResponse:
+    """Ask to confirm, then discard a screening still in progress."""
+    user = _user(request)
+    screening = selectors.screening_for_user(user, uid)
+    if screening.is_complete:
+        return redirect(_url("result", screening, _interpreter(request)))
+    if request.method == "POST":
+        services.screening_discard(actor=user, screening=screening)
+        messages.success(request, _("The screening was discarded, with its answers."))
+        return redirect("screening:start")
+    return render(request, "screening/discard.html", {"screening": screening})
 
 
 @require_POST

@@ -96,7 +96,17 @@ def test_the_questions_endpoint_lists_the_library_in_the_language_asked(client, 
     assert body["version"] == LIBRARY.version
     assert [item["id"] for item in body["indicators"]] == [ind.id for ind in LIBRARY.indicators]
     assert body["indicators"][0]["text"] == LIBRARY.indicators[0].text.fr
-    assert set(body["indicators"][0]) == {"id", "text", "group", "element", "grades", "quick"}
+    assert set(body["indicators"][0]) == {
+        "id",
+        "text",
+        "group",
+        "element",
+        "grades",
+        "quick",
+        "ages",
+        "child_text",
+        "observed",
+    }
     assert_uniform_error(client.get("/api/v1/screenings/questions?lang=de", **headers), 400, "invalid_input")
 
 

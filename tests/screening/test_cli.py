@@ -52,7 +52,17 @@ def test_questions_json_lists_every_indicator_with_the_contract_fields():
     items = json.loads(run("questions", "--json"))
     assert [item["id"] for item in items] == [ind.id for ind in LIBRARY.indicators]
     for item in items:
-        assert set(item) == {"id", "text", "group", "element", "grades", "quick"}
+        assert set(item) == {
+            "id",
+            "text",
+            "group",
+            "element",
+            "grades",
+            "quick",
+            "ages",
+            "child_text",
+            "observed",
+        }
         assert item["group"] in GROUPS
         assert item["element"] in {"act", "means", "purpose", "context"}
         assert set(item["grades"].values()) <= {"strong", "medium", "weak"}

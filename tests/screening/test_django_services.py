@@ -47,7 +47,9 @@ def test_a_bundled_version_from_an_older_haven_gives_way_to_todays_and_old_scree
     older = LibraryVersion.objects.create(version="0", content=content, is_active=True)
     before = Screening.objects.create(kind="quick", library_version=older, age=30, created_by=volunteer)
     assert selectors.current_library() == default_library()
-    after = services.screening_start(actor=volunteer, kind="quick", age=30, age_in_doubt=False)
+    after = services.screening_start(
+        actor=volunteer, kind="quick", age=30, age_in_doubt=False, information_language="en"
+    )
     assert after.library_version.version == default_library().version
     before.refresh_from_db()
     assert before.library_version.version == "0"
@@ -58,7 +60,9 @@ def test_a_version_the_society_edited_stays_active_whatever_haven_bundles(volunt
     edited = services.library_version_create(actor=programme_manager, content=bundled_content())
     assert services.library_bootstrap().pk == edited.pk
     assert (
-        services.screening_start(actor=volunteer, kind="quick", age=30, age_in_doubt=False).library_version
+        services.screening_start(
+            actor=volunteer, kind="quick", age=30, age_in_doubt=False, information_language="en"
+        ).library_version
         == edited
     )
 
@@ -71,7 +75,9 @@ def test_current_library_reads_the_bundled_file_without_writing_when_nothing_is_
 def test_a_library_edit_creates_a_new_version_and_an_old_screening_keeps_its_own(
     volunteer, programme_manager
 ):
-    old = services.screening_start(actor=volunteer, kind="quick", age=30, age_in_doubt=False)
+    old = services.screening_start(
+        actor=volunteer, kind="quick", age=30, age_in_doubt=False, information_language="en"
+    )
     content = bundled_content()
     first = content["indicators"][0]
     first["text"]["en"] = "Edited question text for the test?"
@@ -85,7 +91,9 @@ def test_a_library_edit_creates_a_new_version_and_an_old_screening_keeps_its_own
     old.refresh_from_db()
     assert old.library_version.version == bundled
     assert old.library().get(first["id"]).text.en != "Edited question text for the test?"
-    fresh = services.screening_start(actor=volunteer, kind="quick", age=30, age_in_doubt=False)
+    fresh = services.screening_start(
+        actor=volunteer, kind="quick", age=30, age_in_doubt=False, information_language="en"
+    )
     assert fresh.library_version.pk == new.pk
     assert AuditEvent.objects.filter(
         action="screening.library_version_created", object_id=new.version
@@ -128,7 +136,9 @@ def test_only_a_role_with_the_library_permission_can_create_a_version(volunteer)
 
 
 def test_a_full_screening_can_be_answered_over_several_conversations_and_completed(volunteer):
-    screening = services.screening_start(actor=volunteer, kind="full", age=34, age_in_doubt=False)
+    screening = services.screening_start(
+        actor=volunteer, kind="full", age=34, age_in_doubt=False, information_language="en"
+    )
     services.screening_answer(actor=volunteer, screening=screening, answers={"dr.job_nature": "yes"})
     services.screening_answer(
         actor=volunteer, screening=screening, answers={"ec.excessive_hours": "yes", "dr.job_nature": "no"}
@@ -147,7 +157,9 @@ def test_a_full_screening_can_be_answered_over_several_conversations_and_complet
 
 
 def test_an_answer_with_an_unknown_id_or_value_is_refused_and_nothing_is_saved(volunteer):
-    screening = services.screening_start(actor=volunteer, kind="full", age=34, age_in_doubt=False)
+    screening = services.screening_start(
+        actor=volunteer, kind="full", age=34, age_in_doubt=False, information_language="en"
+    )
     with pytest.raises(ScreeningInputError, match="xx.unknown"):
         services.screening_answer(actor=volunteer, screening=screening, answers={"xx.unknown": "yes"})
     with pytest.raises(ScreeningInputError, match="perhaps"):
@@ -158,7 +170,9 @@ def test_an_answer_with_an_unknown_id_or_value_is_refused_and_nothing_is_saved(v
 
 def test_someone_else_cannot_answer_or_complete_a_screening(volunteer, make_user):
     other = make_user(Role.CASEWORKER)
-    screening = services.screening_start(actor=volunteer, kind="quick", age=None, age_in_doubt=True)
+    screening = services.screening_start(
+        actor=volunteer, kind="quick", age=None, age_in_doubt=True, information_language="en"
+    )
     with pytest.raises(PermissionDenied):
         services.screening_answer(actor=other, screening=screening, answers={"cd.threats": "yes"})
     with pytest.raises(PermissionDenied):
@@ -167,14 +181,20 @@ def test_someone_else_cannot_answer_or_complete_a_screening(volunteer, make_user
 
 def test_a_bad_age_is_refused_at_start(volunteer):
     with pytest.raises(ScreeningInputError, match="age"):
-        services.screening_start(actor=volunteer, kind="quick", age=150, age_in_doubt=False)
+        services.screening_start(
+            actor=volunteer, kind="quick", age=150, age_in_doubt=False, information_language="en"
+        )
     with pytest.raises(services.ScreeningError, match="kind"):
-        services.screening_start(actor=volunteer, kind="long", age=20, age_in_doubt=False)
+        services.screening_start(
+            actor=volunteer, kind="long", age=20, age_in_doubt=False, information_language="en"
+        )
     assert Screening.objects.count() == 0
 
 
 def test_linking_to_a_case_needs_recorded_consent(volunteer):
-    screening = services.screening_start(actor=volunteer, kind="quick", age=25, age_in_doubt=False)
+    screening = services.screening_start(
+        actor=volunteer, kind="quick", age=25, age_in_doubt=False, information_language="en"
+    )
     with pytest.raises(services.ScreeningError, match="consent"):
         services.screening_link_to_case(
             actor=volunteer, screening=screening, case_code="HV-0001", consent_confirmed=False
@@ -195,7 +215,9 @@ def test_linking_to_a_case_needs_recorded_consent(volunteer):
 
 
 def test_audit_entries_carry_codes_and_counts_but_never_the_answers(volunteer):
-    screening = services.screening_start(actor=volunteer, kind="quick", age=25, age_in_doubt=False)
+    screening = services.screening_start(
+        actor=volunteer, kind="quick", age=25, age_in_doubt=False, information_language="en"
+    )
     services.screening_answer(
         actor=volunteer, screening=screening, answers={"cd.threats": "yes", "cd.documents_held": "declined"}
     )

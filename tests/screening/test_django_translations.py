@@ -63,7 +63,9 @@ def test_the_compiled_catalogue_gives_french_engine_texts(catalogue):
 @pytest.mark.django_db
 def test_the_result_page_is_in_french_for_a_french_interface(make_user, signed_in, catalogue):
     volunteer = make_user(Role.VOLUNTEER)
-    screening = services.screening_start(actor=volunteer, kind="quick", age=40, age_in_doubt=False)
+    screening = services.screening_start(
+        actor=volunteer, kind="quick", age=40, age_in_doubt=False, information_language="en"
+    )
     services.screening_answer(actor=volunteer, screening=screening, answers={"sa.immediate_danger": "yes"})
     screening = services.screening_complete(actor=volunteer, screening=screening)
     client = signed_in(volunteer)

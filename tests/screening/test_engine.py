@@ -265,12 +265,27 @@ def test_stated_adult_with_age_in_doubt_is_screened_with_the_child_rule() -> Non
 
 
 def test_complete_yes_no_answers_give_high_confidence() -> None:
-    assert screen({"cd.s1": "yes", "ec.m1": "no"}).confidence is Confidence.HIGH
+    assert screen({"sa.danger": "no", "cd.s1": "yes", "ec.m1": "no"}).confidence is Confidence.HIGH
+
+
+QUICK_ADULT = [ind.id for ind in default_library().quick() if "adult" in ind.ages]
+
+
+def test_too_few_quick_answers_give_low_confidence_and_never_a_plain_no_signs() -> None:
+    library = default_library()
+    few = screen(dict.fromkeys(QUICK_ADULT[:2], "no"), library=library)
+    assert few.outcome is Outcome.NO_SIGNS_NOTED
+    assert few.confidence is Confidence.LOW
+    assert "too_few_answers" in {r.code for r in few.reasons}
+    assert "screen_again_when_ready" in [s.code for s in few.next_steps]
+    half = screen(dict.fromkeys(QUICK_ADULT[: (len(QUICK_ADULT) + 1) // 2], "no"), library=library)
+    assert half.confidence is Confidence.HIGH
+    assert "too_few_answers" not in {r.code for r in half.reasons}
 
 
 @pytest.mark.parametrize("uncertain", ["unknown", "declined"])
 def test_unknown_or_declined_lowers_confidence_not_outcome(uncertain: str) -> None:
-    base = {"cd.s1": "yes", "ec.m1": "no", "ec.m2": "no", "dr.m1": "no"}
+    base = {"sa.danger": "no", "cd.s1": "yes", "ec.m1": "no", "ec.m2": "no", "dr.m1": "no"}
     before = screen(base)
     after = screen({**base, "ec.m1": uncertain})
     assert after.outcome is before.outcome
@@ -291,8 +306,8 @@ def test_no_answers_give_low_confidence_and_no_signs_noted() -> None:
 
 
 def test_contradictory_journey_answers_lower_confidence_one_step() -> None:
-    consistent = screen({"sc.control": "yes", "sc.ended": "no"})
-    contradictory = screen({"sc.control": "yes", "sc.ended": "yes"})
+    consistent = screen({"sa.danger": "no", "sc.control": "yes", "sc.ended": "no"})
+    contradictory = screen({"sa.danger": "no", "sc.control": "yes", "sc.ended": "yes"})
     assert consistent.confidence is Confidence.HIGH
     assert contradictory.confidence is Confidence.MEDIUM
     assert contradictory.outcome is consistent.outcome is Outcome.SOME_SIGNS

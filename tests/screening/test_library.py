@@ -41,15 +41,19 @@ def words(text: str) -> int:
 def test_default_library_has_every_list_and_a_workable_size() -> None:
     assert LIBRARY.version == "2"
     assert LIBRARY.lists == LIST_NAMES
-    assert 50 <= len(LIBRARY.indicators) <= 75
+    assert 50 <= len(LIBRARY.indicators) <= 90
     assert {ind.group for ind in LIBRARY.indicators} == set(GROUPS)
 
 
 def test_every_indicator_has_english_and_french_question_and_interpreter_text() -> None:
     for ind in LIBRARY.indicators:
-        for text in (ind.text, ind.interpreter):
+        texts = (ind.text, ind.interpreter, *((ind.child_text,) if ind.child_text else ()))
+        for text in texts:
             assert text.en.strip() and text.fr.strip(), ind.id
             assert text.en != text.fr, ind.id
+            if ind.observed:  # what the worker saw: a statement, not a question
+                assert text.en.endswith(".") and text.fr.endswith("."), ind.id
+                continue
             assert text.en.endswith("?"), ind.id
             # French typography: a non-breaking space before the question mark.
             assert text.fr.endswith("\u00a0?"), ind.id
@@ -60,7 +64,8 @@ def test_indicator_ids_are_unique_and_prefixed_by_their_group() -> None:
     ids = [ind.id for ind in LIBRARY.indicators]
     assert len(ids) == len(set(ids))
     for ind in LIBRARY.indicators:
-        assert ind.id.split(".")[0] == PREFIX_BY_GROUP[ind.group], ind.id
+        prefix = "ob" if ind.observed else PREFIX_BY_GROUP[ind.group]
+        assert ind.id.split(".")[0] == prefix, ind.id
 
 
 @pytest.mark.parametrize("list_name", LIST_NAMES)
@@ -115,7 +120,17 @@ def test_public_json_has_exactly_the_documented_shape(lang: str) -> None:
     assert data["lists"] == list(LIST_NAMES)
     assert len(data["indicators"]) == len(LIBRARY.indicators)
     for item, ind in zip(data["indicators"], LIBRARY.indicators, strict=True):
-        assert set(item) == {"id", "text", "group", "element", "grades", "quick"}
+        assert set(item) == {
+            "id",
+            "text",
+            "group",
+            "element",
+            "grades",
+            "quick",
+            "ages",
+            "child_text",
+            "observed",
+        }
         assert item["id"] == ind.id
         assert item["text"] == ind.text.get(lang)
         assert isinstance(item["quick"], bool)

@@ -128,6 +128,7 @@ def test_for_a_child_any_yes_to_coercion_gives_at_least_child_safeguarding(
         ind.id
         for ind in library.indicators
         if ind.group in ("coercive_recruitment", "coercion_at_destination")
+        and not ind.observed  # what the worker saw is a weak or medium sign, not the child's own answer
         and any(ind.grade(n) for n in lists)
     ]
     indicator_id = data.draw(st.sampled_from(coercion))

@@ -21,7 +21,9 @@ OTHER_RUNNERS = {Role.CASEWORKER: NOT_FOUND, Role.CASE_MANAGER: NOT_FOUND}
 
 def _screening(users: Mapping[str, User], kind: str = "quick", complete: bool = False) -> Screening:
     owner = users[OWNER.value]
-    screening = services.screening_start(actor=owner, kind=kind, age=30, age_in_doubt=False)
+    screening = services.screening_start(
+        actor=owner, kind=kind, age=30, age_in_doubt=False, information_language="en"
+    )
     if complete:
         services.screening_answer(actor=owner, screening=screening, answers={"cd.threats": "yes"})
         screening = services.screening_complete(actor=owner, screening=screening)
@@ -54,6 +56,8 @@ URL_ACCESS: dict[str, Access] = {
         Perm.SCREENING_RUN, method="POST", kwargs=_in_progress_quick, allowed=REDIRECT, override=OTHER_RUNNERS
     ),
     "screening:result": page(Perm.SCREENING_RUN, kwargs=_complete, override=OTHER_RUNNERS),
+    "screening:discard": page(Perm.SCREENING_RUN, kwargs=_in_progress_quick, override=OTHER_RUNNERS),
+    "screening:information": page(Perm.SCREENING_RUN, kwargs={"lang": "fr"}),
     "api-v1:screenings_questions": api(Perm.SCREENING_RUN),
     "api-v1:screenings_evaluate": api(
         Perm.SCREENING_RUN,
