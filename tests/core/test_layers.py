@@ -1,5 +1,6 @@
 """The layering of docs/architecture.md is a contract that import-linter checks, not a wish: the real tree
-keeps every contract, and a wrong-way import planted in a copy of the tree breaks the contract it should."""
+keeps every contract, a wrong-way import planted in a copy of the tree breaks the contract it should, and
+every contract is named in the architecture document."""
 
 from __future__ import annotations
 
@@ -164,3 +165,10 @@ def test_vault_and_audit_load_no_module_by_name() -> None:
         if dynamic.search(path.read_text(encoding="utf-8"))
     ]
     assert not hits, f"load these imports plainly, or through a hook the domain registers: {hits}"
+
+
+def test_every_contract_is_named_in_the_architecture_document() -> None:
+    document = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert "## Layers, as enforced" in document
+    missing = [contract["name"] for contract in contracts() if contract["name"] not in document]
+    assert not missing, f"name these import-linter contracts in docs/architecture.md: {missing}"
