@@ -50,6 +50,7 @@ browser-deps:
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check haven tests bench
 	$(BIN)/ruff format --check haven tests bench
+	$(BIN)/lint-imports --no-logo --no-cache
 
 types: $(DEV_STAMP)
 	$(BIN)/mypy haven

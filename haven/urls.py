@@ -4,7 +4,15 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from haven.api.router import api
+from haven.cases.api import router as cases_api
 from haven.core import views as core_views
+from haven.evidence.api import router as evidence_api
+from haven.screening.api import router as screening_api
+
+# Each domain app's API under its own prefix of /api/v1/.
+api.add_router("/cases", cases_api)
+api.add_router("/screenings", screening_api)
+api.add_router("/stats", evidence_api)
 
 handler400 = "haven.core.views.error_400"
 handler403 = "haven.core.views.error_403"

@@ -1,6 +1,8 @@
 """The REST API under /api/v1/: token auth, uniform JSON errors, OpenAPI at /api/v1/openapi.json.
 
-Each domain app contributes a ninja Router (its `api.py`), added at the bottom of this module.
+Each domain app contributes a ninja Router (its `api.py`, which uses the error shapes defined here); the root
+URLconf (`haven/urls.py`) adds them, so this module imports no domain app and the apps' APIs depend on it,
+not the other way round.
 """
 
 from __future__ import annotations
@@ -176,16 +178,3 @@ def tokens_revoke(request: HttpRequest, body: RevokeIn) -> dict[str, int]:
     token = calling_token(request)
     token_revoke(actor=user, token=token, reason=body.reason)
     return {"revoked": token.pk}
-
-
-from haven.cases.api import router as cases_router  # noqa: E402
-
-api.add_router("/cases", cases_router)
-
-from haven.screening.api import router as screening_router  # noqa: E402
-
-api.add_router("/screenings", screening_router)
-
-from haven.evidence.api import router as evidence_router  # noqa: E402
-
-api.add_router("/stats", evidence_router)

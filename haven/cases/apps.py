@@ -14,7 +14,12 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from haven.accounts.permissions import Perm
+        from haven.cases.services import erasure_reapply
         from haven.core.navigation import NavItem, register
+        from haven.vault.reapply import register_erasure_hook
+
+        # A restore erases again, through this app, the people erased after the backup was taken.
+        register_erasure_hook(erasure_reapply)
 
         register(NavItem("cases", _("Cases"), "cases:list", Perm.CASE_VIEW))
         register(NavItem("first_contact", _("First contact"), "cases:first_contact", Perm.CASE_FIRST_CONTACT))

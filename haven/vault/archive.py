@@ -19,7 +19,7 @@ so a changed header fails like a changed chunk. The payload is an uncompressed t
   holds the wrapped keys of people erased after it was taken: keep it short-lived (see docs/operations.md).
 
 Restoring verifies the whole archive before anything is touched, writes the restore marker
-(`integration.RESTORE_MARKER`, which makes every page answer 503), replaces the data, re-applies the erasure
+(`RESTORE_MARKER`, which makes every page answer 503), replaces the data, re-applies the erasure
 ledger and only then removes the marker. A restore interrupted half-way leaves the marker: run it again.
 """
 
@@ -58,6 +58,10 @@ ATTACHMENTS = "attachments"
 KEYSTORE_MEMBER = "keystore.sqlite3"
 KEYS_BACKUP_PREFIX = "keys-backup."
 PG_KEYS_SCHEMA = "haven_keys"
+# Written by `haven restore` before it touches anything and removed when it has finished, erasures
+# re-applied: while it exists Haven serves no page (see integration.health), so a half-restored database is
+# never shown.
+RESTORE_MARKER = "RESTORE_IN_PROGRESS"
 
 
 class ArchiveError(VaultError):
@@ -93,6 +97,11 @@ class Summary:
     erasures_reapplied: int = 0
     rows_erased_again: int = 0
     notes: list[str] = field(default_factory=list)
+
+
+def restore_marker(data_dir: Path) -> Path:
+    """The file whose presence says a restore is under way (or was interrupted)."""
+    return Path(data_dir) / RESTORE_MARKER
 
 
 # -- format -------------------------------------------------------------------------------------------------
@@ -353,8 +362,6 @@ def restore_backup(
     closes its database connections there). `reapply(store)` re-applies the erasure ledger to the restored
     data and returns (keys destroyed again, rows erased again, notes).
     """
-    from haven.vault.integration import restore_marker
-
     header, aad = read_header(archive)
     if header["kind"] != "data":
         raise ArchiveError(f"{archive} is a key-store backup: restore it with 'haven restore --keys FILE'")
@@ -481,8 +488,6 @@ def restore_keys(
     Returns the summary and the erasure ledger of the key store it replaced (empty when that one could not
     be read): the caller re-applies that ledger and the database's own erasure marks to the restored store.
     """
-    from haven.vault.integration import restore_marker
-
     header, aad = read_header(archive)
     if header["kind"] != "keys":
         raise ArchiveError(f"{archive} is a database backup: restore it with 'haven restore FILE'")

@@ -26,21 +26,19 @@ from django.db import connections
 
 from haven.vault import blind_index as bi
 from haven.vault import crypto
-from haven.vault.archive import Database
+from haven.vault.archive import RESTORE_MARKER, Database, restore_marker
 from haven.vault.errors import VaultError, VaultKeyError, VaultKeyMissing, VaultLocked
 from haven.vault.keystore import KeyStore, load_master_key
 
 log = logging.getLogger("haven.vault")
 
-# Written by `haven restore` before it touches anything and removed when it has finished, erasures
-# re-applied: while it exists Haven serves no page, so a half-restored database is never shown.
-RESTORE_MARKER = "RESTORE_IN_PROGRESS"
 # Written by `haven keys destroy` next to the (destroyed) keys: says, even when the key store itself is
 # gone, that the keys were destroyed on purpose.
 LOCK_MARKER = "EMERGENCY_LOCKED"
 HEALTH_MAX_AGE_SECONDS = 5.0
 
 __all__ = [
+    "RESTORE_MARKER",
     "VaultError",
     "VaultKeyError",
     "VaultKeyMissing",
@@ -104,11 +102,6 @@ def reset() -> None:
 def ensure_keys(data_dir: Path) -> None:
     """Create the master key and key store if none exist yet; never replaces an existing key."""
     KeyStore.open(data_dir, database_url=keystore_url(), create=True).close()
-
-
-def restore_marker(data_dir: Path) -> Path:
-    """The file whose presence says a restore is under way (or was interrupted)."""
-    return Path(data_dir) / RESTORE_MARKER
 
 
 def lock_marker(data_dir: Path) -> Path:

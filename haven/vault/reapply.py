@@ -4,13 +4,14 @@ restore never brings an erased person back.
 For every erased key in the ledger:
 
 1. the data key is destroyed if it is still in the key store (after a key-store restore);
-2. the domain's own hook runs when it exists:
-   `haven.cases.services.erasure_reapply(key_id=..., case_code=...)`
-   deletes what the cases app keeps for that key (blind indexes, attachment files, ...);
-3. without the hook, a generic pass clears what the vault can recognise on its own: in every model with a
-   `key_id` field, the rows of that key get their blind-index columns (names ending in `_bi`) emptied and
-   `erased_at` set. Attachment files restored from the archive then stay on disk, as ciphertext under the
-   destroyed key (unreadable; listed in the command's notes).
+2. the erasure hooks that domain apps registered (`register_erasure_hook`, from their `AppConfig.ready`;
+   the cases app registers `haven.cases.services.erasure_reapply`) run with `key_id=...` and `case_code=...`
+   and delete what their app keeps for that key (blind indexes, attachment files, ...). The vault knows
+   nothing of the domain: it calls what it was given;
+3. when no app registered a hook, a generic pass clears what the vault can recognise on its own: in every
+   model with a `key_id` field, the rows of that key get their blind-index columns (names ending in `_bi`)
+   emptied and `erased_at` set. Attachment files restored from the archive then stay on disk, as ciphertext
+   under the destroyed key (unreadable; listed in the command's notes).
 
 Then the other direction (after restoring an older *key store*): every row that the database marks erased
 (`erased_at` set) whose key is still in the key store has that key destroyed.
@@ -18,10 +19,8 @@ Then the other direction (after restoring an older *key store*): every row that 
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from django.apps import apps
 from django.db import DatabaseError, models, transaction
@@ -31,19 +30,33 @@ from haven.vault.keystore import ErasureRecord, KeyStore
 
 log = logging.getLogger("haven.vault")
 
-HOOK_MODULE = "haven.cases.services"
-HOOK_NAME = "erasure_reapply"
 ACTOR = "restore"
 
 
-def domain_hook() -> Callable[..., Any] | None:
-    """The cases app's re-apply hook, if it provides one."""
-    try:
-        module = importlib.import_module(HOOK_MODULE)
-    except ImportError:
-        return None
-    hook = getattr(module, HOOK_NAME, None)
-    return hook if callable(hook) else None
+class ErasureHook(Protocol):
+    """Erases again, for one entry of the erasure ledger, what a domain app keeps for that key.
+
+    Runs in a transaction after a restore; the key is already destroyed. Returns the number of rows changed.
+    """
+
+    def __call__(self, *, key_id: str, case_code: str) -> int: ...
+
+
+_erasure_hooks: list[ErasureHook] = []
+
+
+def register_erasure_hook(hook: ErasureHook) -> None:
+    """Have `hook` run for every erased key after a restore (call it from the app's `AppConfig.ready`).
+
+    Registering the same hook again changes nothing.
+    """
+    if hook not in _erasure_hooks:
+        _erasure_hooks.append(hook)
+
+
+def erasure_hooks() -> tuple[ErasureHook, ...]:
+    """The registered hooks, in registration order."""
+    return tuple(_erasure_hooks)
 
 
 def _keyed_models() -> list[type[models.Model]]:
@@ -77,18 +90,19 @@ def reapply_erasures(store: KeyStore) -> tuple[int, int, list[str]]:
     """
     ledger = [record for record in store.list_erasures() if record.key_id != "*"]
     destroyed = store.reapply_erasures(ledger, actor_id=ACTOR)
-    hook = domain_hook()
+    hooks = erasure_hooks()
     rows = 0
     notes: list[str] = []
     for record in ledger:
         with transaction.atomic():
-            if hook is not None:
-                rows += int(hook(key_id=record.key_id, case_code=record.case_code) or 0)
+            if hooks:
+                for hook in hooks:
+                    rows += int(hook(key_id=record.key_id, case_code=record.case_code) or 0)
             else:
                 rows += _generic_erase(record)
-    if hook is None and ledger:
+    if not hooks and ledger:
         notes.append(
-            f"{HOOK_MODULE}.{HOOK_NAME} does not exist: blind indexes were cleared and rows marked erased, "
+            "no app registered an erasure hook: blind indexes were cleared and rows marked erased, "
             "but attachment files of erased people restored from the archive remain (ciphertext under a "
             "destroyed key, unreadable)"
         )

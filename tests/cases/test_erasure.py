@@ -209,3 +209,55 @@ def test_a_name_made_only_of_punctuation_is_stored_without_a_blind_index(alice, 
     person = Person.objects.get(pk=case.person_id)
     assert (person.name_dob_bi, person.document_bi) == ("", "")
     assert open_value(person.key_id, person, "name") == "-"
+
+
+def test_a_restore_reapplies_erasures_through_the_hook_the_cases_app_registered(alice, make_case):
+    from haven.vault import integration as vault
+    from haven.vault import reapply
+
+    assert services.erasure_reapply in reapply.erasure_hooks()
+    case = make_case(alice, name=MARKER)
+    attachment = services.attachment_add(actor=alice, case=case, filename="scan.pdf", data=b"%PDF-1.4 x")
+    path = services.attachment_path(attachment)
+    person = Person.objects.get(pk=case.person_id)
+    vault.erase_key(person.key_id, actor_id=alice.pk, case_code=case.code, reason_code="retention_expired")
+
+    _, rows, notes = reapply.reapply_erasures(vault.keystore())
+
+    person.refresh_from_db()
+    assert rows >= 3 and notes == []
+    assert person.erased_at is not None and person.name_dob_bi == ""
+    # Only the cases app knows where attachment files live: the vault's generic pass leaves them.
+    assert not path.exists()
+
+
+def test_without_a_registered_hook_a_restore_clears_blind_indexes_and_says_files_remain(
+    alice, make_case, monkeypatch
+):
+    from haven.vault import integration as vault
+    from haven.vault import reapply
+
+    monkeypatch.setattr(reapply, "_erasure_hooks", [])
+    case = make_case(alice, name=MARKER, phone="+00 111 444")
+    attachment = services.attachment_add(actor=alice, case=case, filename="scan.pdf", data=b"%PDF-1.4 x")
+    path = services.attachment_path(attachment)
+    person = Person.objects.get(pk=case.person_id)
+    vault.erase_key(person.key_id, actor_id=alice.pk, case_code=case.code, reason_code="retention_expired")
+
+    _, rows, notes = reapply.reapply_erasures(vault.keystore())
+
+    person.refresh_from_db()
+    assert rows >= 2
+    assert person.erased_at is not None
+    assert (person.name_dob_bi, person.phone_bi) == ("", "")
+    assert path.exists()
+    assert len(notes) == 1 and "no app registered an erasure hook" in notes[0]
+
+
+def test_registering_the_same_erasure_hook_twice_runs_it_once(monkeypatch):
+    from haven.vault import reapply
+
+    monkeypatch.setattr(reapply, "_erasure_hooks", [])
+    reapply.register_erasure_hook(services.erasure_reapply)
+    reapply.register_erasure_hook(services.erasure_reapply)
+    assert reapply.erasure_hooks() == (services.erasure_reapply,)

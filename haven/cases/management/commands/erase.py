@@ -7,13 +7,15 @@ refused, 2 usage error, unknown account or case, or the service refused (e.g. no
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
+from haven.accounts.models import User
+from haven.cases.access import case_for_user
+from haven.cases.services import person_erase
 from haven.vault import integration
 from haven.vault.errors import VaultError
 
@@ -42,24 +44,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            services = importlib.import_module("haven.cases.services")
-            access = importlib.import_module("haven.cases.access")
-            person_erase = services.person_erase
-        except (ImportError, AttributeError):
-            raise CommandError(
-                "the cases app (haven.cases.services.person_erase) is not installed in this Haven; "
-                "nothing was erased",
-                returncode=1,
-            ) from None
-        from haven.accounts.models import User
-
         actor = User.objects.filter(email__iexact=options["actor"], is_active=True).first()
         if actor is None:
             raise CommandError(f"no active account with the e-mail {options['actor']}", returncode=2)
         code = options["case"]
         try:
-            case = access.case_for_user(actor, code, section="erase")
+            case = case_for_user(actor, code, section="erase")
         except (Http404, PermissionDenied):
             raise CommandError(
                 f"no case {code} that this account may erase (the case does not exist, or the account's "
