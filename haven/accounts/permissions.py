@@ -35,6 +35,7 @@ ROLE_LABELS: dict[Role, str | Promise] = {
 class Perm(StrEnum):
     SCREENING_RUN = "screening.run"
     SCREENING_LIBRARY_EDIT = "screening.library_edit"
+    SCREENING_LIBRARY_APPROVE = "screening.library_approve"
     CASE_FIRST_CONTACT = "case.first_contact"
     CASE_VIEW = "case.view"
     CASE_EDIT = "case.edit"
@@ -58,7 +59,8 @@ class Perm(StrEnum):
 
 PERM_LABELS: dict[Perm, str] = {
     Perm.SCREENING_RUN: "Run a screening for signs of possible trafficking",
-    Perm.SCREENING_LIBRARY_EDIT: "Edit the indicator library (creates a new version)",
+    Perm.SCREENING_LIBRARY_EDIT: "Draft changes to the indicator library",
+    Perm.SCREENING_LIBRARY_APPROVE: "Review another person's library draft and activate it as a new version",
     Perm.CASE_FIRST_CONTACT: "Record a first contact and hand over to the contact person",
     Perm.CASE_VIEW: "Open a case the access rules allow",
     Perm.CASE_EDIT: "Change a case the access rules allow",
@@ -107,11 +109,14 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.CONSENT_RECORD,
             Perm.STATS_VIEW,
             Perm.API_TOKEN,
+            # The contact person follows up every screening: a second pair of eyes on the questions.
+            Perm.SCREENING_LIBRARY_APPROVE,
         }
     ),
     Role.PROGRAMME_MANAGER: frozenset(
         {
             Perm.SCREENING_LIBRARY_EDIT,
+            Perm.SCREENING_LIBRARY_APPROVE,
             Perm.CASE_VIEW,
             Perm.STATS_VIEW,
             Perm.STATS_RELEASE,

@@ -19,6 +19,9 @@ class ScreeningConfig(AppConfig):
         register(NavItem("screening", _("Screening"), "screening:start", Perm.SCREENING_RUN))
         register(
             NavItem(
-                "screening_library", _("Indicator library"), "screening:library", Perm.SCREENING_LIBRARY_EDIT
+                "screening_library",
+                _("Indicator library"),
+                "screening:library",
+                Perm.SCREENING_LIBRARY_APPROVE,
             )
         )

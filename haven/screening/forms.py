@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.screening.library import Indicator, load_library
+from haven.screening.library import Indicator
 from haven.screening.models import Screening
-from haven.screening.services import check_usable
 
 ANSWER_CHOICES = [
     ("yes", _("Yes")),
@@ -20,7 +18,6 @@ ANSWER_CHOICES = [
     ("declined", _("Prefers not to say")),
 ]
 ANSWER_LABELS = dict(ANSWER_CHOICES)
-MAX_LIBRARY_CHARS = 500_000
 
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -87,35 +84,62 @@ class AnswersForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if value}
 
 
-class LibraryEditForm(forms.Form):
-    content = forms.CharField(
-        label=_("Indicator library (JSON)"),
-        widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false", "class": "library-json"}),
-        help_text=_(
-            "Change question texts (English and French), interpreter sentences, grades per list or the"
-            " quick flag. Saving creates a new version; screenings already made keep the version they used."
-        ),
-        max_length=MAX_LIBRARY_CHARS,
-        strip=False,
-    )
+GRADE_CHOICES = [
+    ("", _("not on this list")),
+    ("strong", _("strong")),
+    ("medium", _("medium")),
+    ("weak", _("weak")),
+]
 
-    def clean_content(self) -> dict[str, Any]:
-        raw = self.cleaned_data["content"]
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                _("This is not valid JSON: %(problem)s at line %(line)s."),
-                params={"problem": exc.msg, "line": exc.lineno},
-            ) from exc
-        if isinstance(data, dict):
-            # The version is assigned on saving; whatever the text says is replaced.
-            data = {**data, "version": "draft"}
-        try:
-            check_usable(load_library(data))
-        except ValueError as exc:
-            raise forms.ValidationError(
-                _("The library is not valid: %(problem)s"), params={"problem": str(exc)}
-            ) from exc
-        assert isinstance(data, dict)
-        return data
+
+class IndicatorForm(forms.Form):
+    """One indicator of a library draft: its texts in each language, its grade on each list, quick or not.
+
+    Fields only; whether the changed library is valid and may be activated is the services' decision.
+    """
+
+    def __init__(self, *args: Any, indicator: Indicator, lists: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lists = tuple(lists)
+        texts = (
+            ("text", _("Question"), indicator.text),
+            ("interpreter", _("Interpreter sentence (at most 12 words)"), indicator.interpreter),
+            ("child_text", _("Question for a child (optional)"), indicator.child_text),
+        )
+        for name, label, text in texts:
+            for lang, language in (("en", _("English")), ("fr", _("French"))):
+                self.fields[f"{name}_{lang}"] = forms.CharField(
+                    label=f"{label} — {language}",
+                    required=name != "child_text",
+                    max_length=400,
+                    initial=text.get(lang) if text is not None else "",
+                )
+        for list_name in self.lists:
+            self.fields[f"grade_{list_name}"] = forms.ChoiceField(
+                label=_("Grade on the list %(list)s") % {"list": list_name},
+                choices=GRADE_CHOICES,
+                required=False,
+                initial=indicator.grade(list_name) or "",
+            )
+        self.fields["quick"] = forms.BooleanField(
+            label=_("Part of the quick screening"), required=False, initial=indicator.quick
+        )
+
+    def changes(self) -> dict[str, Any]:
+        """The indicator's new values, in the library's shape (after is_valid)."""
+        data = self.cleaned_data
+        child = {"en": data["child_text_en"], "fr": data["child_text_fr"]}
+        return {
+            "text": {"en": data["text_en"], "fr": data["text_fr"]},
+            "interpreter": {"en": data["interpreter_en"], "fr": data["interpreter_fr"]},
+            "child_text": child if any(child.values()) else None,
+            "grades": {name: data[f"grade_{name}"] for name in self.lists if data[f"grade_{name}"]},
+            "quick": data["quick"],
+        }
+
+
+class ApproveForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have read every change, and I approve this draft as the new library version"),
+        required=True,
+    )

@@ -34,6 +34,10 @@ class LibraryVersion(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     is_active = models.BooleanField(default=False)
+    # The second person who reviewed and activated it (null for the bundled versions).
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -60,6 +64,39 @@ class LibraryVersion(models.Model):
         if parsed is None:
             parsed = _PARSED[key] = load_library(self.content)
         return parsed
+
+
+class LibraryDraft(models.Model):
+    """A proposed change to the library: edited indicator by indicator, checked, and activated as a new
+    version only when a second person with the approval permission approves it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved and active")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    base = models.ForeignKey(LibraryVersion, on_delete=models.PROTECT, related_name="drafts")
+    content = models.JSONField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Everyone who changed it: none of them may approve it.
+    editor_ids = models.JSONField(default=list)
+    version = models.OneToOneField(
+        LibraryVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="from_draft"
+    )
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"library draft {self.uid}"
+
+    def library(self) -> Library:
+        """The draft's content as a library (ValueError naming the problem when it is not valid)."""
+        return load_library({**self.content, "version": "draft"})
 
 
 class Screening(models.Model):

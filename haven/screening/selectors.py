@@ -11,7 +11,7 @@ from django.http import Http404
 from haven.accounts.models import User
 from haven.screening.engine import quick_questions_for
 from haven.screening.library import CONTEXT_GROUPS, ILO_GROUPS, Indicator, Library, default_library
-from haven.screening.models import LibraryVersion, Screening
+from haven.screening.models import LibraryDraft, LibraryVersion, Screening
 
 # Full screening: one page per group, safety first, the journey questions, then what the worker observed.
 OBSERVED = "observed"
@@ -36,6 +36,21 @@ def current_library() -> Library:
 def library_versions() -> QuerySet[LibraryVersion]:
     """Every stored version, newest first."""
     return LibraryVersion.objects.select_related("created_by").order_by("-created_at", "-pk")
+
+
+def library_drafts() -> QuerySet[LibraryDraft]:
+    """Every library draft, open ones first, newest first."""
+    return LibraryDraft.objects.select_related("base", "created_by", "version").order_by(
+        "status", "-updated_at"
+    )
+
+
+def library_draft(uid: uuid.UUID | str) -> LibraryDraft:
+    """One draft by uid (only roles that may edit or approve the library reach the pages); Http404 if none."""
+    found = LibraryDraft.objects.select_related("base", "created_by").filter(uid=uid).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def screenings_in_progress(user: User) -> QuerySet[Screening]:

@@ -7,20 +7,22 @@ answers themselves.
 from __future__ import annotations
 
 import copy
+import functools
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from haven.accounts.models import User
+from haven.accounts.permissions import Perm
 from haven.audit.services import audit_record
-from haven.screening.engine import Outcome, evaluate, parse_request, result_to_json
+from haven.screening.engine import evaluate, parse_request, result_to_json
 from haven.screening.library import DEFAULT_PATH, LANGUAGES, Library, default_library, load_library
-from haven.screening.models import LibraryVersion, Screening
-from haven.screening.quick_table import outcome_of, quick_ids
+from haven.screening.library_checks import library_problems
+from haven.screening.models import LibraryDraft, LibraryVersion, Screening
 
 MAX_CASE_CODE = 32
 
@@ -95,54 +97,208 @@ def _next_version() -> str:
 
 
 def check_usable(library: Library) -> None:
-    """Raise ValueError unless the library can screen both adults and children and has a quick screening."""
-    if not any(name.startswith("adult-") for name in library.lists):
-        raise ValueError("the library needs at least one adult list (adult-...)")
-    if not any(name.startswith("child-") for name in library.lists):
-        raise ValueError("the library needs at least one child list (child-...)")
-    if not library.quick():
-        raise ValueError("the library needs at least one quick-screening question (quick: true)")
-    if not any(ind.signal == "immediate_danger" for ind in library.indicators):
-        raise ValueError("the library needs a safety question with the signal immediate_danger")
-    # The engine is monotone, so yes to every quick question but the danger one is the most they can show.
-    for who, needed in (("adult", Outcome.STRONG_SIGNS), ("child", Outcome.CHILD_SAFEGUARDING)):
-        danger = {ind.id for ind in library.with_signal("immediate_danger")}
-        asked = [i for i in quick_ids(library, who) if i not in danger]
-        if outcome_of(library, who, asked, asked).rank < needed.rank:
-            person = "an adult" if who == "adult" else "a child"
-            raise ValueError(
-                f"the quick screening can no longer reach {needed.value} for {person}:"
-                " it needs questions that show recruitment, exploitation and coercion"
-            )
+    """Raise ValueError naming the first problem that stops ``library`` from being activated."""
+    problems = library_problems(library)
+    if problems:
+        raise ValueError(problems[0])
 
 
-@transaction.atomic
-def library_version_create(*, actor: User, content: Mapping[str, Any]) -> LibraryVersion:
-    """Store an edited library as a new active version; the previous versions stay for past screenings.
-
-    The version number is assigned here (the highest number so far plus one), whatever ``content`` says.
-    Raises ValueError naming the problem when the library is not valid.
-    """
-    from haven.accounts.permissions import Perm
-
-    if not actor.has(Perm.SCREENING_LIBRARY_EDIT):
-        raise PermissionDenied
+def _library_version_store(*, content: Mapping[str, Any], author: User, approver: User) -> LibraryVersion:
+    """Store checked content as the new active version; the previous versions stay for past screenings."""
     data = copy.deepcopy(dict(content))
     data["version"] = _next_version()
     library = load_library(data)
-    check_usable(library)
     LibraryVersion.objects.select_for_update().filter(is_active=True).update(is_active=False)
-    version = LibraryVersion(version=library.version, content=data, created_by=actor, is_active=True)
+    version = LibraryVersion(
+        version=library.version, content=data, created_by=author, approved_by=approver, is_active=True
+    )
     version.full_clean()
     version.save()
+    return version
+
+
+# ------------------------------------------------------------------------------------------ library drafts
+
+# What an indicator edit may change. Ids, groups, elements and signals stay: the engine and past screenings
+# rely on them.
+INDICATOR_TEXTS = ("text", "interpreter", "child_text")
+
+
+class LibraryRefused(ScreeningError):
+    """A library action refused by a rule; ``code`` names the rule in the audit trail."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+_Action = TypeVar("_Action", bound=Callable[..., Any])
+
+
+def _refusals_audited(action: str) -> Callable[[_Action], _Action]:
+    """Write an audit entry for every refusal of a library action, after its transaction rolled back."""
+
+    def decorator(function: _Action) -> _Action:
+        @functools.wraps(function)
+        def wrapper(*, actor: User, **kwargs: Any) -> Any:
+            try:
+                return function(actor=actor, **kwargs)
+            except (PermissionDenied, LibraryRefused) as exc:
+                draft = kwargs.get("draft")
+                audit_record(
+                    actor_id=actor.pk,
+                    action="screening.library_refused",
+                    object_type="screening_library_draft",
+                    object_id=str(draft.uid) if isinstance(draft, LibraryDraft) else "",
+                    detail={"action": action, "reason": getattr(exc, "code", "permission")},
+                )
+                raise
+
+        return cast(_Action, wrapper)
+
+    return decorator
+
+
+def _need(actor: User, perm: Perm) -> None:
+    if not actor.has(perm):
+        raise PermissionDenied
+
+
+@_refusals_audited("create")
+@transaction.atomic
+def library_draft_create(*, actor: User) -> LibraryDraft:
+    """Start a draft from the active version. Needs the library edit permission."""
+    _need(actor, Perm.SCREENING_LIBRARY_EDIT)
+    base = library_bootstrap()
+    content = {key: value for key, value in base.content.items() if key != "version"}
+    draft = LibraryDraft(base=base, content=content, created_by=actor, editor_ids=[actor.pk])
+    draft.full_clean()
+    draft.save()
+    audit_record(
+        actor_id=actor.pk,
+        action="screening.library_draft_created",
+        object_type="screening_library_draft",
+        object_id=str(draft.uid),
+        detail={"base_version": base.version},
+    )
+    return draft
+
+
+def _open_draft(draft: LibraryDraft) -> LibraryDraft:
+    draft = LibraryDraft.objects.select_for_update().select_related("base").get(pk=draft.pk)
+    if draft.status != LibraryDraft.Status.DRAFT:
+        raise LibraryRefused("this draft was already approved or withdrawn; start a new draft", "not_a_draft")
+    return draft
+
+
+@_refusals_audited("edit")
+@transaction.atomic
+def library_draft_update_indicator(
+    *, actor: User, draft: LibraryDraft, indicator_id: str, changes: Mapping[str, Any]
+) -> LibraryDraft:
+    """Change one indicator of a draft: its texts (``text``, ``interpreter``, ``child_text``, each
+    {"en", "fr"}; ``child_text`` may be None), ``grades`` (list name -> grade; a list left out does not
+    grade it), ``quick``.
+
+    Raises ValueError naming the problem when the changed library would not be valid, ScreeningError for a
+    draft that is no longer open.
+    """
+    _need(actor, Perm.SCREENING_LIBRARY_EDIT)
+    draft = _open_draft(draft)
+    unknown = sorted(set(changes) - {*INDICATOR_TEXTS, "grades", "quick"})
+    if unknown:
+        raise ValueError(f"these fields cannot be changed: {', '.join(unknown)}")
+    content = copy.deepcopy(draft.content)
+    found = next((raw for raw in content["indicators"] if raw.get("id") == indicator_id), None)
+    if found is None:
+        raise ValueError(f"no indicator {indicator_id!r} in this draft")
+    for key, value in changes.items():
+        if key == "child_text" and value is None:
+            found.pop("child_text", None)
+        else:
+            found[key] = value
+    load_library({**content, "version": "draft"})  # ValueError naming the problem
+    draft.content = content
+    draft.updated_at = timezone.now()
+    if actor.pk not in draft.editor_ids:
+        draft.editor_ids = [*draft.editor_ids, actor.pk]
+    draft.full_clean()
+    draft.save()
+    audit_record(
+        actor_id=actor.pk,
+        action="screening.library_draft_changed",
+        object_type="screening_library_draft",
+        object_id=str(draft.uid),
+        detail={"indicator": indicator_id[:64], "fields": sorted(changes)},
+    )
+    return draft
+
+
+def library_draft_problems(draft: LibraryDraft) -> list[str]:
+    """What stops the draft from being activated (wording, reachability, shape); empty when nothing does."""
+    try:
+        library = draft.library()
+    except ValueError as exc:
+        return [str(exc)]
+    return library_problems(library)
+
+
+def library_draft_changes(draft: LibraryDraft) -> list[str]:
+    """The ids of the indicators the draft changes, compared with the version it started from."""
+    before = {raw["id"]: raw for raw in draft.base.content["indicators"]}
+    return [raw["id"] for raw in draft.content["indicators"] if before.get(raw["id"]) != raw]
+
+
+@_refusals_audited("approve")
+@transaction.atomic
+def library_draft_approve(*, actor: User, draft: LibraryDraft) -> LibraryVersion:
+    """Approve a draft and activate it as the next library version: a second person's decision.
+
+    Needs the approval permission, and the approver must not have created or changed the draft. Every check
+    of ``library_problems`` must pass. Screenings keep the version they started with. Refusals are audited.
+    """
+    _need(actor, Perm.SCREENING_LIBRARY_APPROVE)
+    draft = _open_draft(draft)
+    if actor.pk == draft.created_by_id or actor.pk in draft.editor_ids:
+        raise LibraryRefused(
+            "a second person must approve this draft: you created or changed it", "own_draft"
+        )
+    problems = library_draft_problems(draft)
+    if problems:
+        raise LibraryRefused("the draft does not pass its checks: " + "; ".join(problems), "checks_failed")
+    version = _library_version_store(content=draft.content, author=draft.created_by, approver=actor)
+    draft.status = LibraryDraft.Status.APPROVED
+    draft.version = version
+    draft.updated_at = timezone.now()
+    draft.save(update_fields=["status", "version", "updated_at"])
     audit_record(
         actor_id=actor.pk,
         action="screening.library_version_created",
         object_type="screening_library",
         object_id=version.version,
-        detail={"indicators": len(library.indicators)},
+        detail={"draft": str(draft.uid), "changed": len(library_draft_changes(draft))},
     )
     return version
+
+
+@_refusals_audited("withdraw")
+@transaction.atomic
+def library_draft_withdraw(*, actor: User, draft: LibraryDraft) -> LibraryDraft:
+    """Withdraw a draft that will not be approved (its author, or anyone who may approve)."""
+    if actor.pk != draft.created_by_id:
+        _need(actor, Perm.SCREENING_LIBRARY_APPROVE)
+    draft = _open_draft(draft)
+    draft.status = LibraryDraft.Status.WITHDRAWN
+    draft.updated_at = timezone.now()
+    draft.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor_id=actor.pk,
+        action="screening.library_draft_withdrawn",
+        object_type="screening_library_draft",
+        object_id=str(draft.uid),
+        detail={},
+    )
+    return draft
 
 
 @transaction.atomic

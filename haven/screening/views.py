@@ -5,7 +5,6 @@ Only the person who ran a screening can open it; anyone else gets the same 404 a
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -21,9 +20,9 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.screening import selectors, services
 from haven.screening.engine import AgeRequired, ScreeningInputError
-from haven.screening.forms import INFORMATION_LANGUAGES, AnswersForm, LibraryEditForm, StartForm
+from haven.screening.forms import INFORMATION_LANGUAGES, AnswersForm, ApproveForm, IndicatorForm, StartForm
 from haven.screening.library import Indicator
-from haven.screening.models import Screening
+from haven.screening.models import LibraryDraft, Screening
 from haven.screening.present import INTERPRETER, group_label, present_result, question_rows, ui_lang
 
 
@@ -274,26 +273,108 @@ def result(request: HttpRequest, uid: str) -> HttpResponse:
     return render(request, "screening/result.html", context)
 
 
+@require_GET
+@require_perm(Perm.SCREENING_LIBRARY_APPROVE)
+def library(request: HttpRequest) -> HttpResponse:
+    """The library versions, the drafts, and a way to start one."""
+    context = {
+        "active": services.library_bootstrap(),
+        "versions": selectors.library_versions(),
+        "drafts": selectors.library_drafts(),
+        "may_edit": _user(request).has(Perm.SCREENING_LIBRARY_EDIT),
+    }
+    return render(request, "screening/library.html", context)
+
+
+@require_POST
+@require_perm(Perm.SCREENING_LIBRARY_EDIT)
+def library_draft_new(request: HttpRequest) -> HttpResponse:
+    draft = services.library_draft_create(actor=_user(request))
+    return redirect("screening:library_draft", draft.uid)
+
+
+def _draft_page(
+    request: HttpRequest, draft: LibraryDraft, form: ApproveForm, status: int = 200
+) -> HttpResponse:
+    user = _user(request)
+    changed = set(services.library_draft_changes(draft))
+    library = draft.library()
+    context = {
+        "draft": draft,
+        "indicators": [
+            {"id": ind.id, "text": ind.text.get(ui_lang()), "quick": ind.quick, "changed": ind.id in changed}
+            for ind in library.indicators
+        ],
+        "changed": len(changed),
+        "problems": services.library_draft_problems(draft),
+        "form": form,
+        "may_edit": user.has(Perm.SCREENING_LIBRARY_EDIT) and draft.status == LibraryDraft.Status.DRAFT,
+        "may_approve": user.has(Perm.SCREENING_LIBRARY_APPROVE)
+        and draft.status == LibraryDraft.Status.DRAFT
+        and user.pk not in draft.editor_ids,
+    }
+    return render(request, "screening/library_draft.html", context, status=status)
+
+
+@require_GET
+@require_perm(Perm.SCREENING_LIBRARY_APPROVE)
+def library_draft(request: HttpRequest, uid: str) -> HttpResponse:
+    """A draft: what it changes, what its checks say, and the approval for a second person."""
+    return _draft_page(request, selectors.library_draft(uid), ApproveForm())
+
+
 @require_http_methods(["GET", "POST"])
 @require_perm(Perm.SCREENING_LIBRARY_EDIT)
-def library(request: HttpRequest) -> HttpResponse:
-    """See the library versions and save an edited library as a new version."""
-    active = services.library_bootstrap()
+def library_indicator(request: HttpRequest, uid: str, indicator_id: str) -> HttpResponse:
+    """Edit one indicator of a draft."""
+    draft = selectors.library_draft(uid)
+    indicator = draft.library().get(indicator_id)
+    if indicator is None:
+        raise Http404
+    lists = draft.library().lists
+    form = IndicatorForm(request.POST or None, indicator=indicator, lists=lists)
     status = 200
     if request.method == "POST":
-        form = LibraryEditForm(request.POST)
         if form.is_valid():
             try:
-                version = services.library_version_create(
-                    actor=_user(request), content=form.cleaned_data["content"]
+                services.library_draft_update_indicator(
+                    actor=_user(request), draft=draft, indicator_id=indicator_id, changes=form.changes()
                 )
-            except ValueError as exc:
-                form.add_error("content", str(exc))
+            except (ValueError, services.ScreeningError) as exc:
+                form.add_error(None, str(exc))
             else:
-                messages.success(request, _("Saved as version %(version)s.") % {"version": version.version})
-                return redirect("screening:library")
+                messages.success(request, _("Saved in the draft."))
+                return redirect("screening:library_draft", draft.uid)
         status = 400
+    context = {"draft": draft, "indicator": indicator, "form": form}
+    return render(request, "screening/library_indicator.html", context, status=status)
+
+
+@require_POST
+@require_perm(Perm.SCREENING_LIBRARY_APPROVE)
+def library_draft_approve(request: HttpRequest, uid: str) -> HttpResponse:
+    """Approve a draft (a second person, after confirming): it becomes the active version."""
+    draft = selectors.library_draft(uid)
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            version = services.library_draft_approve(actor=_user(request), draft=draft)
+        except services.ScreeningError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Version %(version)s is now active.") % {"version": version.version})
+            return redirect("screening:library")
+    return _draft_page(request, draft, form, status=400)
+
+
+@require_POST
+@require_perm(Perm.SCREENING_LIBRARY_EDIT)
+def library_draft_withdraw(request: HttpRequest, uid: str) -> HttpResponse:
+    draft = selectors.library_draft(uid)
+    try:
+        services.library_draft_withdraw(actor=_user(request), draft=draft)
+    except services.ScreeningError as exc:
+        messages.error(request, str(exc))
     else:
-        form = LibraryEditForm(initial={"content": json.dumps(active.content, indent=2, ensure_ascii=False)})
-    context = {"form": form, "active": active, "versions": selectors.library_versions()}
-    return render(request, "screening/library.html", context, status=status)
+        messages.success(request, _("The draft was withdrawn."))
+    return redirect("screening:library")

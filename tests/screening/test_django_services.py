@@ -56,83 +56,9 @@ def test_a_bundled_version_from_an_older_haven_gives_way_to_todays_and_old_scree
     assert LibraryVersion.objects.get(is_active=True).version == default_library().version
 
 
-def test_a_version_the_society_edited_stays_active_whatever_haven_bundles(volunteer, programme_manager):
-    edited = services.library_version_create(actor=programme_manager, content=bundled_content())
-    assert services.library_bootstrap().pk == edited.pk
-    assert (
-        services.screening_start(
-            actor=volunteer, kind="quick", age=30, age_in_doubt=False, information_language="en"
-        ).library_version
-        == edited
-    )
-
-
 def test_current_library_reads_the_bundled_file_without_writing_when_nothing_is_stored():
     assert selectors.current_library() == default_library()
     assert LibraryVersion.objects.count() == 0
-
-
-def test_a_library_edit_creates_a_new_version_and_an_old_screening_keeps_its_own(
-    volunteer, programme_manager
-):
-    old = services.screening_start(
-        actor=volunteer, kind="quick", age=30, age_in_doubt=False, information_language="en"
-    )
-    content = bundled_content()
-    first = content["indicators"][0]
-    first["text"]["en"] = "Edited question text for the test?"
-    new = services.library_version_create(actor=programme_manager, content=content)
-
-    bundled = default_library().version
-    assert new.version == str(int(bundled) + 1)
-    assert new.is_active
-    assert LibraryVersion.objects.filter(is_active=True).count() == 1
-    assert selectors.current_library().get(first["id"]).text.en == "Edited question text for the test?"
-    old.refresh_from_db()
-    assert old.library_version.version == bundled
-    assert old.library().get(first["id"]).text.en != "Edited question text for the test?"
-    fresh = services.screening_start(
-        actor=volunteer, kind="quick", age=30, age_in_doubt=False, information_language="en"
-    )
-    assert fresh.library_version.pk == new.pk
-    assert AuditEvent.objects.filter(
-        action="screening.library_version_created", object_id=new.version
-    ).exists()
-
-
-def test_a_library_edit_is_refused_when_the_library_is_invalid(programme_manager):
-    content = bundled_content()
-    content["indicators"][0]["grades"] = {"adult-labour": "very strong"}
-    with pytest.raises(ValueError, match="very strong"):
-        services.library_version_create(actor=programme_manager, content=content)
-    assert not LibraryVersion.objects.filter(created_by=programme_manager).exists()
-
-
-def test_a_library_edit_that_leaves_the_quick_screening_unable_to_reach_strong_signs_is_refused(
-    programme_manager,
-):
-    content = bundled_content()
-    # Without the quick coercion questions, a quick screening of an adult can no longer show coercion.
-    for indicator in content["indicators"]:
-        if indicator["group"] == "coercion_at_destination" or indicator["id"] == "sc.organisers_control_now":
-            indicator["quick"] = False
-    with pytest.raises(ValueError, match="can no longer reach strong_signs for an adult"):
-        services.library_version_create(actor=programme_manager, content=content)
-    assert not LibraryVersion.objects.filter(created_by=programme_manager).exists()
-
-
-def test_a_library_without_child_lists_is_refused(programme_manager):
-    content = bundled_content()
-    content["lists"] = [name for name in content["lists"] if name.startswith("adult-")]
-    for indicator in content["indicators"]:
-        indicator["grades"] = {k: v for k, v in indicator["grades"].items() if k.startswith("adult-")}
-    with pytest.raises(ValueError, match="child list"):
-        services.library_version_create(actor=programme_manager, content=content)
-
-
-def test_only_a_role_with_the_library_permission_can_create_a_version(volunteer):
-    with pytest.raises(PermissionDenied):
-        services.library_version_create(actor=volunteer, content=bundled_content())
 
 
 def test_a_full_screening_can_be_answered_over_several_conversations_and_completed(volunteer):

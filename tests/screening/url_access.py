@@ -13,7 +13,18 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm, Role
 from haven.screening import services
 from haven.screening.models import Screening
-from tests.core.access_table import MFA, NO_MFA, NOT_FOUND, OK, REDIRECT, SUBJECTS, Access, api, page
+from tests.core.access_table import (
+    BAD_REQUEST,
+    MFA,
+    NO_MFA,
+    NOT_FOUND,
+    OK,
+    REDIRECT,
+    SUBJECTS,
+    Access,
+    api,
+    page,
+)
 
 OWNER = Role.VOLUNTEER
 OTHER_RUNNERS = {Role.CASEWORKER: NOT_FOUND, Role.CASE_MANAGER: NOT_FOUND}
@@ -42,11 +53,27 @@ def _complete(users: Mapping[str, User]) -> dict[str, Any]:
     return {"uid": _screening(users, complete=True).uid}
 
 
+def _draft(users: Mapping[str, User]) -> dict[str, Any]:
+    return {"uid": services.library_draft_create(actor=users[Role.PROGRAMME_MANAGER.value]).uid}
+
+
 URL_ACCESS: dict[str, Access] = {
     "screening:start": page(Perm.SCREENING_RUN),
     # The explanation holds no data: open to all; a half-signed-in session is first sent to its second step.
     "screening:about": Access(expect={**{who: OK for who in SUBJECTS}, NO_MFA: MFA}),
-    "screening:library": page(Perm.SCREENING_LIBRARY_EDIT),
+    "screening:library": page(Perm.SCREENING_LIBRARY_APPROVE),
+    "screening:library_draft_new": page(Perm.SCREENING_LIBRARY_EDIT, method="POST", allowed=REDIRECT),
+    "screening:library_draft": page(Perm.SCREENING_LIBRARY_APPROVE, kwargs=_draft),
+    "screening:library_indicator": page(
+        Perm.SCREENING_LIBRARY_EDIT, kwargs=lambda users: {**_draft(users), "indicator_id": "cd.threats"}
+    ),
+    # Without the confirmation box the approval is refused with the form again.
+    "screening:library_draft_approve": page(
+        Perm.SCREENING_LIBRARY_APPROVE, method="POST", kwargs=_draft, allowed=BAD_REQUEST
+    ),
+    "screening:library_draft_withdraw": page(
+        Perm.SCREENING_LIBRARY_EDIT, method="POST", kwargs=_draft, allowed=REDIRECT
+    ),
     "screening:continue": page(
         Perm.SCREENING_RUN, kwargs=_complete, allowed=REDIRECT, override=OTHER_RUNNERS
     ),
