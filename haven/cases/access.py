@@ -36,6 +36,32 @@ SECTION_PERMS: dict[str, Perm | None] = {
 }
 
 
+# Who may be given a part in a case, and with it access to the person's data: active accounts of these
+# roles in the case's own team. Forms list these people, and the services refuse anyone else.
+CASE_PARTS: dict[str, tuple[Role, ...]] = {
+    "case_manager": (Role.CASE_MANAGER,),
+    "caseworker": (Role.CASEWORKER,),
+    "task_assignee": (Role.CASEWORKER, Role.CASE_MANAGER),
+    "consent_explainer": (Role.VOLUNTEER, Role.CASEWORKER, Role.CASE_MANAGER),
+}
+
+
+def eligible_for(team_id: int | None, part: str) -> QuerySet[User]:
+    """Accounts that may take `part` (see CASE_PARTS) in a case of team `team_id` (none without a team)."""
+    if team_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True,  # a disabled account takes no new part
+        role__in=[role.value for role in CASE_PARTS[part]],  # the roles the part needs
+        team_id=team_id,  # the case's own team only
+    )
+
+
+def is_eligible(case: Case, user: User, part: str) -> bool:
+    """True when `user` may take `part` in `case` (same rule as `eligible_for`)."""
+    return eligible_for(case.team_id, part).filter(pk=user.pk).exists()
+
+
 class SectionForbidden(PermissionDenied):
     """The role may not see this section of any case (decided before any case is looked up)."""
 

@@ -25,6 +25,7 @@ from haven.accounts.models import Team, User
 from haven.accounts.permissions import Perm, Role
 from haven.audit.services import audit_record
 from haven.cases import vocab
+from haven.cases.access import is_eligible
 from haven.cases.consent import recipients_to_inform
 from haven.cases.models import (
     Attachment,
@@ -319,16 +320,19 @@ def case_open(*, actor: User, case: Case) -> Case:
 def case_assign(
     *, actor: User, case: Case, case_manager: User | None = None, caseworkers: Sequence[User] | None = None
 ) -> Case:
-    """Assign the case manager and/or the caseworkers (replacing the caseworker list when given)."""
+    """Assign the case manager and/or the caseworkers (replacing the caseworker list when given).
+
+    Only active people of the case's own team may be assigned: an assignment opens the person's data.
+    """
     _require(actor, Perm.CASE_ASSIGN)
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     if case_manager is not None:
-        if case_manager.role != Role.CASE_MANAGER or not case_manager.is_active:
-            raise ValidationError({"case_manager": _("Choose an active case manager.")})
+        if not is_eligible(case, case_manager, "case_manager"):
+            raise ValidationError({"case_manager": _("Choose an active case manager of this case's team.")})
         case.case_manager = case_manager
     if caseworkers is not None:
-        if any(w.role != Role.CASEWORKER or not w.is_active for w in caseworkers):
-            raise ValidationError({"caseworkers": _("Choose active caseworkers only.")})
+        if not all(is_eligible(case, worker, "caseworker") for worker in caseworkers):
+            raise ValidationError({"caseworkers": _("Choose active caseworkers of this case's team only.")})
         case.caseworkers.set(caseworkers)
     case.version += 1
     case.updated_at = timezone.now()
@@ -532,7 +536,10 @@ def consent_record(
     recipient: str = "",
     expires_on: date | None = None,
 ) -> Consent:
-    """Record consent (given or refused) for one purpose and, for a referral, one recipient."""
+    """Record consent (given or refused) for one purpose and, for a referral, one recipient.
+
+    Whoever explained it is an active volunteer, caseworker or case manager of the case's team.
+    """
     _require(actor, Perm.CONSENT_RECORD)
     _check_not_erased(case)
     errors: dict[str, str] = {}
@@ -548,8 +555,8 @@ def consent_record(
         errors["given_on"] = _("The date cannot be in the future.")
     if expires_on is not None and expires_on < given_on:
         errors["expires_on"] = _("The expiry date is before the date given.")
-    if not explained_by.is_active:
-        errors["explained_by"] = _("Choose an active account.")
+    if not is_eligible(case, explained_by, "consent_explainer"):
+        errors["explained_by"] = _("Choose an active member of this case's team.")
     if errors:
         raise ValidationError(errors)
     consent = Consent(
@@ -744,15 +751,18 @@ def note_add(*, actor: User, case: Case, section: str, body: str) -> Note:
 def task_add(
     *, actor: User, case: Case, due_on: date, kind: str = "", title: str = "", assignee: User | None = None
 ) -> Task:
-    """Add a task or follow-up date; the free-text title is sealed."""
+    """Add a task or follow-up date; the free-text title is sealed. The assignee, if any, is an active
+    caseworker or case manager of the case's team (a task gives them a reason to open the case)."""
     _require(actor, Perm.CASE_EDIT)
     _check_not_erased(case)
     if not kind and not title.strip():
         raise ValidationError({"title": _("Give a kind of task or a title.")})
     if len(title) > 500:
         raise ValidationError({"title": _("The title is too long (at most 500 characters).")})
-    if assignee is not None and not assignee.is_active:
-        raise ValidationError({"assignee": _("Choose an active account.")})
+    if assignee is not None and not is_eligible(case, assignee, "task_assignee"):
+        raise ValidationError(
+            {"assignee": _("Choose an active caseworker or case manager of this case's team.")}
+        )
     task = Task(case=case, kind=kind, due_on=due_on, assignee=assignee, created_by=actor)
     task.title = seal(case.person.key_id, task, "title", title.strip())
     task.full_clean()

@@ -355,7 +355,7 @@ def assign(request: HttpRequest, code: str) -> HttpResponse:
     case = case_for_user(user, code, section="summary")
     status = 200
     if request.method == "POST":
-        form = f.AssignForm(request.POST)
+        form = f.AssignForm(request.POST, team_id=case.team_id)
         if form.is_valid():
             try:
                 services.case_assign(
@@ -373,7 +373,8 @@ def assign(request: HttpRequest, code: str) -> HttpResponse:
             status = 400
     else:
         form = f.AssignForm(
-            initial={"case_manager": case.case_manager_id, "caseworkers": list(case.caseworkers.all())}
+            initial={"case_manager": case.case_manager_id, "caseworkers": list(case.caseworkers.all())},
+            team_id=case.team_id,
         )
     return _page(request, "form_page.html", {"case": case, "form": form, "title": _("Assign")}, status=status)
 
