@@ -138,6 +138,9 @@ class CaseCreateIn(Schema):
     person: PersonValues
     note: str = ""
     hand_over: bool = False
+    confirm_new_person: bool = Field(
+        False, description="The possible existing cases were checked: create a new person anyway"
+    )
 
 
 class PersonUpdateIn(Schema):
@@ -313,15 +316,34 @@ def list_cases(
     return {"count": cases.count(), "page": page, "results": [_row(c) for c in rows]}
 
 
-@router.post("", response={201: CaseOut, **ERRORS})
+@router.post("", response={201: CaseOut, 409: Error, **ERRORS})
 @answers
 def create_case(request: HttpRequest, payload: CaseCreateIn) -> Any:
-    """Record a first contact; returns the new case."""
+    """Record a first contact; returns the new case.
+
+    When a case you may open already has a person with the same name and date of birth, nothing is
+    created: the answer is 409 with the code `possible_duplicate` and those cases' codes in `cases`.
+    Check them; if none is the same person, send the request again with `"confirm_new_person": true`.
+    (Only roles that may search by name are warned.)
+    """
     _need(request, Perm.CASE_FIRST_CONTACT)
     user = _user(request)
-    case = services.first_contact_create(
-        actor=user, values=_person_values(payload.person), note=payload.note, hand_over=payload.hand_over
-    )
+    try:
+        case = services.first_contact_create(
+            actor=user,
+            values=_person_values(payload.person),
+            note=payload.note,
+            hand_over=payload.hand_over,
+            confirm_new_person=payload.confirm_new_person,
+        )
+    except services.PossibleDuplicate as exc:
+        return error_response(
+            request,
+            409,
+            "possible_duplicate",
+            "A case you may open may already hold this person; check it, then confirm a new person.",
+            {"cases": exc.codes},
+        )
     return 201, {**_case_out(case, user), "name": None, "safe_contact": None}
 
 

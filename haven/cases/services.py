@@ -42,6 +42,7 @@ from haven.cases.models import (
     Task,
 )
 from haven.cases.sealing import open_value, seal
+from haven.cases.selectors import possible_existing
 from haven.vault import integration as vault
 
 NOTE_MAX_CHARS = 20_000
@@ -63,6 +64,18 @@ CODED_PERSON_FIELDS = (
     "schooling",
 )
 PERSON_FIELDS = frozenset(Person.SEALED_FIELDS) | frozenset(CODED_PERSON_FIELDS)
+
+
+class PossibleDuplicate(Exception):
+    """A person with the same name and date of birth may already have a case: nothing was created.
+
+    `codes` are the cases the caller may open that match; the caller checks them and, when none is the
+    same person, asks again with `confirm_new_person=True`.
+    """
+
+    def __init__(self, codes: Sequence[str]) -> None:
+        super().__init__(f"{len(codes)} possible existing case(s)")
+        self.codes = list(codes)
 
 
 class Conflict(Exception):
@@ -234,7 +247,22 @@ def _record_stage(case: Case, actor: User, from_stage: str) -> None:
     change.save()
 
 
-@transaction.atomic
+def _possible_duplicates(actor: User, values: Mapping[str, Any]) -> list[str]:
+    """Cases `actor` may open whose person has the given name and date of birth (none asked for when the
+    role may not search by name: it must not learn of records it cannot open, nor probe for them)."""
+    if not actor.has(Perm.CASE_SEARCH_NAME):
+        return []
+    name, dob = values.get("name"), values.get("date_of_birth")
+    if not isinstance(name, str) or not name.strip() or dob in (None, ""):
+        return []
+    if not isinstance(dob, date):
+        try:
+            dob = date.fromisoformat(str(dob))
+        except ValueError:
+            return []  # the value checks refuse it with a clear message
+    return possible_existing(actor, name=name, dob=dob)
+
+
 def first_contact_create(
     *,
     actor: User,
@@ -242,12 +270,27 @@ def first_contact_create(
     team: Team | None = None,
     note: str = "",
     hand_over: bool = False,
+    confirm_new_person: bool = False,
 ) -> Case:
     """Record a first contact with the least data possible; returns the new case (stage first contact).
 
-    A volunteer keeps access to it only until it is handed over to the contact person.
+    A volunteer keeps access to it only until it is handed over to the contact person. When a case the
+    actor may open already has a person with this name and date of birth, raises PossibleDuplicate and
+    creates nothing, unless `confirm_new_person` says the actor checked those cases first.
     """
     _require(actor, Perm.CASE_FIRST_CONTACT)
+    if not confirm_new_person:
+        # Outside the write's transaction: the name search stays in the audit trail when this refuses.
+        codes = _possible_duplicates(actor, values)
+        if codes:
+            raise PossibleDuplicate(codes)
+    return _first_contact_write(actor=actor, values=values, team=team, note=note, hand_over=hand_over)
+
+
+@transaction.atomic
+def _first_contact_write(
+    *, actor: User, values: Mapping[str, Any], team: Team | None, note: str, hand_over: bool
+) -> Case:
     team = team or actor.team
     if team is None:
         raise ValidationError(_("Your account belongs to no team; ask an administrator to add you to one."))

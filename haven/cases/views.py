@@ -161,34 +161,29 @@ def first_contact(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            if (
-                user.has(Perm.CASE_SEARCH_NAME)
-                and data["name"].strip()
-                and data["date_of_birth"]
-                and not data["create_anyway"]
-            ):
-                possible = selectors.possible_existing(user, name=data["name"], dob=data["date_of_birth"])
-            if possible:
+            try:
+                case = services.first_contact_create(
+                    actor=user,
+                    values=form.person_values(),
+                    note=data["note"],
+                    hand_over=data["hand_over"],
+                    confirm_new_person=data["create_anyway"],
+                )
+            except services.PossibleDuplicate as exc:
+                # The confirm step: the same form again, which now says "create anyway" when sent.
+                possible = exc.codes
                 data_copy = cast(QueryDict, form.data).copy()
                 data_copy["create_anyway"] = "on"
                 form.data = data_copy
                 status = 409
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
             else:
-                try:
-                    case = services.first_contact_create(
-                        actor=user,
-                        values=form.person_values(),
-                        note=data["note"],
-                        hand_over=data["hand_over"],
-                    )
-                except ValidationError as exc:
-                    f.apply_errors(form, exc)
-                    status = 400
-                else:
-                    messages.success(request, _("First contact recorded as %(code)s.") % {"code": case.code})
-                    if case.handed_over and not user.has(Perm.CASE_ASSIGN):
-                        return redirect("cases:list")
-                    return _to(case)
+                messages.success(request, _("First contact recorded as %(code)s.") % {"code": case.code})
+                if case.handed_over and not user.has(Perm.CASE_ASSIGN):
+                    return redirect("cases:list")
+                return _to(case)
         else:
             status = 400
     return _page(request, "first_contact.html", {"form": form, "possible": possible}, status=status)

@@ -156,3 +156,66 @@ def test_the_task_and_consent_forms_list_only_people_of_the_cases_team(
         listed = client.get(f"/cases/{case.code}/{page}/").content.decode()
         assert people["bob"].email in listed, page
         assert people["charlie"].email not in listed, page
+
+
+# -- 2. a possible existing person is flagged in every channel --------------------------------------------
+
+SAME_PERSON = {"name": "Test Person Kappa", "date_of_birth": "1993-07-08"}
+
+# What a second first contact with the same name and birth date gets, by hand: a warning and nothing
+# created unless confirmed, for a role that may search by name; a volunteer is never told of records.
+DUPLICATE: dict[tuple[str, bool], str] = {
+    ("case_manager", False): "warned",
+    ("case_manager", True): "created",
+    ("volunteer", False): "created",
+    ("volunteer", True): "created",
+}
+
+
+def _web_first_contact(confirm: bool) -> dict[str, str]:
+    form = {**SAME_PERSON, "age_method": "unknown", "gender": "NonSpecifiedUnknown"}
+    return {**form, "create_anyway": "on"} if confirm else form
+
+
+@pytest.mark.parametrize(("role", "confirm"), list(DUPLICATE))
+def test_a_possible_existing_person_gets_the_same_decision_on_web_and_api(
+    role: str, confirm: bool, alice: User, make_user: Callable[..., User], make_case, signed_in
+) -> None:
+    existing = make_case(alice, **SAME_PERSON)
+    actor = alice if role == "case_manager" else make_user(Role.VOLUNTEER, "North")
+    expected = DUPLICATE[(role, confirm)]
+    before = Case.objects.count()
+
+    web = signed_in(actor).post("/cases/new/", _web_first_contact(confirm))
+    if expected == "warned":
+        assert web.status_code == 409
+        assert b'data-warning="possible-existing"' in web.content and existing.code.encode() in web.content
+    else:
+        assert web.status_code == 302
+
+    body = {"person": dict(SAME_PERSON), **({"confirm_new_person": True} if confirm else {})}
+    api = ApiClient(actor).post("/cases", body)
+    if expected == "warned":
+        assert api.status_code == 409, api.content
+        error = _api_error(api)
+        assert error["code"] == "possible_duplicate" and error["cases"] == [existing.code]
+    else:
+        assert api.status_code == 201, api.content
+
+    assert Case.objects.count() == before + (0 if expected == "warned" else 2)
+
+
+def test_the_warning_is_a_service_rule(alice: User, make_case) -> None:
+    existing = make_case(alice, **SAME_PERSON)
+    with pytest.raises(services.PossibleDuplicate) as caught:
+        services.first_contact_create(actor=alice, values=dict(SAME_PERSON))
+    assert caught.value.codes == [existing.code]
+    created = services.first_contact_create(actor=alice, values=dict(SAME_PERSON), confirm_new_person=True)
+    assert created.code != existing.code
+
+
+def test_the_api_documents_the_duplicate_answer(db: None) -> None:
+    document = Client().get("/api/v1/openapi.json").json()
+    create = document["paths"]["/api/v1/cases"]["post"]
+    assert "409" in create["responses"]
+    assert "confirm_new_person" in create["description"]
