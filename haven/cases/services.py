@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -327,6 +327,7 @@ def case_handover(*, actor: User, case: Case) -> Case:
     """Hand a first contact over to the contact person (the volunteer loses access)."""
     _require(actor, Perm.CASE_FIRST_CONTACT)
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_not_erased(case)
     if not case.handed_over:
         case.handed_over = True
         case.handed_over_at = timezone.now()
@@ -369,6 +370,7 @@ def case_assign(
     """
     _require(actor, Perm.CASE_ASSIGN)
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_not_erased(case)
     if case_manager is not None:
         if not is_eligible(case, case_manager, "case_manager"):
             raise ValidationError({"case_manager": _("Choose an active case manager of this case's team.")})
@@ -424,6 +426,7 @@ def case_close(*, actor: User, case: Case, reason: str, expected_version: int | 
     """Close the case with a reason; "referred" gives the HTCDS status ClosedReferred."""
     _require(actor, Perm.CASE_EDIT)
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_not_erased(case)
     _check_version(case, expected_version)
     if reason not in vocab.codes(vocab.CLOSURE_REASONS):
         raise ValidationError({"closure_reason": _("Choose a closure reason.")})
@@ -649,6 +652,7 @@ def pressure_check_confirm(
 ) -> PressureCheck:
     """The case manager's check of a withdrawal or erasure request for signs of third-party pressure."""
     _require(actor, Perm.CASE_ASSIGN)
+    _check_not_erased(case)
     if kind not in vocab.codes(vocab.PRESSURE_KINDS):
         raise ValidationError({"kind": _("Unknown request kind.")})
     if consent is not None and consent.case_id != case.pk:
@@ -664,11 +668,17 @@ def pressure_check_confirm(
 
 @transaction.atomic
 def pressure_signoff(*, actor: User, check: PressureCheck, basis: str, reason: str) -> PressureCheck:
-    """DPO sign-off: after a request under possible pressure, Haven continues on another legal basis."""
+    """DPO sign-off: after a request under possible pressure, Haven continues on another legal basis.
+
+    Only a check that found signs of pressure and has no sign-off yet can be signed off, once.
+    """
     _require(actor, Perm.CONSENT_SIGN_OFF)
     check = PressureCheck.objects.select_for_update().select_related("case__person").get(pk=check.pk)
+    _check_not_erased(check.case)
     if not check.signs_of_pressure:
         raise ValidationError(_("No signs of pressure were recorded; no sign-off is needed."))
+    if check.signoff_by_id is not None:
+        raise ValidationError(_("This check was already signed off."))
     if basis not in ("vital_interest", "child_best_interests"):
         raise ValidationError({"basis": _("Choose vital interest or the child's best interests.")})
     if not reason.strip():
@@ -689,12 +699,14 @@ def pressure_signoff(*, actor: User, check: PressureCheck, basis: str, reason: s
 def consent_withdraw(
     *, actor: User, case: Case, consent: Consent, reason: str, confirm_no_pressure: bool = False
 ) -> list[str]:
-    """Withdraw a consent at once; returns the recipient codes to inform.
+    """Withdraw a consent that was given (not one refused or already withdrawn) at once; returns the
+    recipient codes to inform.
 
     Needs a pressure check first: a case manager confirms "no sign of pressure" in the same step
     (`confirm_no_pressure`), anyone else needs a case manager's recent check on record.
     """
     _require(actor, Perm.CONSENT_RECORD)
+    _check_not_erased(case)
     consent = Consent.objects.select_for_update().get(pk=consent.pk, case=case)
     if consent.status != "given":
         raise ValidationError(_("Only a consent that is in force can be withdrawn."))
@@ -818,6 +830,7 @@ def task_add(
 def task_done(*, actor: User, case: Case, task: Task) -> Task:
     """Mark a task done (once)."""
     _require(actor, Perm.CASE_EDIT)
+    _check_not_erased(case)
     task = Task.objects.select_for_update().get(pk=task.pk, case=case)
     if task.done_at is None:
         task.done_at = timezone.now()
@@ -854,20 +867,46 @@ def attachment_path(attachment: Attachment) -> Path:
     return Path(settings.ATTACHMENTS_DIR) / f"{attachment.uid}.sealed"
 
 
+class Upload(Protocol):
+    """A file as a web upload gives it: its size is known before any of it is read."""
+
+    size: int | None
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _too_large() -> ValidationError:
+    return ValidationError(
+        {
+            "file": _("The file is too large (at most %(n)s MB).")
+            % {"n": settings.ATTACHMENT_MAX_BYTES // 2**20}
+        }
+    )
+
+
+def _upload_bytes(data: bytes | Upload) -> bytes:
+    """The content, refused before it is read when the upload says it is too large."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if isinstance(data, bytes):
+        content = data
+    else:
+        if data.size is not None and data.size > limit:
+            raise _too_large()
+        content = data.read(limit + 1)  # never more than the limit, whatever the size said
+    if len(content) > limit:
+        raise _too_large()
+    return content
+
+
 @transaction.atomic
-def attachment_add(*, actor: User, case: Case, filename: str, data: bytes) -> Attachment:
-    """Store a sealed file: size-limited, type-checked by its content (not its name)."""
+def attachment_add(*, actor: User, case: Case, filename: str, data: bytes | Upload) -> Attachment:
+    """Store a sealed file: size-limited (checked before an upload is read), type-checked by its content
+    (not its name)."""
     _require(actor, Perm.CASE_EDIT)
     _check_not_erased(case)
+    data = _upload_bytes(data)
     if not data:
         raise ValidationError({"file": _("The file is empty.")})
-    if len(data) > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is too large (at most %(n)s MB).")
-                % {"n": settings.ATTACHMENT_MAX_BYTES // 2**20}
-            }
-        )
     kind = attachment_kind(data)
     if kind is None:
         raise ValidationError({"file": _("Only PDF, PNG, JPEG and plain-text files can be attached.")})
@@ -907,10 +946,18 @@ def attachment_read(*, case: Case, attachment: Attachment) -> bytes:
 
 
 @transaction.atomic
-def person_erase(*, actor: User, case: Case, reason: str) -> ErasureTombstone:
+def person_erase(
+    *, actor: User, case: Case, reason: str, confirm_code: str | None = None
+) -> ErasureTombstone:
     """Crypto-shred the person: destroy their key, delete blind indexes and attachment files, keep a
-    tombstone. An erasure the person asked for needs a case manager's pressure check first."""
+    tombstone. An erasure the person asked for needs a case manager's pressure check first.
+
+    `confirm_code` is the case code as the person erasing typed it to confirm (the web asks for it);
+    it must match. `haven erase` names the case on its command line, which is its confirmation.
+    """
     _require(actor, Perm.PERSON_ERASE)
+    if confirm_code is not None and confirm_code.strip().upper() != case.code:
+        raise ValidationError({"confirm_code": _("The code does not match this case.")})
     if reason not in vocab.codes(vocab.ERASURE_REASONS):
         raise ValidationError({"reason": _("Choose the legal reason.")})
     person = Person.objects.select_for_update().get(pk=case.person_id)
@@ -964,10 +1011,14 @@ def _checkpoint_wal() -> None:
 
 @transaction.atomic
 def subject_access_export(*, actor: User, case: Case) -> dict[str, Any]:
-    """Everything Haven holds on the person, as a readable document (the DPO answers an access request)."""
+    """Everything Haven holds on the person, as a readable document (the DPO answers an access request).
+
+    Nothing is readable once the person was erased: refused then (ValidationError).
+    """
     from haven.cases.selectors import subject_access_document
 
     _require(actor, Perm.PERSON_EXPORT)
+    _check_not_erased(case)
     document = subject_access_document(case)
     _audit(actor, "person.exported", case)
     return document

@@ -324,7 +324,11 @@ def close(request: HttpRequest, code: str) -> HttpResponse:
 def handover(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="summary")
-    services.case_handover(actor=user, case=case)
+    try:
+        services.case_handover(actor=user, case=case)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _to(case)
     messages.success(request, _("Handed over to the contact person."))
     if user.has(Perm.CASE_ASSIGN):
         return _to(case)
@@ -726,7 +730,10 @@ def task_done(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     task = Task.objects.filter(case=case, pk=pk).first()
     if task is None:
         raise Http404
-    services.task_done(actor=user, case=case, task=task)
+    try:
+        services.task_done(actor=user, case=case, task=task)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return _to(case, "tasks")
 
 
@@ -743,9 +750,7 @@ def attachments(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                if upload.size > services.settings.ATTACHMENT_MAX_BYTES:
-                    raise ValidationError({"file": _("The file is too large.")})
-                services.attachment_add(actor=user, case=case, filename=upload.name or "", data=upload.read())
+                services.attachment_add(actor=user, case=case, filename=upload.name or "", data=upload)
             except ValidationError as exc:
                 f.apply_errors(form, exc)
                 status = 400
@@ -806,9 +811,10 @@ def timeline(request: HttpRequest, code: str) -> HttpResponse:
 def export(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="export")
-    if case.person.erased_at is not None:
-        raise Http404
-    document = services.subject_access_export(actor=user, case=case)
+    try:
+        document = services.subject_access_export(actor=user, case=case)
+    except ValidationError:
+        raise Http404 from None  # an erased person: nothing readable is held
     if request.GET.get("format") == "json":
         response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="{case.code}-access-request.json"'
@@ -828,11 +834,14 @@ def erase(request: HttpRequest, code: str) -> HttpResponse:
     form = f.EraseForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid() and form.cleaned_data["confirm_code"].strip().upper() != case.code:
-            form.add_error("confirm_code", _("The code does not match this case."))
         if form.is_valid():
             try:
-                services.person_erase(actor=user, case=case, reason=form.cleaned_data["reason"])
+                services.person_erase(
+                    actor=user,
+                    case=case,
+                    reason=form.cleaned_data["reason"],
+                    confirm_code=form.cleaned_data["confirm_code"],
+                )
             except ValidationError as exc:
                 f.apply_errors(form, exc)
                 status = 400

@@ -31,7 +31,7 @@ def _api_error(response) -> dict:  # type: ignore[no-untyped-def]
     return body["error"]
 
 
-# -- 1. people from another team get no part in a case ------------------------------------------------------
+# -- 1. people from another team get no part in a case -------------------------------------------------------
 
 # Who may be given each part in a North case, by hand: North's staff yes, South's staff never.
 PARTS: dict[tuple[str, str], str] = {
@@ -158,7 +158,7 @@ def test_the_task_and_consent_forms_list_only_people_of_the_cases_team(
         assert people["charlie"].email not in listed, page
 
 
-# -- 2. a possible existing person is flagged in every channel --------------------------------------------
+# -- 2. a possible existing person is flagged in every channel -----------------------------------------------
 
 SAME_PERSON = {"name": "Test Person Kappa", "date_of_birth": "1993-07-08"}
 
@@ -219,3 +219,251 @@ def test_the_api_documents_the_duplicate_answer(db: None) -> None:
     create = document["paths"]["/api/v1/cases"]["post"]
     assert "409" in create["responses"]
     assert "confirm_new_person" in create["description"]
+
+
+# -- 3. consent withdrawal, pressure sign-off, attachments and erasure: the rules are the services' ----------
+
+
+@pytest.fixture
+def dpo(make_user: Callable[..., User]) -> User:
+    return make_user(Role.DPO, "North", "dpo@example.test")
+
+
+def _consent(case: Case, alice: User, state: str) -> Consent:
+    consent = services.consent_record(
+        actor=alice,
+        case=case,
+        purpose="referral",
+        recipient="ORG-TEST-1",
+        status="refused" if state == "refused" else "given",
+        given_on=date.today(),
+        language="en",
+        explained_by=alice,
+        interpreter=False,
+        information_sheet_version="v1",
+    )
+    if state == "withdrawn":
+        services.consent_withdraw(
+            actor=alice, case=case, consent=consent, reason="changed_mind", confirm_no_pressure=True
+        )
+    return consent
+
+
+# Which consents can be withdrawn, by hand: only one that is given, and never once the person is erased.
+WITHDRAW: dict[str, str] = {
+    "given": ALLOWED,
+    "refused": REFUSED,
+    "withdrawn": REFUSED,
+    "given, person erased": REFUSED,
+}
+
+
+@pytest.mark.parametrize("state", list(WITHDRAW))
+def test_withdrawing_a_consent_gets_the_same_decision_on_web_and_api(
+    state: str, alice: User, dpo: User, make_case, signed_in
+) -> None:
+    case = make_case(alice)
+    on_web, on_api = (_consent(case, alice, state.split(",")[0]) for _channel in range(2))
+    if state.endswith("erased"):
+        services.person_erase(actor=dpo, case=case, reason="retention_expired")
+    expected = WITHDRAW[state]
+    answer = {"reason": "changed_mind", "confirm_no_pressure": True}
+
+    web = signed_in(alice).post(f"/cases/{case.code}/consent/{on_web.pk}/withdraw/", answer)
+    assert web.status_code == (302 if expected == ALLOWED else 400)
+
+    api = ApiClient(alice).post(f"/cases/{case.code}/consents/{on_api.pk}/withdraw", answer)
+    assert api.status_code == (200 if expected == ALLOWED else 400), api.content
+    if expected == REFUSED:
+        assert _api_error(api)["code"] == "invalid_input"
+
+    withdrawn_now = Consent.objects.filter(pk__in=[on_web.pk, on_api.pk], withdrawn_at__isnull=False)
+    if state == "withdrawn":
+        assert withdrawn_now.count() == 2  # withdrawn before, and left as it was
+    else:
+        assert withdrawn_now.count() == (2 if expected == ALLOWED else 0)
+
+
+# Which pressure checks the DPO can sign off, by hand: one with signs of pressure, not yet signed off.
+SIGN_OFF: dict[str, str] = {
+    "signs of pressure": ALLOWED,
+    "no sign of pressure": REFUSED,
+    "already signed off": REFUSED,
+    "signs of pressure, person erased": REFUSED,
+}
+
+
+@pytest.mark.parametrize("state", list(SIGN_OFF))
+def test_signing_off_a_pressure_check_gets_the_same_decision_on_the_web_and_in_the_service(
+    state: str, alice: User, dpo: User, make_case, signed_in
+) -> None:
+    case = make_case(alice)
+
+    def check() -> services.PressureCheck:
+        made = services.pressure_check_confirm(
+            actor=alice, case=case, kind="withdrawal", signs_of_pressure=state != "no sign of pressure"
+        )
+        if state == "already signed off":
+            services.pressure_signoff(actor=dpo, check=made, basis="vital_interest", reason="Test reason one")
+        return made
+
+    on_web, in_service = check(), check()
+    if state.endswith("erased"):
+        services.person_erase(actor=dpo, case=case, reason="retention_expired")
+    expected = SIGN_OFF[state]
+    signed_before = dict(
+        services.PressureCheck.objects.filter(pk__in=[on_web.pk, in_service.pk]).values_list(
+            "pk", "signoff_at"
+        )
+    )
+
+    web = signed_in(dpo).post(
+        f"/cases/{case.code}/pressure/",
+        {"check": on_web.pk, "basis": "vital_interest", "reason": "Test reason two"},
+    )
+    assert web.status_code == (302 if expected == ALLOWED else 400)
+
+    # No API or command signs off; the service is the one way in and decides the same.
+    if expected == ALLOWED:
+        services.pressure_signoff(actor=dpo, check=in_service, basis="vital_interest", reason="Test reason")
+    else:
+        with pytest.raises(ValidationError):
+            services.pressure_signoff(
+                actor=dpo, check=in_service, basis="vital_interest", reason="Test reason"
+            )
+    signed = services.PressureCheck.objects.filter(
+        pk__in=[on_web.pk, in_service.pk], signoff_at__isnull=False
+    )
+    assert signed.count() == (0 if expected == REFUSED and state != "already signed off" else 2)
+    if expected == REFUSED:  # a refusal changes nothing, not even an earlier sign-off
+        assert dict(signed.values_list("pk", "signoff_at")) == {
+            pk: at for pk, at in signed_before.items() if at is not None
+        }
+
+
+class _LyingUpload:
+    """An upload whose declared size is within the limit, while its content is not."""
+
+    def __init__(self, content: bytes, size: int) -> None:
+        self.content, self.size = content, size
+
+    def read(self, size: int = -1, /) -> bytes:
+        return self.content if size < 0 else self.content[:size]
+
+
+def test_a_file_over_the_limit_is_refused_on_the_web_and_in_the_service_before_it_is_read(
+    alice: User, make_case, signed_in, settings
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.ATTACHMENT_MAX_BYTES = 2048
+    case = make_case(alice)
+    too_large = b"synthetic text " * 200  # 3000 bytes of plain text
+
+    web = signed_in(alice).post(
+        f"/cases/{case.code}/attachments/", {"file": SimpleUploadedFile("t.txt", too_large)}
+    )
+    assert web.status_code == 400
+    assert b"at most" in web.content
+
+    for data in (too_large, _LyingUpload(too_large, size=100)):
+        with pytest.raises(ValidationError):
+            services.attachment_add(actor=alice, case=case, filename="t.txt", data=data)
+    fits = services.attachment_add(actor=alice, case=case, filename="t.txt", data=too_large[:2048])
+    assert fits.size == 2048
+    assert case.attachments.count() == 1
+
+
+# The erasure confirmation, by hand: the typed code must be the case's own code.
+ERASE_CONFIRM: dict[str, str] = {"the case code": ALLOWED, "another code": REFUSED, "lower case": ALLOWED}
+
+
+@pytest.mark.parametrize("typed", list(ERASE_CONFIRM))
+def test_the_erasure_confirmation_gets_the_same_decision_on_the_web_and_in_the_service(
+    typed: str, alice: User, dpo: User, make_case, signed_in
+) -> None:
+    from haven.cases.models import ErasureTombstone
+    from tests.cases.helpers import recently_authenticated
+
+    on_web, in_service = make_case(alice), make_case(alice)
+    expected = ERASE_CONFIRM[typed]
+
+    def code_for(case: Case) -> str:
+        return {"the case code": case.code, "another code": "HV-2000-99999", "lower case": case.code.lower()}[
+            typed
+        ]
+
+    client = recently_authenticated(signed_in(dpo))
+    web = client.post(
+        f"/cases/{on_web.code}/erase/", {"reason": "retention_expired", "confirm_code": code_for(on_web)}
+    )
+    assert web.status_code == (302 if expected == ALLOWED else 400)
+
+    if expected == ALLOWED:
+        services.person_erase(
+            actor=dpo, case=in_service, reason="retention_expired", confirm_code=code_for(in_service)
+        )
+    else:
+        with pytest.raises(ValidationError):
+            services.person_erase(
+                actor=dpo, case=in_service, reason="retention_expired", confirm_code=code_for(in_service)
+            )
+    erased = ErasureTombstone.objects.filter(case_code__in=[on_web.code, in_service.code]).count()
+    assert erased == (2 if expected == ALLOWED else 0)
+
+
+# What may still change once the person is erased, by hand: nothing.
+AFTER_ERASURE = ["close", "handover", "task_done", "pressure_check", "export"]
+
+
+@pytest.mark.parametrize("action", AFTER_ERASURE)
+def test_nothing_changes_once_the_person_is_erased_on_the_web_or_in_the_service(
+    action: str, alice: User, dpo: User, make_case, signed_in
+) -> None:
+    from tests.cases.helpers import recently_authenticated
+
+    case = make_case(alice)
+    task = services.task_add(actor=alice, case=case, due_on=date(2030, 1, 1), kind="appointment")
+    services.person_erase(actor=dpo, case=case, reason="retention_expired")
+    case = Case.objects.select_related("person").get(pk=case.pk)
+    before = (case.version, case.closure_reason, case.handed_over)
+
+    web_calls = {
+        "close": (
+            alice,
+            "post",
+            f"/cases/{case.code}/close/",
+            {"reason": "referred", "version": case.version},
+        ),
+        "handover": (alice, "post", f"/cases/{case.code}/handover/", {}),
+        "task_done": (alice, "post", f"/cases/{case.code}/tasks/{task.pk}/done/", {}),
+        "pressure_check": (
+            alice,
+            "post",
+            f"/cases/{case.code}/pressure/",
+            {"kind": "erasure", "signs_of_pressure": "no"},
+        ),
+        "export": (dpo, "get", f"/cases/{case.code}/export/", None),
+    }
+    who, method, url, data = web_calls[action]
+    client = recently_authenticated(signed_in(who))
+    response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+    assert response.status_code in (400, 404) or (
+        response.status_code == 302 and action in ("handover", "task_done")
+    ), response.status_code
+
+    service_calls = {
+        "close": lambda: services.case_close(actor=alice, case=case, reason="referred"),
+        "handover": lambda: services.case_handover(actor=alice, case=case),
+        "task_done": lambda: services.task_done(actor=alice, case=case, task=task),
+        "pressure_check": lambda: services.pressure_check_confirm(
+            actor=alice, case=case, kind="erasure", signs_of_pressure=False
+        ),
+        "export": lambda: services.subject_access_export(actor=dpo, case=case),
+    }
+    with pytest.raises(ValidationError):
+        service_calls[action]()
+    after = Case.objects.get(pk=case.pk)
+    assert (after.version, after.closure_reason, after.handed_over) == before
+    assert not Task.objects.filter(pk=task.pk, done_at__isnull=False).exists()
+    assert not services.PressureCheck.objects.filter(case=case).exists()
