@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from haven.accounts import services
 from haven.accounts.mfa import is_verified
 from haven.accounts.middleware import REAUTH_AT
 from haven.accounts.permissions import Perm
@@ -24,7 +23,8 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
 def require_perm(perm: Perm) -> Callable[[View], View]:
-    """Signed in, second factor verified, and the role grants `perm`; a refusal is audited (403)."""
+    """Signed in, second factor verified, and the role grants `perm`; a refusal is a 403, audited by
+    `RefusalAuditMiddleware` (see `haven.accounts.refusals`)."""
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
@@ -35,8 +35,7 @@ def require_perm(perm: Perm) -> Callable[[View], View]:
             if not is_verified(user):
                 return redirect("accounts:mfa")
             if not user.has(perm):
-                services.record_denied(user_id=user.pk, what=perm.value)
-                raise PermissionDenied
+                raise PermissionDenied(perm.value)
             return view(request, *args, **kwargs)
 
         return cast(View, wrapper)

@@ -9,6 +9,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI, Schema
@@ -17,6 +18,7 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
 from haven.accounts.models import User
+from haven.accounts.refusals import AccessNotFound, record_refusal
 from haven.api.models import ApiToken
 from haven.api.services import token_lookup, token_revoke
 
@@ -87,8 +89,18 @@ class Error(Schema):
 
 
 def error_response(
-    request: HttpRequest, status: int, code: str, message: str, extra: dict[str, Any] | None = None
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    extra: dict[str, Any] | None = None,
+    *,
+    refusal: BaseException | str = "",
 ) -> HttpResponse:
+    """The API's one error shape. A 403 is a refusal and is audited (`refusal`: the PermissionDenied, or
+    the permission's code; without it the endpoint's name is recorded)."""
+    if status == 403:
+        record_refusal(request, refusal)
     body: dict[str, Any] = {"error": {"code": code, "message": message, **(extra or {})}}
     return api.create_response(request, body, status=status)
 
@@ -111,7 +123,14 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    if isinstance(exc, AccessNotFound):
+        record_refusal(request, exc)  # an access check's "no", answered like a missing object
     return error_response(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", "Your role does not allow this.", refusal=exc)
 
 
 _HTTP_CODES = {

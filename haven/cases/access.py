@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm, Role
+from haven.accounts.refusals import AccessNotFound
 from haven.audit.services import audit_record
 from haven.cases.models import Case
 
@@ -63,7 +63,13 @@ def is_eligible(case: Case, user: User, part: str) -> bool:
 
 
 class SectionForbidden(PermissionDenied):
-    """The role may not see this section of any case (decided before any case is looked up)."""
+    """The role may not see this section of any case (decided before any case is looked up).
+
+    Its argument is the permission the section needs; `object_id` the case code asked for, if any.
+    """
+
+    object_type = "case"
+    object_id = ""
 
 
 def open_rule(user: User) -> Q | None:
@@ -131,19 +137,24 @@ def check_section(user: User, section: str) -> None:
         raise ValueError(f"unknown case section {section!r}")
     perm = SECTION_PERMS[section]
     if perm is not None and not user.has(perm):
-        raise SectionForbidden
+        raise SectionForbidden(perm.value)
 
 
 def case_for_user(user: User, code: str, *, section: str = "summary") -> Case:
-    """The case `code` if `user` may open it (and see `section`), else Http404; audits the read."""
-    check_section(user, section)
+    """The case `code` if `user` may open it (and see `section`), else Http404 (AccessNotFound); audits the
+    read. The refusal is audited where the request ends (see `haven.accounts.refusals`)."""
+    try:
+        check_section(user, section)
+    except SectionForbidden as exc:
+        exc.object_id = code
+        raise
     rule = open_rule(user)
     if rule is None:
-        raise Http404
+        raise AccessNotFound(Perm.CASE_VIEW.value, object_type="case", object_id=code)
     # Codes are unique: no ORDER BY needed to take the one match.
     found = list(Case.objects.select_related("person", "team", "case_manager").filter(rule, code=code)[:1])
     if not found:
-        raise Http404
+        raise AccessNotFound(Perm.CASE_VIEW.value, object_type="case", object_id=code)
     case = found[0]
     audit_record(
         actor_id=user.pk,

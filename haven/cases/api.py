@@ -37,7 +37,7 @@ def _user(request: HttpRequest) -> User:
 
 def _need(request: HttpRequest, perm: Perm) -> None:
     if not _user(request).has(perm):
-        raise PermissionDenied
+        raise PermissionDenied(perm.value)
 
 
 def answers(view: F) -> F:
@@ -47,8 +47,8 @@ def answers(view: F) -> F:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         try:
             return view(request, *args, **kwargs)
-        except PermissionDenied:
-            return error_response(request, 403, "forbidden", "Your role does not allow this.")
+        except PermissionDenied as exc:
+            return error_response(request, 403, "forbidden", "Your role does not allow this.", refusal=exc)
         except services.Conflict as exc:
             return error_response(
                 request,

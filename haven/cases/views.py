@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.accounts.decorators import require_perm, require_recent_auth
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
+from haven.accounts.refusals import record_refusal
 from haven.cases import forms as f
 from haven.cases import selectors, services, vocab
 from haven.cases.access import case_for_user
@@ -38,7 +39,7 @@ def _user(request: HttpRequest) -> User:
 
 def _need(user: User, perm: Perm) -> None:
     if not user.has(perm):
-        raise PermissionDenied
+        raise PermissionDenied(perm.value)
 
 
 class _Can(dict[str, bool]):
@@ -133,14 +134,14 @@ def search(request: HttpRequest) -> HttpResponse:
             if code:
                 try:
                     case = case_for_user(user, code)
-                except Http404:
+                except Http404 as exc:
+                    record_refusal(request, exc)  # answered here, not raised: audited here
                     form.add_error("code", _("No case with this code that you may open."))
                     status = 404
                 else:
                     return _to(case)
             elif name and dob:
-                if not user.has(Perm.CASE_SEARCH_NAME):
-                    raise PermissionDenied
+                _need(user, Perm.CASE_SEARCH_NAME)
                 matches = selectors.possible_existing(user, name=name, dob=dob)
             else:
                 form.add_error(None, _("Give a case code, or a name and a date of birth."))

@@ -38,8 +38,9 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _forbidden(request: HttpRequest) -> HttpResponse:
-    return error_response(request, 403, "forbidden", "Your role does not allow this.")
+def _forbidden(request: HttpRequest, perm: Perm | PermissionDenied) -> HttpResponse:
+    refusal = perm if isinstance(perm, PermissionDenied) else perm.value
+    return error_response(request, 403, "forbidden", "Your role does not allow this.", refusal=refusal)
 
 
 class Budget(Schema):
@@ -125,7 +126,7 @@ def _full(release: DpRelease) -> dict[str, Any]:
 def stats_budget(request: HttpRequest) -> Any:
     """The privacy budget of the case dataset: total, spent and remaining ε."""
     if not _user(request).has(Perm.STATS_VIEW):
-        return _forbidden(request)
+        return _forbidden(request, Perm.STATS_VIEW)
     status = selectors.budget_status()
     return {
         "dataset": status.dataset,
@@ -139,7 +140,7 @@ def stats_budget(request: HttpRequest) -> Any:
 def stats_release_list(request: HttpRequest) -> Any:
     """Stored releases, newest first (published tables only)."""
     if not _user(request).has(Perm.STATS_VIEW):
-        return _forbidden(request)
+        return _forbidden(request, Perm.STATS_VIEW)
     return [_summary(r) for r in selectors.releases()[:100]]
 
 
@@ -147,7 +148,7 @@ def stats_release_list(request: HttpRequest) -> Any:
 def stats_release_get(request: HttpRequest, release_id: int) -> Any:
     """One stored release with every cell of its published table."""
     if not _user(request).has(Perm.STATS_VIEW):
-        return _forbidden(request)
+        return _forbidden(request, Perm.STATS_VIEW)
     return _full(get_object_or_404(DpRelease, pk=release_id))
 
 
@@ -158,8 +159,8 @@ def stats_release_create(request: HttpRequest, body: ReleaseIn) -> Any:
         release = dp_release(
             actor=_user(request), by=body.by, epsilon=body.epsilon, threshold=body.threshold, source="api"
         )
-    except PermissionDenied:
-        return _forbidden(request)
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
     except EvidenceInputError as exc:
         return error_response(request, 400, "invalid_input", str(exc))
     except PrivacyBudgetExceeded as exc:
@@ -178,8 +179,8 @@ def stats_export(request: HttpRequest, body: ExportIn) -> Any:
             max_suppression=body.max_suppression,
             source="api",
         )
-    except PermissionDenied:
-        return _forbidden(request)
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
     except EvidenceInputError as exc:
         return error_response(request, 400, "invalid_input", str(exc))
     return _export_out(export, result.rows)

@@ -467,3 +467,111 @@ def test_nothing_changes_once_the_person_is_erased_on_the_web_or_in_the_service(
     assert (after.version, after.closure_reason, after.handed_over) == before
     assert not Task.objects.filter(pk=task.pk, done_at__isnull=False).exists()
     assert not services.PressureCheck.objects.filter(case=case).exists()
+
+
+# -- 4. every refusal is audited, on the web and on the API --------------------------------------------------
+
+# Each refusal by hand: who asks, through which channel, what answer, and what the audit entry names (the
+# permission or check that refused, and the case code when a case was asked for).
+REFUSALS: list[tuple[str, str, str, str, str, dict | None, int, str, bool]] = [
+    # name, who, channel, method, path, body, status, what, names the case
+    ("web page of another team's case", "charlie", "web", "get", "/cases/{code}/", None, 404, "case.view",
+     True),
+    ("web search for another team's case", "charlie", "web", "post", "/cases/search/", {"code": "{code}"},
+     404, "case.view", True),
+    ("web sensitive section", "bob", "web", "get", "/cases/{code}/person/health/", None, 403,
+     "case.view_sensitive", True),
+    ("web page the role may not open", "bob", "web", "get", "/cases/{code}/assign/", None, 403, "case.assign",
+     False),
+    ("web pressure page", "bob", "web", "get", "/cases/{code}/pressure/", None, 403, "cases:pressure", False),
+    ("api another team's case", "charlie", "api", "get", "/cases/{code}", None, 404, "case.view", True),
+    ("api identity without the permission", "volunteer", "api", "get", "/cases/{code}/person", None, 403,
+     "case.view_identifying", False),
+    ("api sensitive value refused inside the service", "bob", "api", "put", "/cases/{code}/person",
+     {"version": 1, "values": {"health": "Test value"}}, 403, "case.view_sensitive", False),
+    ("api statistics", "bob", "api", "get", "/stats/budget", None, 403, "stats.view", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "who", "channel", "method", "path", "body", "status", "what", "names_case"),
+    REFUSALS,
+    ids=[r[0] for r in REFUSALS],
+)
+def test_every_refusal_writes_one_audit_entry_with_codes_only(
+    name: str,
+    who: str,
+    channel: str,
+    method: str,
+    path: str,
+    body: dict | None,
+    status: int,
+    what: str,
+    names_case: bool,
+    alice: User,
+    bob: User,
+    charlie: User,
+    make_user: Callable[..., User],
+    make_case,
+    signed_in,
+) -> None:
+    from haven.audit.models import AuditEvent
+
+    case = make_case(alice)
+    services.case_assign(actor=alice, case=case, caseworkers=[bob])
+    person = Case.objects.get(pk=case.pk).person
+    actor = {"bob": bob, "charlie": charlie}.get(who) or make_user(Role.VOLUNTEER, "North")
+    url = path.format(code=case.code)
+    data = {k: (v.format(code=case.code) if isinstance(v, str) else v) for k, v in (body or {}).items()}
+    before = AuditEvent.objects.filter(action="access.denied").count()
+
+    if channel == "web":
+        client = signed_in(actor)
+        response = client.get(url) if method == "get" else client.post(url, data)
+    else:
+        api = ApiClient(actor)
+        if method == "get":
+            response = api.get(url)
+        else:
+            response = api.client.put(f"/api/v1{url}", data, content_type="application/json", **api.auth)
+        assert _api_error(response)["code"] == ("forbidden" if status == 403 else "not_found")
+    assert response.status_code == status, response.content[:300]
+
+    entries = list(AuditEvent.objects.filter(action="access.denied").order_by("seq"))[before:]
+    assert len(entries) == 1, [e.detail for e in entries]
+    entry = entries[0]
+    assert (entry.actor_id, entry.detail) == (actor.pk, {"what": what})
+    if names_case:
+        assert (entry.object_type, entry.object_id) == ("case", case.code)
+    # Codes and ids only: nothing of the person, nor of the account beyond its id.
+    written = f"{entry.object_type} {entry.object_id} {entry.detail}"
+    assert "Test" not in written and "@" not in written and str(person.pk) != entry.object_id
+
+
+def test_a_refusal_for_a_made_up_code_names_no_object(charlie: User) -> None:
+    from haven.audit.models import AuditEvent
+
+    response = ApiClient(charlie).get("/cases/not a code, maybe a name")
+    assert response.status_code == 404
+    entry = AuditEvent.objects.filter(action="access.denied").order_by("-seq").first()
+    assert entry is not None and (entry.object_type, entry.object_id) == ("", "")
+
+
+def test_the_audit_chain_still_verifies_after_refusals(
+    alice: User, charlie: User, make_case, signed_in
+) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from haven.audit.models import AuditEvent
+
+    case = make_case(alice)
+    signed_in(charlie).get(f"/cases/{case.code}/")
+    ApiClient(charlie).get(f"/cases/{case.code}")
+    assert AuditEvent.objects.filter(action="access.denied").count() == 2
+    out = io.StringIO()
+    call_command("audit", "verify", "--json", stdout=out)  # exits 1 (SystemExit) on a broken chain
+    verdict = json.loads(out.getvalue())
+    assert verdict["ok"] is True and verdict["checked"] == AuditEvent.objects.count()
