@@ -131,6 +131,12 @@ def visible_branches(user: User) -> list[Q] | None:
     return [rule]
 
 
+def may_see_section(user: User, section: str) -> bool:
+    """True when the role may see `section` of a case it may open."""
+    perm = SECTION_PERMS[section]
+    return perm is None or user.has(perm)
+
+
 def check_section(user: User, section: str) -> None:
     """Raise SectionForbidden when the role may not see `section` (independent of any case)."""
     if section not in SECTION_PERMS:
@@ -140,11 +146,14 @@ def check_section(user: User, section: str) -> None:
         raise SectionForbidden(perm.value)
 
 
-def case_for_user(user: User, code: str, *, section: str = "summary") -> Case:
+def case_for_user(user: User, code: str, *, section: str = "summary", also: tuple[str, ...] = ()) -> Case:
     """The case `code` if `user` may open it (and see `section`), else Http404 (AccessNotFound); audits the
-    read. The refusal is audited where the request ends (see `haven.accounts.refusals`)."""
+    read, one entry per section: `section`, and `also` the other sections the caller will show.
+    The refusal is audited where the request ends (see `haven.accounts.refusals`)."""
+    sections = tuple(dict.fromkeys((section, *also)))
     try:
-        check_section(user, section)
+        for each in sections:
+            check_section(user, each)
     except SectionForbidden as exc:
         exc.object_id = code
         raise
@@ -156,11 +165,12 @@ def case_for_user(user: User, code: str, *, section: str = "summary") -> Case:
     if not found:
         raise AccessNotFound(Perm.CASE_VIEW.value, object_type="case", object_id=code)
     case = found[0]
-    audit_record(
-        actor_id=user.pk,
-        action="case.viewed",
-        object_type="case",
-        object_id=case.code,
-        detail={"section": section},
-    )
+    for each in sections:
+        audit_record(
+            actor_id=user.pk,
+            action="case.viewed",
+            object_type="case",
+            object_id=case.code,
+            detail={"section": each},
+        )
     return case

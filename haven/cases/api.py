@@ -21,7 +21,7 @@ from haven.accounts.permissions import Perm
 from haven.api.router import Error, error_response
 from haven.cases import selectors, services
 from haven.cases.access import case_for_user
-from haven.cases.models import Case, Consent, Person, Task
+from haven.cases.models import Case, Consent, Task
 
 router: Router = Router(tags=["cases"])
 PAGE_SIZE = 50
@@ -359,11 +359,17 @@ def get_case(request: HttpRequest, code: str) -> Any:
 @router.get("/{code}/person", response={200: PersonOut, **ERRORS})
 @answers
 def get_person(request: HttpRequest, code: str) -> Any:
-    """The person's values the caller's role may see (sensitive ones need their own permission)."""
+    """The person's values the caller's role may see (sensitive ones need their own permission).
+
+    The read is audited once per section returned: identity, child (the guardian), and location, health
+    and perpetrator context for roles that may see them.
+    """
     _need(request, Perm.CASE_VIEW_IDENTIFYING)
     user = _user(request)
-    case = case_for_user(user, code, section="identity")
-    opened = selectors.person_fields(case, user, Person.SEALED_FIELDS)
+    sections = selectors.person_sections_for(user)
+    case = case_for_user(user, code, section="identity", also=sections)
+    fields = tuple(name for section in sections for name in selectors.PERSON_SECTIONS[section])
+    opened = selectors.person_fields(case, user, fields)
     person = case.person
     values: dict[str, Any] = {name: o.value for name, o in opened.items()}
     values.update({name: getattr(person, name) for name in services.CODED_PERSON_FIELDS})

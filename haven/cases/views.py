@@ -25,7 +25,7 @@ from haven.cases import forms as f
 from haven.cases import selectors, services, vocab
 from haven.cases.access import case_for_user
 from haven.cases.links import CaseLinks
-from haven.cases.models import Attachment, Case, Consent, Person, PressureCheck, Task
+from haven.cases.models import Attachment, Case, Consent, PressureCheck, Task
 from haven.vault.errors import VaultError
 
 PAGE_SIZE = 25
@@ -210,22 +210,14 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     return _page(request, "detail.html", context)
 
 
-# Derived from the model's field groups so that a new identifying or sensitive field cannot be left out.
-# The guardian is identifying but belongs to the child section.
-PERSON_SECTIONS = {
-    "identity": tuple(name for name in Person.IDENTIFYING_FIELDS if name != "guardian"),
-    **{name: (name,) for name in Person.SENSITIVE_FIELDS},
-}
-
-
 @require_GET
 @require_perm(Perm.CASE_VIEW)
 def person_section(request: HttpRequest, code: str, section: str) -> HttpResponse:
     user = _user(request)
-    if section not in PERSON_SECTIONS:
+    if section not in selectors.PERSON_PAGES:
         raise Http404
     case = case_for_user(user, code, section=section)
-    fields = selectors.person_fields(case, user, PERSON_SECTIONS[section])
+    fields = selectors.person_fields(case, user, selectors.PERSON_SECTIONS[section])
     notes = selectors.notes_for(case, user, section) if section in vocab.SENSITIVE_SECTIONS else []
     labels = {name: field.label for name, field in f.PersonForm.base_fields.items()}
     rows = [(labels.get(name, name), value) for name, value in fields.items()]

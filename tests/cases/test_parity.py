@@ -575,3 +575,58 @@ def test_the_audit_chain_still_verifies_after_refusals(
     call_command("audit", "verify", "--json", stdout=out)  # exits 1 (SystemExit) on a broken chain
     verdict = json.loads(out.getvalue())
     assert verdict["ok"] is True and verdict["checked"] == AuditEvent.objects.count()
+
+
+# -- 5. an API read of the person is audited as every section it returns -------------------------------------
+
+# The sections a read of the person returns, by hand, per role: sensitive sections only for the manager.
+PERSON_READ: dict[str, set[str]] = {
+    "case manager": {"identity", "child", "location", "health", "perpetrator"},
+    "caseworker": {"identity", "child"},
+}
+SENSITIVE_VALUE = "Test health value"
+
+
+@pytest.mark.parametrize("role", list(PERSON_READ))
+def test_the_api_person_read_is_audited_as_the_sections_it_returns(
+    role: str, alice: User, bob: User, make_case
+) -> None:
+    from haven.audit.models import AuditEvent
+
+    case = make_case(alice, health=SENSITIVE_VALUE, location="Test location value")
+    services.case_assign(actor=alice, case=case, caseworkers=[bob])
+    reader = alice if role == "case manager" else bob
+
+    def sections_read() -> list[str]:
+        events = AuditEvent.objects.filter(action="case.viewed", object_id=case.code, actor_id=reader.pk)
+        return [e.detail["section"] for e in events.order_by("seq")]
+
+    before = len(sections_read())
+    response = ApiClient(reader).get(f"/cases/{case.code}/person")
+    assert response.status_code == 200
+    values = response.json()["values"]
+    read = sections_read()[before:]
+    assert sorted(read) == sorted(PERSON_READ[role])  # each once
+    assert ("health" in values and values["health"] == SENSITIVE_VALUE) is ("health" in PERSON_READ[role])
+    assert ("location" in values) is ("location" in PERSON_READ[role])
+
+    # The same read after a change through the API (PUT answers with the person) is audited alike.
+    version = response.json()["version"]
+    before = len(sections_read())
+    changed = ApiClient(reader).client.put(
+        f"/api/v1/cases/{case.code}/person",
+        {"version": version, "values": {"aliases": "Test alias"}},
+        content_type="application/json",
+        **ApiClient(reader).auth,
+    )
+    assert changed.status_code == 200, changed.content
+    assert "identity" in sections_read()[before:]
+    assert set(sections_read()[before:]) == PERSON_READ[role]
+
+
+def test_every_sealed_person_field_belongs_to_one_audited_section() -> None:
+    from haven.cases.models import Person
+    from haven.cases.selectors import PERSON_SECTIONS
+
+    fields = [name for names in PERSON_SECTIONS.values() for name in names]
+    assert sorted(fields) == sorted(Person.SEALED_FIELDS)
