@@ -62,6 +62,23 @@ def is_eligible(case: Case, user: User, part: str) -> bool:
     return eligible_for(case.team_id, part).filter(pk=user.pk).exists()
 
 
+def may_act_for_team(user: User, team_id: int | None) -> bool:
+    """True when `user` may create cases for team `team_id` (and so become their case manager).
+
+    Only for their own team: no role acts for every team. The DPO, who may open every case, creates none
+    and assigns none; the programme manager lists every case pseudonymously and opens none.
+    """
+    return (
+        user.is_active  # a disabled account acts for no one
+        and team_id is not None  # a case always belongs to a team
+        and user.team_id == team_id  # the user's own team only
+    )
+
+
+class WrongTeam(PermissionDenied):
+    """The user may not act for this team (see `may_act_for_team`)."""
+
+
 class SectionForbidden(PermissionDenied):
     """The role may not see this section of any case (decided before any case is looked up).
 

@@ -630,3 +630,56 @@ def test_every_sealed_person_field_belongs_to_one_audited_section() -> None:
 
     fields = [name for names in PERSON_SECTIONS.values() for name in names]
     assert sorted(fields) == sorted(Person.SEALED_FIELDS)
+
+
+# -- 6. an import creates cases only in the importing case manager's own team --------------------------------
+
+# Who may import into which team, by hand: a case manager into their own team only; a DPO into none.
+IMPORTS: dict[tuple[str, str], str] = {
+    ("north_manager", "North"): ALLOWED,
+    ("north_manager", "South"): REFUSED,
+    ("south_manager", "South"): ALLOWED,
+    ("south_manager", "North"): REFUSED,
+    ("dpo", "North"): REFUSED,
+}
+
+
+@pytest.mark.parametrize(("who", "team"), list(IMPORTS))
+def test_an_import_gets_the_same_decision_on_the_command_line_and_in_the_service(
+    who: str, team: str, alice: User, dpo: User, make_user: Callable[..., User], tmp_path
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from haven.accounts.models import Team
+    from haven.cases.importer import people_import
+    from tests.cases.test_import import HEADER, ROWS, as_dicts, run_import, write_csv
+
+    actor = {"north_manager": alice, "dpo": dpo}.get(who) or make_user(Role.CASE_MANAGER, "South")
+    expected = IMPORTS[(who, team)]
+    path = write_csv(tmp_path / "people.csv", HEADER, ROWS)
+
+    code, _out, err = run_import(path, "--team", team, "--actor", actor.email)
+    if expected == ALLOWED:
+        assert code == 0, err
+    else:
+        assert code == 2
+        message = err.strip()
+        assert "\n" not in message and message.startswith("nothing imported")
+    assert Case.objects.filter(team__name=team).count() == (len(ROWS) if expected == ALLOWED else 0)
+
+    target = Team.objects.get(name=team)
+    if expected == ALLOWED:
+        assert people_import(actor=actor, team=target, rows=as_dicts(HEADER, ROWS), dry_run=True).ok
+    else:
+        with pytest.raises(PermissionDenied):
+            people_import(actor=actor, team=target, rows=as_dicts(HEADER, ROWS), dry_run=True)
+
+
+def test_importing_into_another_team_says_so_in_one_line(alice: User, tmp_path) -> None:
+    from tests.cases.test_import import HEADER, ROWS, run_import, write_csv
+
+    path = write_csv(tmp_path / "people.csv", HEADER, ROWS)
+    code, _out, err = run_import(path, "--team", "South", "--actor", alice.email)
+    assert code == 2
+    assert "not a member of team 'South'" in err and err.count("\n") == 0
+    assert not Case.objects.exists()
