@@ -57,13 +57,18 @@ def require_login(view: View) -> View:
     return cast(View, wrapper)
 
 
+def recently_authenticated(request: HttpRequest) -> bool:
+    """True when this session confirmed password and a fresh TOTP code within REAUTH_SECONDS."""
+    at = float(request.session.get(REAUTH_AT, 0))
+    return time.time() - at <= settings.REAUTH_SECONDS
+
+
 def require_recent_auth(view: View) -> View:
     """Password and a fresh TOTP code within REAUTH_SECONDS before the view runs (export, erasure)."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        at = float(request.session.get(REAUTH_AT, 0))
-        if time.time() - at > settings.REAUTH_SECONDS:
+        if not recently_authenticated(request):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('accounts:reauth')}?{query}")
         return view(request, *args, **kwargs)

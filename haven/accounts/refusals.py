@@ -32,6 +32,13 @@ class AccessNotFound(Http404):
         self.object_id = object_id
 
 
+class RecentAuthRequired(PermissionDenied):
+    """The action needs the password and a fresh second-factor code confirmed within REAUTH_SECONDS."""
+
+    def __init__(self) -> None:
+        super().__init__("auth.recent")
+
+
 def denied(what: str, *, object_type: str = "", object_id: str = "") -> PermissionDenied:
     """A PermissionDenied naming the permission (and the object) that the refusal audit records."""
     exc = PermissionDenied(what)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import URLPattern, URLResolver
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
@@ -20,7 +22,7 @@ from pydantic import ConfigDict
 from haven.accounts.models import User
 from haven.accounts.refusals import AccessNotFound, record_refusal
 from haven.api.models import ApiToken
-from haven.api.services import token_lookup, token_revoke
+from haven.api.services import token_confirm, token_lookup, token_revoke
 
 
 class TokenAuth(HttpBearer):
@@ -177,6 +179,29 @@ def me(request: HttpRequest) -> dict[str, Any]:
 class StrictSchema(Schema):
     # Unknown fields are refused rather than ignored, so a client cannot set what it was not offered.
     model_config = ConfigDict(extra="forbid")
+
+
+class ConfirmIn(StrictSchema):
+    password: str = Field(..., max_length=1024)
+    code: str = Field(..., max_length=16)
+
+
+class Confirmed(Schema):
+    confirmed_until: datetime
+
+
+@api.post("/tokens/confirm", response={200: Confirmed, 400: Error, 401: Error, 403: Error}, tags=["tokens"])
+def tokens_confirm(request: HttpRequest, body: ConfirmIn) -> Any:
+    """Confirm your password and a fresh code from your authenticator through this token, as the web asks
+    before sensitive actions. For the next few minutes (`confirmed_until`) the token may make the calls
+    that need it: the statistics export. A wrong password counts towards the account's lockout."""
+    token = calling_token(request)
+    if not token_confirm(token=token, password=body.password, code=body.code):
+        return error_response(
+            request, 403, "not_confirmed", "The password or the code is not right.", refusal="auth.reauth"
+        )
+    assert token.confirmed_at is not None
+    return {"confirmed_until": token.confirmed_at + timedelta(seconds=settings.REAUTH_SECONDS)}
 
 
 class RevokeIn(StrictSchema):

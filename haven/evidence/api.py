@@ -16,7 +16,9 @@ from ninja import Router, Schema, Status
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
-from haven.api.router import Error, StrictSchema, error_response
+from haven.accounts.refusals import RecentAuthRequired
+from haven.api.router import Error, StrictSchema, calling_token, error_response
+from haven.api.services import token_recently_confirmed
 from haven.evidence import ctdc, selectors
 from haven.evidence.dp import DEFAULT_THRESHOLD
 from haven.evidence.models import DpRelease, Export
@@ -170,7 +172,12 @@ def stats_release_create(request: HttpRequest, body: ReleaseIn) -> Any:
 
 @router.post("/exports", response={200: ExportOut, 400: Error, 401: Error, 403: Error})
 def stats_export(request: HttpRequest, body: ExportIn) -> Any:
-    """k-anonymous CTDC-layout microdata of the cases in scope (every column a quasi-identifier)."""
+    """k-anonymous CTDC-layout microdata of the cases in scope (every column a quasi-identifier).
+
+    Record-level data leaves Haven, so, as on the web, the account confirms its password and a fresh code
+    first: call `POST /api/v1/tokens/confirm` with this token, then export within a few minutes. Without
+    it the answer is 403 with the code `recent_auth_required`.
+    """
     try:
         export, result = export_create(
             actor=_user(request),
@@ -178,6 +185,15 @@ def stats_export(request: HttpRequest, body: ExportIn) -> Any:
             columns=body.columns,
             max_suppression=body.max_suppression,
             source="api",
+            recent_auth=token_recently_confirmed(calling_token(request)),
+        )
+    except RecentAuthRequired as exc:
+        return error_response(
+            request,
+            403,
+            "recent_auth_required",
+            "Confirm your password and a fresh code with POST /api/v1/tokens/confirm, then export.",
+            refusal=exc,
         )
     except PermissionDenied as exc:
         return _forbidden(request, exc)
