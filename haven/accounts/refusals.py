@@ -39,14 +39,6 @@ class RecentAuthRequired(PermissionDenied):
         super().__init__("auth.recent")
 
 
-def denied(what: str, *, object_type: str = "", object_id: str = "") -> PermissionDenied:
-    """A PermissionDenied naming the permission (and the object) that the refusal audit records."""
-    exc = PermissionDenied(what)
-    exc.object_type = object_type  # type: ignore[attr-defined]
-    exc.object_id = object_id  # type: ignore[attr-defined]
-    return exc
-
-
 def is_refusal(exc: BaseException) -> bool:
     """True for what a permission or access check raises."""
     return isinstance(exc, PermissionDenied | AccessNotFound)

@@ -76,7 +76,7 @@ def may_act_for_team(user: User, team_id: int | None) -> bool:
 
 
 class WrongTeam(PermissionDenied):
-    """The user may not act for this team (see `may_act_for_team`)."""
+    """The user may not act for this team (see `may_act_for_team`); its argument is "case.own_team"."""
 
 
 class SectionForbidden(PermissionDenied):
@@ -158,9 +158,8 @@ def check_section(user: User, section: str) -> None:
     """Raise SectionForbidden when the role may not see `section` (independent of any case)."""
     if section not in SECTION_PERMS:
         raise ValueError(f"unknown case section {section!r}")
-    perm = SECTION_PERMS[section]
-    if perm is not None and not user.has(perm):
-        raise SectionForbidden(perm.value)
+    if not may_see_section(user, section):
+        raise SectionForbidden(str(SECTION_PERMS[section]))
 
 
 def case_for_user(user: User, code: str, *, section: str = "summary", also: tuple[str, ...] = ()) -> Case:

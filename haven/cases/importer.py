@@ -442,7 +442,7 @@ def people_import(
     if not actor.has(Perm.CASE_ASSIGN):
         raise PermissionDenied(Perm.CASE_ASSIGN.value)
     if not may_act_for_team(actor, team.pk):
-        raise WrongTeam(Perm.CASE_ASSIGN.value)
+        raise WrongTeam("case.own_team")
     started = time.perf_counter()
     sealed, coded, clean, count, problems = _validate(actor, rows, columns)
     validated = time.perf_counter()
