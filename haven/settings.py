@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "haven.accounts.middleware.SessionTimeoutMiddleware",
     "haven.accounts.middleware.RequireMfaMiddleware",
+    "haven.accounts.middleware.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "haven.core.middleware.NoStoreMiddleware",

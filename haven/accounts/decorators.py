@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from haven.accounts import services
 from haven.accounts.mfa import is_verified
 from haven.accounts.middleware import REAUTH_AT
 from haven.accounts.permissions import Perm
@@ -24,7 +23,8 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
 def require_perm(perm: Perm) -> Callable[[View], View]:
-    """Signed in, second factor verified, and the role grants `perm`; a refusal is audited (403)."""
+    """Signed in, second factor verified, and the role grants `perm`; a refusal is a 403, audited by
+    `RefusalAuditMiddleware` (see `haven.accounts.refusals`)."""
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
@@ -35,8 +35,7 @@ def require_perm(perm: Perm) -> Callable[[View], View]:
             if not is_verified(user):
                 return redirect("accounts:mfa")
             if not user.has(perm):
-                services.record_denied(user_id=user.pk, what=perm.value)
-                raise PermissionDenied
+                raise PermissionDenied(perm.value)
             return view(request, *args, **kwargs)
 
         return cast(View, wrapper)
@@ -58,13 +57,18 @@ def require_login(view: View) -> View:
     return cast(View, wrapper)
 
 
+def recently_authenticated(request: HttpRequest) -> bool:
+    """True when this session confirmed password and a fresh TOTP code within REAUTH_SECONDS."""
+    at = float(request.session.get(REAUTH_AT, 0))
+    return time.time() - at <= settings.REAUTH_SECONDS
+
+
 def require_recent_auth(view: View) -> View:
     """Password and a fresh TOTP code within REAUTH_SECONDS before the view runs (export, erasure)."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        at = float(request.session.get(REAUTH_AT, 0))
-        if time.time() - at > settings.REAUTH_SECONDS:
+        if not recently_authenticated(request):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('accounts:reauth')}?{query}")
         return view(request, *args, **kwargs)

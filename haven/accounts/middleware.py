@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from haven.accounts import services
 from haven.accounts.mfa import is_verified
+from haven.accounts.refusals import is_refusal, record_refusal
 
 LOGIN_AT = "haven_login_at"
 LAST_SEEN = "haven_last_seen"
@@ -67,3 +68,20 @@ class RequireMfaMiddleware:
         ):
             return redirect("accounts:mfa")
         return self.get_response(request)
+
+
+class RefusalAuditMiddleware:
+    """Audit every refusal a web view raises (a permission check's 403, an access check's 404).
+
+    Runs after the view's transactions ended, so the entry stays even when a service refused.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if is_refusal(exception):
+            record_refusal(request, exception)

@@ -165,9 +165,16 @@ def record_session_expired(*, user_id: int, kind: str) -> None:
     )
 
 
-def record_denied(*, user_id: int | None, what: str) -> None:
-    """An authorisation failure: the permission or area refused, never the data asked for."""
-    audit_record(actor_id=user_id, action="access.denied", detail={"what": what[:64]})
+def record_denied(*, user_id: int | None, what: str, object_type: str = "", object_id: str = "") -> None:
+    """An authorisation failure: the permission or area refused and the code of the object asked for,
+    never the data asked for."""
+    audit_record(
+        actor_id=user_id,
+        action="access.denied",
+        object_type=object_type,
+        object_id=object_id,
+        detail={"what": what[:64]},
+    )
 
 
 @transaction.atomic

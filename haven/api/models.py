@@ -14,6 +14,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When its holder last confirmed password and a fresh second-factor code through it: sensitive calls
+    # (the statistics export) need that within REAUTH_SECONDS, as the web asks for a fresh sign-in.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"token {self.prefix}…"

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import URLPattern, URLResolver
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
 from haven.accounts.models import User
+from haven.accounts.refusals import AccessNotFound, record_refusal
 from haven.api.models import ApiToken
-from haven.api.services import token_lookup, token_revoke
+from haven.api.services import token_confirm, token_lookup, token_revoke
 
 
 class TokenAuth(HttpBearer):
@@ -89,8 +93,18 @@ class Error(Schema):
 
 
 def error_response(
-    request: HttpRequest, status: int, code: str, message: str, extra: dict[str, Any] | None = None
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    extra: dict[str, Any] | None = None,
+    *,
+    refusal: BaseException | str = "",
 ) -> HttpResponse:
+    """The API's one error shape. A 403 is a refusal and is audited (`refusal`: the PermissionDenied, or
+    the permission's code; without it the endpoint's name is recorded)."""
+    if status == 403:
+        record_refusal(request, refusal)
     body: dict[str, Any] = {"error": {"code": code, "message": message, **(extra or {})}}
     return api.create_response(request, body, status=status)
 
@@ -113,7 +127,14 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    if isinstance(exc, AccessNotFound):
+        record_refusal(request, exc)  # an access check's "no", answered like a missing object
     return error_response(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", "Your role does not allow this.", refusal=exc)
 
 
 _HTTP_CODES = {
@@ -160,6 +181,29 @@ def me(request: HttpRequest) -> dict[str, Any]:
 class StrictSchema(Schema):
     # Unknown fields are refused rather than ignored, so a client cannot set what it was not offered.
     model_config = ConfigDict(extra="forbid")
+
+
+class ConfirmIn(StrictSchema):
+    password: str = Field(..., max_length=1024)
+    code: str = Field(..., max_length=16)
+
+
+class Confirmed(Schema):
+    confirmed_until: datetime
+
+
+@api.post("/tokens/confirm", response={200: Confirmed, 400: Error, 401: Error, 403: Error}, tags=["tokens"])
+def tokens_confirm(request: HttpRequest, body: ConfirmIn) -> Any:
+    """Confirm your password and a fresh code from your authenticator through this token, as the web asks
+    before sensitive actions. For the next few minutes (`confirmed_until`) the token may make the calls
+    that need it: the statistics export. A wrong password counts towards the account's lockout."""
+    token = calling_token(request)
+    if not token_confirm(token=token, password=body.password, code=body.code):
+        return error_response(
+            request, 403, "not_confirmed", "The password or the code is not right.", refusal="auth.reauth"
+        )
+    assert token.confirmed_at is not None
+    return {"confirmed_until": token.confirmed_at + timedelta(seconds=settings.REAUTH_SECONDS)}
 
 
 class RevokeIn(StrictSchema):

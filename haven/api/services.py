@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
+from haven.accounts.services import reauth_check
 from haven.api.models import ApiToken
 from haven.audit.services import audit_record
 
@@ -53,6 +56,29 @@ def token_user(raw: str) -> User | None:
     """The active user holding this unrevoked token, or None."""
     token = token_lookup(raw)
     return token.user if token is not None else None
+
+
+def token_confirm(*, token: ApiToken, password: str, code: str) -> bool:
+    """Its holder confirms password and a fresh TOTP code through `token`, as on the web's re-authentication
+    page (a wrong password counts towards the lockout). True when confirmed; the token then passes
+    `token_recently_confirmed` for REAUTH_SECONDS."""
+    user = token.user
+    if not reauth_check(user=user, password=password, token=code):
+        return False
+    ApiToken.objects.filter(pk=token.pk).update(confirmed_at=timezone.now())
+    token.refresh_from_db(fields=["confirmed_at"])
+    audit_record(
+        actor_id=user.pk, action="api.token_confirmed", object_type="user", object_id=user.pk,
+        detail={"token": token.pk},
+    )  # fmt: skip
+    return True
+
+
+def token_recently_confirmed(token: ApiToken) -> bool:
+    """True when the holder confirmed password and code through this token within REAUTH_SECONDS."""
+    if token.confirmed_at is None:
+        return False
+    return timezone.now() - token.confirmed_at <= timedelta(seconds=settings.REAUTH_SECONDS)
 
 
 @transaction.atomic

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm, Role
+from haven.accounts.refusals import AccessNotFound
 from haven.audit.services import audit_record
 from haven.cases.models import Case
 
@@ -36,8 +36,57 @@ SECTION_PERMS: dict[str, Perm | None] = {
 }
 
 
+# Who may be given a part in a case, and with it access to the person's data: active accounts of these
+# roles in the case's own team. Forms list these people, and the services refuse anyone else.
+CASE_PARTS: dict[str, tuple[Role, ...]] = {
+    "case_manager": (Role.CASE_MANAGER,),
+    "caseworker": (Role.CASEWORKER,),
+    "task_assignee": (Role.CASEWORKER, Role.CASE_MANAGER),
+    "consent_explainer": (Role.VOLUNTEER, Role.CASEWORKER, Role.CASE_MANAGER),
+}
+
+
+def eligible_for(team_id: int | None, part: str) -> QuerySet[User]:
+    """Accounts that may take `part` (see CASE_PARTS) in a case of team `team_id` (none without a team)."""
+    if team_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True,  # a disabled account takes no new part
+        role__in=[role.value for role in CASE_PARTS[part]],  # the roles the part needs
+        team_id=team_id,  # the case's own team only
+    )
+
+
+def is_eligible(case: Case, user: User, part: str) -> bool:
+    """True when `user` may take `part` in `case` (same rule as `eligible_for`)."""
+    return eligible_for(case.team_id, part).filter(pk=user.pk).exists()
+
+
+def may_act_for_team(user: User, team_id: int | None) -> bool:
+    """True when `user` may create cases for team `team_id` (and so become their case manager).
+
+    Only for their own team: no role acts for every team. The DPO, who may open every case, creates none
+    and assigns none; the programme manager lists every case pseudonymously and opens none.
+    """
+    return (
+        user.is_active  # a disabled account acts for no one
+        and team_id is not None  # a case always belongs to a team
+        and user.team_id == team_id  # the user's own team only
+    )
+
+
+class WrongTeam(PermissionDenied):
+    """The user may not act for this team (see `may_act_for_team`); its argument is "case.own_team"."""
+
+
 class SectionForbidden(PermissionDenied):
-    """The role may not see this section of any case (decided before any case is looked up)."""
+    """The role may not see this section of any case (decided before any case is looked up).
+
+    Its argument is the permission the section needs; `object_id` the case code asked for, if any.
+    """
+
+    object_type = "case"
+    object_id = ""
 
 
 def open_rule(user: User) -> Q | None:
@@ -99,31 +148,45 @@ def visible_branches(user: User) -> list[Q] | None:
     return [rule]
 
 
+def may_see_section(user: User, section: str) -> bool:
+    """True when the role may see `section` of a case it may open."""
+    perm = SECTION_PERMS[section]
+    return perm is None or user.has(perm)
+
+
 def check_section(user: User, section: str) -> None:
     """Raise SectionForbidden when the role may not see `section` (independent of any case)."""
     if section not in SECTION_PERMS:
         raise ValueError(f"unknown case section {section!r}")
-    perm = SECTION_PERMS[section]
-    if perm is not None and not user.has(perm):
-        raise SectionForbidden
+    if not may_see_section(user, section):
+        raise SectionForbidden(str(SECTION_PERMS[section]))
 
 
-def case_for_user(user: User, code: str, *, section: str = "summary") -> Case:
-    """The case `code` if `user` may open it (and see `section`), else Http404; audits the read."""
-    check_section(user, section)
+def case_for_user(user: User, code: str, *, section: str = "summary", also: tuple[str, ...] = ()) -> Case:
+    """The case `code` if `user` may open it (and see `section`), else Http404 (AccessNotFound); audits the
+    read, one entry per section: `section`, and `also` the other sections the caller will show.
+    The refusal is audited where the request ends (see `haven.accounts.refusals`)."""
+    sections = tuple(dict.fromkeys((section, *also)))
+    try:
+        for each in sections:
+            check_section(user, each)
+    except SectionForbidden as exc:
+        exc.object_id = code
+        raise
     rule = open_rule(user)
     if rule is None:
-        raise Http404
+        raise AccessNotFound(Perm.CASE_VIEW.value, object_type="case", object_id=code)
     # Codes are unique: no ORDER BY needed to take the one match.
     found = list(Case.objects.select_related("person", "team", "case_manager").filter(rule, code=code)[:1])
     if not found:
-        raise Http404
+        raise AccessNotFound(Perm.CASE_VIEW.value, object_type="case", object_id=code)
     case = found[0]
-    audit_record(
-        actor_id=user.pk,
-        action="case.viewed",
-        object_type="case",
-        object_id=case.code,
-        detail={"section": section},
-    )
+    for each in sections:
+        audit_record(
+            actor_id=user.pk,
+            action="case.viewed",
+            object_type="case",
+            object_id=case.code,
+            detail={"section": each},
+        )
     return case

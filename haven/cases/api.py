@@ -21,7 +21,7 @@ from haven.accounts.permissions import Perm
 from haven.api.router import Error, error_response
 from haven.cases import selectors, services
 from haven.cases.access import case_for_user
-from haven.cases.models import Case, Consent, Person, Task
+from haven.cases.models import Case, Consent, Task
 
 router: Router = Router(tags=["cases"])
 PAGE_SIZE = 50
@@ -37,7 +37,7 @@ def _user(request: HttpRequest) -> User:
 
 def _need(request: HttpRequest, perm: Perm) -> None:
     if not _user(request).has(perm):
-        raise PermissionDenied
+        raise PermissionDenied(perm.value)
 
 
 def answers(view: F) -> F:
@@ -47,8 +47,8 @@ def answers(view: F) -> F:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         try:
             return view(request, *args, **kwargs)
-        except PermissionDenied:
-            return error_response(request, 403, "forbidden", "Your role does not allow this.")
+        except PermissionDenied as exc:
+            return error_response(request, 403, "forbidden", "Your role does not allow this.", refusal=exc)
         except services.Conflict as exc:
             return error_response(
                 request,
@@ -138,6 +138,9 @@ class CaseCreateIn(Schema):
     person: PersonValues
     note: str = ""
     hand_over: bool = False
+    confirm_new_person: bool = Field(
+        False, description="The possible existing cases were checked: create a new person anyway"
+    )
 
 
 class PersonUpdateIn(Schema):
@@ -313,15 +316,34 @@ def list_cases(
     return {"count": cases.count(), "page": page, "results": [_row(c) for c in rows]}
 
 
-@router.post("", response={201: CaseOut, **ERRORS})
+@router.post("", response={201: CaseOut, 409: Error, **ERRORS})
 @answers
 def create_case(request: HttpRequest, payload: CaseCreateIn) -> Any:
-    """Record a first contact; returns the new case."""
+    """Record a first contact; returns the new case.
+
+    When a case you may open already has a person with the same name and date of birth, nothing is
+    created: the answer is 409 with the code `possible_duplicate` and those cases' codes in `cases`.
+    Check them; if none is the same person, send the request again with `"confirm_new_person": true`.
+    (Only roles that may search by name are warned.)
+    """
     _need(request, Perm.CASE_FIRST_CONTACT)
     user = _user(request)
-    case = services.first_contact_create(
-        actor=user, values=_person_values(payload.person), note=payload.note, hand_over=payload.hand_over
-    )
+    try:
+        case = services.first_contact_create(
+            actor=user,
+            values=_person_values(payload.person),
+            note=payload.note,
+            hand_over=payload.hand_over,
+            confirm_new_person=payload.confirm_new_person,
+        )
+    except services.PossibleDuplicate as exc:
+        return error_response(
+            request,
+            409,
+            "possible_duplicate",
+            "A case you may open may already hold this person; check it, then confirm a new person.",
+            {"cases": exc.codes},
+        )
     return 201, {**_case_out(case, user), "name": None, "safe_contact": None}
 
 
@@ -337,11 +359,17 @@ def get_case(request: HttpRequest, code: str) -> Any:
 @router.get("/{code}/person", response={200: PersonOut, **ERRORS})
 @answers
 def get_person(request: HttpRequest, code: str) -> Any:
-    """The person's values the caller's role may see (sensitive ones need their own permission)."""
+    """The person's values the caller's role may see (sensitive ones need their own permission).
+
+    The read is audited once per section returned: identity, child (the guardian), and location, health
+    and perpetrator context for roles that may see them.
+    """
     _need(request, Perm.CASE_VIEW_IDENTIFYING)
     user = _user(request)
-    case = case_for_user(user, code, section="identity")
-    opened = selectors.person_fields(case, user, Person.SEALED_FIELDS)
+    sections = selectors.person_sections_for(user)
+    case = case_for_user(user, code, section="identity", also=sections)
+    fields = tuple(name for section in sections for name in selectors.PERSON_SECTIONS[section])
+    opened = selectors.person_fields(case, user, fields)
     person = case.person
     values: dict[str, Any] = {name: o.value for name, o in opened.items()}
     values.update({name: getattr(person, name) for name in services.CODED_PERSON_FIELDS})

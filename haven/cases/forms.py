@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
-from haven.accounts.permissions import Perm, Role
+from haven.accounts.permissions import Perm
 from haven.cases import vocab
+from haven.cases.access import eligible_for
 
 
 def _choices(items: vocab.Choices, blank: str | None = None) -> list[tuple[str, Any]]:
@@ -215,9 +216,7 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args: Any, team_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        roles = [Role.VOLUNTEER, Role.CASEWORKER, Role.CASE_MANAGER]
-        people = User.objects.filter(is_active=True, role__in=roles, team__isnull=False)
-        people = people.filter(team=team_id) if team_id is not None else people.none()
+        people = eligible_for(team_id, "consent_explainer")
         self.fields["explained_by"].queryset = people.order_by("display_name", "email")  # type: ignore[attr-defined]
         self.fields["explained_by"].label_from_instance = lambda u: u.display_name or u.email  # type: ignore[attr-defined]
 
@@ -263,8 +262,7 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, team_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = User.objects.filter(is_active=True, role__in=[Role.CASEWORKER, Role.CASE_MANAGER])
-        people = people.filter(team=team_id) if team_id is not None else people.none()
+        people = eligible_for(team_id, "task_assignee")
         self.fields["assignee"].queryset = people.order_by("email")  # type: ignore[attr-defined]
         self.fields["assignee"].label_from_instance = lambda u: u.display_name or u.email  # type: ignore[attr-defined]
 
@@ -296,11 +294,13 @@ class AssignForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, team_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        active = User.objects.filter(is_active=True).order_by("email")
-        self.fields["case_manager"].queryset = active.filter(role=Role.CASE_MANAGER)  # type: ignore[attr-defined]
-        self.fields["caseworkers"].queryset = active.filter(role=Role.CASEWORKER)  # type: ignore[attr-defined]
+        # Only the people the service accepts: active staff of the case's own team.
+        managers = eligible_for(team_id, "case_manager").order_by("email")
+        workers = eligible_for(team_id, "caseworker").order_by("email")
+        self.fields["case_manager"].queryset = managers  # type: ignore[attr-defined]
+        self.fields["caseworkers"].queryset = workers  # type: ignore[attr-defined]
         for name in ("case_manager", "caseworkers"):
             self.fields[name].label_from_instance = lambda u: u.display_name or u.email  # type: ignore[attr-defined]
 

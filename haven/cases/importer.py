@@ -29,6 +29,7 @@ from haven.accounts.models import Team, User
 from haven.accounts.permissions import Perm, Role
 from haven.audit.services import audit_record
 from haven.cases import vocab
+from haven.cases.access import WrongTeam, may_act_for_team
 from haven.cases.models import Case, Person, StageChange
 from haven.cases.services import CODED_PERSON_FIELDS, FIELD_MAX_CHARS, PERSON_FIELDS, _check_age, _next_code
 from haven.vault import blind_index as bi
@@ -434,11 +435,14 @@ def people_import(
     gives them (`columns`: the header, when known before the first row, e.g. `DictReader.fieldnames`).
     Every row is validated before anything is written; when any row fails, nothing is written
     and the report lists every problem. With `dry_run`, only the validation runs. Needs the case-assignment
-    permission (the Society's contact person). A key-store failure leaves the database untouched (data keys
+    permission (the Society's contact person) and a member of `team` (else WrongTeam, a PermissionDenied:
+    the actor becomes the cases' manager). A key-store failure leaves the database untouched (data keys
     already created then encrypt nothing). `protector` is for the benchmark only.
     """
     if not actor.has(Perm.CASE_ASSIGN):
         raise PermissionDenied(Perm.CASE_ASSIGN.value)
+    if not may_act_for_team(actor, team.pk):
+        raise WrongTeam("case.own_team")
     started = time.perf_counter()
     sealed, coded, clean, count, problems = _validate(actor, rows, columns)
     validated = time.perf_counter()

@@ -18,7 +18,7 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.audit.services import audit_record
 from haven.cases import vocab
-from haven.cases.access import cases_openable_by, cases_visible_to, visible_branches
+from haven.cases.access import cases_openable_by, cases_visible_to, may_see_section, visible_branches
 from haven.cases.models import (
     Attachment,
     BestInterests,
@@ -37,6 +37,22 @@ from haven.vault import blind_index
 from haven.vault import integration as vault
 
 SUMMARY_FIELDS = ("name", "safe_contact")
+
+# Which case section each sealed person field belongs to (what a read of it is audited as). Derived from
+# the model's field groups so that a new identifying or sensitive field cannot be left out. The guardian
+# is identifying but belongs to the child section.
+PERSON_SECTIONS: dict[str, tuple[str, ...]] = {
+    "identity": tuple(name for name in Person.IDENTIFYING_FIELDS if name != "guardian"),
+    "child": ("guardian",),
+    **{name: (name,) for name in Person.SENSITIVE_FIELDS},
+}
+# The person sections that have a page of their own (the child section has its own page elsewhere).
+PERSON_PAGES = frozenset(PERSON_SECTIONS) - {"child"}
+
+
+def person_sections_for(user: User) -> tuple[str, ...]:
+    """The person sections `user`'s role may read, in PERSON_SECTIONS order."""
+    return tuple(section for section in PERSON_SECTIONS if may_see_section(user, section))
 
 
 def case_list(

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +25,7 @@ from haven.accounts.models import Team, User
 from haven.accounts.permissions import Perm, Role
 from haven.audit.services import audit_record
 from haven.cases import vocab
+from haven.cases.access import is_eligible
 from haven.cases.consent import recipients_to_inform
 from haven.cases.models import (
     Attachment,
@@ -41,6 +42,7 @@ from haven.cases.models import (
     Task,
 )
 from haven.cases.sealing import open_value, seal
+from haven.cases.selectors import possible_existing
 from haven.vault import integration as vault
 
 NOTE_MAX_CHARS = 20_000
@@ -62,6 +64,18 @@ CODED_PERSON_FIELDS = (
     "schooling",
 )
 PERSON_FIELDS = frozenset(Person.SEALED_FIELDS) | frozenset(CODED_PERSON_FIELDS)
+
+
+class PossibleDuplicate(Exception):
+    """A person with the same name and date of birth may already have a case: nothing was created.
+
+    `codes` are the cases the caller may open that match; the caller checks them and, when none is the
+    same person, asks again with `confirm_new_person=True`.
+    """
+
+    def __init__(self, codes: Sequence[str]) -> None:
+        super().__init__(f"{len(codes)} possible existing case(s)")
+        self.codes = list(codes)
 
 
 class Conflict(Exception):
@@ -233,7 +247,22 @@ def _record_stage(case: Case, actor: User, from_stage: str) -> None:
     change.save()
 
 
-@transaction.atomic
+def _possible_duplicates(actor: User, values: Mapping[str, Any]) -> list[str]:
+    """Cases `actor` may open whose person has the given name and date of birth (none asked for when the
+    role may not search by name: it must not learn of records it cannot open, nor probe for them)."""
+    if not actor.has(Perm.CASE_SEARCH_NAME):
+        return []
+    name, dob = values.get("name"), values.get("date_of_birth")
+    if not isinstance(name, str) or not name.strip() or dob in (None, ""):
+        return []
+    if not isinstance(dob, date):
+        try:
+            dob = date.fromisoformat(str(dob))
+        except ValueError:
+            return []  # the value checks refuse it with a clear message
+    return possible_existing(actor, name=name, dob=dob)
+
+
 def first_contact_create(
     *,
     actor: User,
@@ -241,12 +270,27 @@ def first_contact_create(
     team: Team | None = None,
     note: str = "",
     hand_over: bool = False,
+    confirm_new_person: bool = False,
 ) -> Case:
     """Record a first contact with the least data possible; returns the new case (stage first contact).
 
-    A volunteer keeps access to it only until it is handed over to the contact person.
+    A volunteer keeps access to it only until it is handed over to the contact person. When a case the
+    actor may open already has a person with this name and date of birth, raises PossibleDuplicate and
+    creates nothing, unless `confirm_new_person` says the actor checked those cases first.
     """
     _require(actor, Perm.CASE_FIRST_CONTACT)
+    if not confirm_new_person:
+        # Outside the write's transaction: the name search stays in the audit trail when this refuses.
+        codes = _possible_duplicates(actor, values)
+        if codes:
+            raise PossibleDuplicate(codes)
+    return _first_contact_write(actor=actor, values=values, team=team, note=note, hand_over=hand_over)
+
+
+@transaction.atomic
+def _first_contact_write(
+    *, actor: User, values: Mapping[str, Any], team: Team | None, note: str, hand_over: bool
+) -> Case:
     team = team or actor.team
     if team is None:
         raise ValidationError(_("Your account belongs to no team; ask an administrator to add you to one."))
@@ -283,6 +327,7 @@ def case_handover(*, actor: User, case: Case) -> Case:
     """Hand a first contact over to the contact person (the volunteer loses access)."""
     _require(actor, Perm.CASE_FIRST_CONTACT)
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_not_erased(case)
     if not case.handed_over:
         case.handed_over = True
         case.handed_over_at = timezone.now()
@@ -319,16 +364,20 @@ def case_open(*, actor: User, case: Case) -> Case:
 def case_assign(
     *, actor: User, case: Case, case_manager: User | None = None, caseworkers: Sequence[User] | None = None
 ) -> Case:
-    """Assign the case manager and/or the caseworkers (replacing the caseworker list when given)."""
+    """Assign the case manager and/or the caseworkers (replacing the caseworker list when given).
+
+    Only active people of the case's own team may be assigned: an assignment opens the person's data.
+    """
     _require(actor, Perm.CASE_ASSIGN)
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_not_erased(case)
     if case_manager is not None:
-        if case_manager.role != Role.CASE_MANAGER or not case_manager.is_active:
-            raise ValidationError({"case_manager": _("Choose an active case manager.")})
+        if not is_eligible(case, case_manager, "case_manager"):
+            raise ValidationError({"case_manager": _("Choose an active case manager of this case's team.")})
         case.case_manager = case_manager
     if caseworkers is not None:
-        if any(w.role != Role.CASEWORKER or not w.is_active for w in caseworkers):
-            raise ValidationError({"caseworkers": _("Choose active caseworkers only.")})
+        if not all(is_eligible(case, worker, "caseworker") for worker in caseworkers):
+            raise ValidationError({"caseworkers": _("Choose active caseworkers of this case's team only.")})
         case.caseworkers.set(caseworkers)
     case.version += 1
     case.updated_at = timezone.now()
@@ -377,6 +426,7 @@ def case_close(*, actor: User, case: Case, reason: str, expected_version: int | 
     """Close the case with a reason; "referred" gives the HTCDS status ClosedReferred."""
     _require(actor, Perm.CASE_EDIT)
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_not_erased(case)
     _check_version(case, expected_version)
     if reason not in vocab.codes(vocab.CLOSURE_REASONS):
         raise ValidationError({"closure_reason": _("Choose a closure reason.")})
@@ -532,7 +582,10 @@ def consent_record(
     recipient: str = "",
     expires_on: date | None = None,
 ) -> Consent:
-    """Record consent (given or refused) for one purpose and, for a referral, one recipient."""
+    """Record consent (given or refused) for one purpose and, for a referral, one recipient.
+
+    Whoever explained it is an active volunteer, caseworker or case manager of the case's team.
+    """
     _require(actor, Perm.CONSENT_RECORD)
     _check_not_erased(case)
     errors: dict[str, str] = {}
@@ -548,8 +601,8 @@ def consent_record(
         errors["given_on"] = _("The date cannot be in the future.")
     if expires_on is not None and expires_on < given_on:
         errors["expires_on"] = _("The expiry date is before the date given.")
-    if not explained_by.is_active:
-        errors["explained_by"] = _("Choose an active account.")
+    if not is_eligible(case, explained_by, "consent_explainer"):
+        errors["explained_by"] = _("Choose an active member of this case's team.")
     if errors:
         raise ValidationError(errors)
     consent = Consent(
@@ -599,6 +652,7 @@ def pressure_check_confirm(
 ) -> PressureCheck:
     """The case manager's check of a withdrawal or erasure request for signs of third-party pressure."""
     _require(actor, Perm.CASE_ASSIGN)
+    _check_not_erased(case)
     if kind not in vocab.codes(vocab.PRESSURE_KINDS):
         raise ValidationError({"kind": _("Unknown request kind.")})
     if consent is not None and consent.case_id != case.pk:
@@ -614,11 +668,17 @@ def pressure_check_confirm(
 
 @transaction.atomic
 def pressure_signoff(*, actor: User, check: PressureCheck, basis: str, reason: str) -> PressureCheck:
-    """DPO sign-off: after a request under possible pressure, Haven continues on another legal basis."""
+    """DPO sign-off: after a request under possible pressure, Haven continues on another legal basis.
+
+    Only a check that found signs of pressure and has no sign-off yet can be signed off, once.
+    """
     _require(actor, Perm.CONSENT_SIGN_OFF)
     check = PressureCheck.objects.select_for_update().select_related("case__person").get(pk=check.pk)
+    _check_not_erased(check.case)
     if not check.signs_of_pressure:
         raise ValidationError(_("No signs of pressure were recorded; no sign-off is needed."))
+    if check.signoff_by_id is not None:
+        raise ValidationError(_("This check was already signed off."))
     if basis not in ("vital_interest", "child_best_interests"):
         raise ValidationError({"basis": _("Choose vital interest or the child's best interests.")})
     if not reason.strip():
@@ -639,12 +699,14 @@ def pressure_signoff(*, actor: User, check: PressureCheck, basis: str, reason: s
 def consent_withdraw(
     *, actor: User, case: Case, consent: Consent, reason: str, confirm_no_pressure: bool = False
 ) -> list[str]:
-    """Withdraw a consent at once; returns the recipient codes to inform.
+    """Withdraw a consent that was given (not one refused or already withdrawn) at once; returns the
+    recipient codes to inform.
 
     Needs a pressure check first: a case manager confirms "no sign of pressure" in the same step
     (`confirm_no_pressure`), anyone else needs a case manager's recent check on record.
     """
     _require(actor, Perm.CONSENT_RECORD)
+    _check_not_erased(case)
     consent = Consent.objects.select_for_update().get(pk=consent.pk, case=case)
     if consent.status != "given":
         raise ValidationError(_("Only a consent that is in force can be withdrawn."))
@@ -744,15 +806,18 @@ def note_add(*, actor: User, case: Case, section: str, body: str) -> Note:
 def task_add(
     *, actor: User, case: Case, due_on: date, kind: str = "", title: str = "", assignee: User | None = None
 ) -> Task:
-    """Add a task or follow-up date; the free-text title is sealed."""
+    """Add a task or follow-up date; the free-text title is sealed. The assignee, if any, is an active
+    caseworker or case manager of the case's team (a task gives them a reason to open the case)."""
     _require(actor, Perm.CASE_EDIT)
     _check_not_erased(case)
     if not kind and not title.strip():
         raise ValidationError({"title": _("Give a kind of task or a title.")})
     if len(title) > 500:
         raise ValidationError({"title": _("The title is too long (at most 500 characters).")})
-    if assignee is not None and not assignee.is_active:
-        raise ValidationError({"assignee": _("Choose an active account.")})
+    if assignee is not None and not is_eligible(case, assignee, "task_assignee"):
+        raise ValidationError(
+            {"assignee": _("Choose an active caseworker or case manager of this case's team.")}
+        )
     task = Task(case=case, kind=kind, due_on=due_on, assignee=assignee, created_by=actor)
     task.title = seal(case.person.key_id, task, "title", title.strip())
     task.full_clean()
@@ -765,6 +830,7 @@ def task_add(
 def task_done(*, actor: User, case: Case, task: Task) -> Task:
     """Mark a task done (once)."""
     _require(actor, Perm.CASE_EDIT)
+    _check_not_erased(case)
     task = Task.objects.select_for_update().get(pk=task.pk, case=case)
     if task.done_at is None:
         task.done_at = timezone.now()
@@ -801,20 +867,46 @@ def attachment_path(attachment: Attachment) -> Path:
     return Path(settings.ATTACHMENTS_DIR) / f"{attachment.uid}.sealed"
 
 
+class Upload(Protocol):
+    """A file as a web upload gives it: its size is known before any of it is read."""
+
+    size: int | None
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _too_large() -> ValidationError:
+    return ValidationError(
+        {
+            "file": _("The file is too large (at most %(n)s MB).")
+            % {"n": settings.ATTACHMENT_MAX_BYTES // 2**20}
+        }
+    )
+
+
+def _upload_bytes(data: bytes | Upload) -> bytes:
+    """The content, refused before it is read when the upload says it is too large."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if isinstance(data, bytes):
+        content = data
+    else:
+        if data.size is not None and data.size > limit:
+            raise _too_large()
+        content = data.read(limit + 1)  # never more than the limit, whatever the size said
+    if len(content) > limit:
+        raise _too_large()
+    return content
+
+
 @transaction.atomic
-def attachment_add(*, actor: User, case: Case, filename: str, data: bytes) -> Attachment:
-    """Store a sealed file: size-limited, type-checked by its content (not its name)."""
+def attachment_add(*, actor: User, case: Case, filename: str, data: bytes | Upload) -> Attachment:
+    """Store a sealed file: size-limited (checked before an upload is read), type-checked by its content
+    (not its name)."""
     _require(actor, Perm.CASE_EDIT)
     _check_not_erased(case)
+    data = _upload_bytes(data)
     if not data:
         raise ValidationError({"file": _("The file is empty.")})
-    if len(data) > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is too large (at most %(n)s MB).")
-                % {"n": settings.ATTACHMENT_MAX_BYTES // 2**20}
-            }
-        )
     kind = attachment_kind(data)
     if kind is None:
         raise ValidationError({"file": _("Only PDF, PNG, JPEG and plain-text files can be attached.")})
@@ -854,10 +946,18 @@ def attachment_read(*, case: Case, attachment: Attachment) -> bytes:
 
 
 @transaction.atomic
-def person_erase(*, actor: User, case: Case, reason: str) -> ErasureTombstone:
+def person_erase(
+    *, actor: User, case: Case, reason: str, confirm_code: str | None = None
+) -> ErasureTombstone:
     """Crypto-shred the person: destroy their key, delete blind indexes and attachment files, keep a
-    tombstone. An erasure the person asked for needs a case manager's pressure check first."""
+    tombstone. An erasure the person asked for needs a case manager's pressure check first.
+
+    `confirm_code` is the case code as the person erasing typed it to confirm (the web asks for it);
+    it must match. `haven erase` names the case on its command line, which is its confirmation.
+    """
     _require(actor, Perm.PERSON_ERASE)
+    if confirm_code is not None and confirm_code.strip().upper() != case.code:
+        raise ValidationError({"confirm_code": _("The code does not match this case.")})
     if reason not in vocab.codes(vocab.ERASURE_REASONS):
         raise ValidationError({"reason": _("Choose the legal reason.")})
     person = Person.objects.select_for_update().get(pk=case.person_id)
@@ -911,10 +1011,14 @@ def _checkpoint_wal() -> None:
 
 @transaction.atomic
 def subject_access_export(*, actor: User, case: Case) -> dict[str, Any]:
-    """Everything Haven holds on the person, as a readable document (the DPO answers an access request)."""
+    """Everything Haven holds on the person, as a readable document (the DPO answers an access request).
+
+    Nothing is readable once the person was erased: refused then (ValidationError).
+    """
     from haven.cases.selectors import subject_access_document
 
     _require(actor, Perm.PERSON_EXPORT)
+    _check_not_erased(case)
     document = subject_access_document(case)
     _audit(actor, "person.exported", case)
     return document

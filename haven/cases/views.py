@@ -20,11 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.accounts.decorators import require_perm, require_recent_auth
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
+from haven.accounts.refusals import record_refusal
 from haven.cases import forms as f
 from haven.cases import selectors, services, vocab
 from haven.cases.access import case_for_user
 from haven.cases.links import CaseLinks
-from haven.cases.models import Attachment, Case, Consent, Person, PressureCheck, Task
+from haven.cases.models import Attachment, Case, Consent, PressureCheck, Task
 from haven.vault.errors import VaultError
 
 PAGE_SIZE = 25
@@ -38,7 +39,7 @@ def _user(request: HttpRequest) -> User:
 
 def _need(user: User, perm: Perm) -> None:
     if not user.has(perm):
-        raise PermissionDenied
+        raise PermissionDenied(perm.value)
 
 
 class _Can(dict[str, bool]):
@@ -133,14 +134,14 @@ def search(request: HttpRequest) -> HttpResponse:
             if code:
                 try:
                     case = case_for_user(user, code)
-                except Http404:
+                except Http404 as exc:
+                    record_refusal(request, exc)  # answered here, not raised: audited here
                     form.add_error("code", _("No case with this code that you may open."))
                     status = 404
                 else:
                     return _to(case)
             elif name and dob:
-                if not user.has(Perm.CASE_SEARCH_NAME):
-                    raise PermissionDenied
+                _need(user, Perm.CASE_SEARCH_NAME)
                 matches = selectors.possible_existing(user, name=name, dob=dob)
             else:
                 form.add_error(None, _("Give a case code, or a name and a date of birth."))
@@ -161,34 +162,29 @@ def first_contact(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            if (
-                user.has(Perm.CASE_SEARCH_NAME)
-                and data["name"].strip()
-                and data["date_of_birth"]
-                and not data["create_anyway"]
-            ):
-                possible = selectors.possible_existing(user, name=data["name"], dob=data["date_of_birth"])
-            if possible:
+            try:
+                case = services.first_contact_create(
+                    actor=user,
+                    values=form.person_values(),
+                    note=data["note"],
+                    hand_over=data["hand_over"],
+                    confirm_new_person=data["create_anyway"],
+                )
+            except services.PossibleDuplicate as exc:
+                # The confirm step: the same form again, which now says "create anyway" when sent.
+                possible = exc.codes
                 data_copy = cast(QueryDict, form.data).copy()
                 data_copy["create_anyway"] = "on"
                 form.data = data_copy
                 status = 409
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
             else:
-                try:
-                    case = services.first_contact_create(
-                        actor=user,
-                        values=form.person_values(),
-                        note=data["note"],
-                        hand_over=data["hand_over"],
-                    )
-                except ValidationError as exc:
-                    f.apply_errors(form, exc)
-                    status = 400
-                else:
-                    messages.success(request, _("First contact recorded as %(code)s.") % {"code": case.code})
-                    if case.handed_over and not user.has(Perm.CASE_ASSIGN):
-                        return redirect("cases:list")
-                    return _to(case)
+                messages.success(request, _("First contact recorded as %(code)s.") % {"code": case.code})
+                if case.handed_over and not user.has(Perm.CASE_ASSIGN):
+                    return redirect("cases:list")
+                return _to(case)
         else:
             status = 400
     return _page(request, "first_contact.html", {"form": form, "possible": possible}, status=status)
@@ -214,22 +210,14 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     return _page(request, "detail.html", context)
 
 
-# Derived from the model's field groups so that a new identifying or sensitive field cannot be left out.
-# The guardian is identifying but belongs to the child section.
-PERSON_SECTIONS = {
-    "identity": tuple(name for name in Person.IDENTIFYING_FIELDS if name != "guardian"),
-    **{name: (name,) for name in Person.SENSITIVE_FIELDS},
-}
-
-
 @require_GET
 @require_perm(Perm.CASE_VIEW)
 def person_section(request: HttpRequest, code: str, section: str) -> HttpResponse:
     user = _user(request)
-    if section not in PERSON_SECTIONS:
+    if section not in selectors.PERSON_PAGES:
         raise Http404
     case = case_for_user(user, code, section=section)
-    fields = selectors.person_fields(case, user, PERSON_SECTIONS[section])
+    fields = selectors.person_fields(case, user, selectors.PERSON_SECTIONS[section])
     notes = selectors.notes_for(case, user, section) if section in vocab.SENSITIVE_SECTIONS else []
     labels = {name: field.label for name, field in f.PersonForm.base_fields.items()}
     rows = [(labels.get(name, name), value) for name, value in fields.items()]
@@ -329,7 +317,11 @@ def close(request: HttpRequest, code: str) -> HttpResponse:
 def handover(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="summary")
-    services.case_handover(actor=user, case=case)
+    try:
+        services.case_handover(actor=user, case=case)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _to(case)
     messages.success(request, _("Handed over to the contact person."))
     if user.has(Perm.CASE_ASSIGN):
         return _to(case)
@@ -355,7 +347,7 @@ def assign(request: HttpRequest, code: str) -> HttpResponse:
     case = case_for_user(user, code, section="summary")
     status = 200
     if request.method == "POST":
-        form = f.AssignForm(request.POST)
+        form = f.AssignForm(request.POST, team_id=case.team_id)
         if form.is_valid():
             try:
                 services.case_assign(
@@ -373,7 +365,8 @@ def assign(request: HttpRequest, code: str) -> HttpResponse:
             status = 400
     else:
         form = f.AssignForm(
-            initial={"case_manager": case.case_manager_id, "caseworkers": list(case.caseworkers.all())}
+            initial={"case_manager": case.case_manager_id, "caseworkers": list(case.caseworkers.all())},
+            team_id=case.team_id,
         )
     return _page(request, "form_page.html", {"case": case, "form": form, "title": _("Assign")}, status=status)
 
@@ -730,7 +723,10 @@ def task_done(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     task = Task.objects.filter(case=case, pk=pk).first()
     if task is None:
         raise Http404
-    services.task_done(actor=user, case=case, task=task)
+    try:
+        services.task_done(actor=user, case=case, task=task)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return _to(case, "tasks")
 
 
@@ -747,9 +743,7 @@ def attachments(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                if upload.size > services.settings.ATTACHMENT_MAX_BYTES:
-                    raise ValidationError({"file": _("The file is too large.")})
-                services.attachment_add(actor=user, case=case, filename=upload.name or "", data=upload.read())
+                services.attachment_add(actor=user, case=case, filename=upload.name or "", data=upload)
             except ValidationError as exc:
                 f.apply_errors(form, exc)
                 status = 400
@@ -810,9 +804,10 @@ def timeline(request: HttpRequest, code: str) -> HttpResponse:
 def export(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="export")
-    if case.person.erased_at is not None:
-        raise Http404
-    document = services.subject_access_export(actor=user, case=case)
+    try:
+        document = services.subject_access_export(actor=user, case=case)
+    except ValidationError:
+        raise Http404 from None  # an erased person: nothing readable is held
     if request.GET.get("format") == "json":
         response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="{case.code}-access-request.json"'
@@ -832,11 +827,14 @@ def erase(request: HttpRequest, code: str) -> HttpResponse:
     form = f.EraseForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid() and form.cleaned_data["confirm_code"].strip().upper() != case.code:
-            form.add_error("confirm_code", _("The code does not match this case."))
         if form.is_valid():
             try:
-                services.person_erase(actor=user, case=case, reason=form.cleaned_data["reason"])
+                services.person_erase(
+                    actor=user,
+                    case=case,
+                    reason=form.cleaned_data["reason"],
+                    confirm_code=form.cleaned_data["confirm_code"],
+                )
             except ValidationError as exc:
                 f.apply_errors(form, exc)
                 status = 400

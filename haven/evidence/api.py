@@ -16,7 +16,9 @@ from ninja import Router, Schema, Status
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
-from haven.api.router import Error, StrictSchema, error_response
+from haven.accounts.refusals import RecentAuthRequired
+from haven.api.router import Error, StrictSchema, calling_token, error_response
+from haven.api.services import token_recently_confirmed
 from haven.evidence import ctdc, selectors
 from haven.evidence.dp import DEFAULT_THRESHOLD
 from haven.evidence.models import DpRelease, Export
@@ -38,8 +40,9 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _forbidden(request: HttpRequest) -> HttpResponse:
-    return error_response(request, 403, "forbidden", "Your role does not allow this.")
+def _forbidden(request: HttpRequest, perm: Perm | PermissionDenied) -> HttpResponse:
+    refusal = perm if isinstance(perm, PermissionDenied) else perm.value
+    return error_response(request, 403, "forbidden", "Your role does not allow this.", refusal=refusal)
 
 
 class Budget(Schema):
@@ -125,7 +128,7 @@ def _full(release: DpRelease) -> dict[str, Any]:
 def stats_budget(request: HttpRequest) -> Any:
     """The privacy budget of the case dataset: total, spent and remaining ε."""
     if not _user(request).has(Perm.STATS_VIEW):
-        return _forbidden(request)
+        return _forbidden(request, Perm.STATS_VIEW)
     status = selectors.budget_status()
     return {
         "dataset": status.dataset,
@@ -139,7 +142,7 @@ def stats_budget(request: HttpRequest) -> Any:
 def stats_release_list(request: HttpRequest) -> Any:
     """Stored releases, newest first (published tables only)."""
     if not _user(request).has(Perm.STATS_VIEW):
-        return _forbidden(request)
+        return _forbidden(request, Perm.STATS_VIEW)
     return [_summary(r) for r in selectors.releases()[:100]]
 
 
@@ -147,7 +150,7 @@ def stats_release_list(request: HttpRequest) -> Any:
 def stats_release_get(request: HttpRequest, release_id: int) -> Any:
     """One stored release with every cell of its published table."""
     if not _user(request).has(Perm.STATS_VIEW):
-        return _forbidden(request)
+        return _forbidden(request, Perm.STATS_VIEW)
     return _full(get_object_or_404(DpRelease, pk=release_id))
 
 
@@ -158,8 +161,8 @@ def stats_release_create(request: HttpRequest, body: ReleaseIn) -> Any:
         release = dp_release(
             actor=_user(request), by=body.by, epsilon=body.epsilon, threshold=body.threshold, source="api"
         )
-    except PermissionDenied:
-        return _forbidden(request)
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
     except EvidenceInputError as exc:
         return error_response(request, 400, "invalid_input", str(exc))
     except PrivacyBudgetExceeded as exc:
@@ -169,7 +172,12 @@ def stats_release_create(request: HttpRequest, body: ReleaseIn) -> Any:
 
 @router.post("/exports", response={200: ExportOut, 400: Error, 401: Error, 403: Error})
 def stats_export(request: HttpRequest, body: ExportIn) -> Any:
-    """k-anonymous CTDC-layout microdata of the cases in scope (every column a quasi-identifier)."""
+    """k-anonymous CTDC-layout microdata of the cases in scope (every column a quasi-identifier).
+
+    Record-level data leaves Haven, so, as on the web, the account confirms its password and a fresh code
+    first: call `POST /api/v1/tokens/confirm` with this token, then export within a few minutes. Without
+    it the answer is 403 with the code `recent_auth_required`.
+    """
     try:
         export, result = export_create(
             actor=_user(request),
@@ -177,9 +185,18 @@ def stats_export(request: HttpRequest, body: ExportIn) -> Any:
             columns=body.columns,
             max_suppression=body.max_suppression,
             source="api",
+            recent_auth=token_recently_confirmed(calling_token(request)),
         )
-    except PermissionDenied:
-        return _forbidden(request)
+    except RecentAuthRequired as exc:
+        return error_response(
+            request,
+            403,
+            "recent_auth_required",
+            "Confirm your password and a fresh code with POST /api/v1/tokens/confirm, then export.",
+            refusal=exc,
+        )
+    except PermissionDenied as exc:
+        return _forbidden(request, exc)
     except EvidenceInputError as exc:
         return error_response(request, 400, "invalid_input", str(exc))
     return _export_out(export, result.rows)

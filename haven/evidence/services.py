@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
+from haven.accounts.refusals import RecentAuthRequired
 from haven.audit.services import audit_record
 from haven.evidence import ctdc
 from haven.evidence.anonymise import AnonymisationInputError, AnonymisationResult, anonymise
@@ -373,15 +374,21 @@ def export_create(
     columns: Sequence[str] = ctdc.EXPORT_COLUMNS,
     max_suppression: float = DEFAULT_MAX_SUPPRESSION,
     source: str = "web",
+    recent_auth: bool,
 ) -> tuple[Export, AnonymisationResult]:
     """k-anonymous CTDC-layout microdata of the cases in scope; every exported column is a quasi-identifier.
 
     Returns the export record (parameters and figures) and the released table; the rows are not stored.
+    Record-level data leaves Haven: an account must have confirmed its password and a fresh second-factor
+    code just before (`recent_auth`, which every channel supplies: the web session's re-authentication,
+    the API token's confirmation), else RecentAuthRequired. Bad parameters are refused first.
     """
     _require(actor, Perm.STATS_RELEASE)
     k = check_k(k)
     qi = check_columns(columns)
     share = check_max_suppression(max_suppression)
+    if actor is not None and not recent_auth:
+        raise RecentAuthRequired
     scope = statistics_scope()
     result = export_table(scope.facts, k=k, columns=qi, max_suppression=share)
     export = Export(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from haven.accounts.decorators import require_perm, require_recent_auth
+from haven.accounts.decorators import recently_authenticated, require_perm, require_recent_auth
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.evidence import ctdc, selectors
@@ -205,7 +205,12 @@ def export_download(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         context = _dashboard_context(request, export_form=form)
         return render(request, "evidence/dashboard.html", context, status=400)
-    export, result = export_create(actor=_user(request), k=form.cleaned_data["k"], source="web")
+    export, result = export_create(
+        actor=_user(request),
+        k=form.cleaned_data["k"],
+        source="web",
+        recent_auth=recently_authenticated(request),
+    )
     response = HttpResponse(csv_text(result), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="haven-ctdc-k{export.k}-{export.pk}.csv"'
     return response

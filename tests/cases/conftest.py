@@ -30,7 +30,8 @@ def make_case() -> Callable[..., Case]:
 
     def make(actor: User, team: Team | None = None, *, open_case: bool = True, **values: Any) -> Case:
         person = dict(ADULT, **values)
-        case = services.first_contact_create(actor=actor, values=person, team=team)
+        # A new person on purpose, even when the same synthetic name and birth date are already on record.
+        case = services.first_contact_create(actor=actor, values=person, team=team, confirm_new_person=True)
         if open_case and actor.has(services.Perm.CASE_ASSIGN):
             case = services.case_open(actor=actor, case=case)
         return case

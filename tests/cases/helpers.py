@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
+from django.http import HttpResponse
 from django.test import Client
 
 from haven.accounts.middleware import REAUTH_AT
+from haven.accounts.models import User
+from haven.api.services import token_create
 
 MISSING_CODE = "HV-2000-99999"
 _CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
@@ -26,3 +30,20 @@ def recently_authenticated(client: Client) -> Client:
     session[REAUTH_AT] = time.time()
     session.save()
     return client
+
+
+class ApiClient:
+    """Calls /api/v1 as `user` with a personal access token of theirs, like any API client would."""
+
+    def __init__(self, user: User) -> None:
+        _token, raw = token_create(actor=user, user=user)
+        self.auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+        self.client = Client()
+
+    def get(self, path: str) -> HttpResponse:
+        return self.client.get(f"/api/v1{path}", **self.auth)  # type: ignore[return-value]
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> HttpResponse:
+        return self.client.post(  # type: ignore[return-value]
+            f"/api/v1{path}", body or {}, content_type="application/json", **self.auth
+        )

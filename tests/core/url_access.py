@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from tests.core.access_table import LOGIN, MFA, NO_MFA, NOT_FOUND, OK, REDIRECT, Access, api, page, public
+from tests.core.access_table import (
+    FORBIDDEN,
+    LOGIN,
+    MFA,
+    NO_MFA,
+    NOT_FOUND,
+    OK,
+    REDIRECT,
+    Access,
+    api,
+    page,
+    public,
+)
 
 URL_ACCESS: dict[str, Access] = {
     "core:home": page(),
@@ -22,4 +34,8 @@ URL_ACCESS: dict[str, Access] = {
     "api-v1:api-root": public(NOT_FOUND),
     "api-v1:me": api(),
     "api-v1:tokens_revoke": api(method="POST", data={"reason": "no_longer_needed"}),
+    # Any token holder may confirm; a wrong password and code are refused (403) for everyone.
+    "api-v1:tokens_confirm": api(
+        method="POST", data={"password": "not it", "code": "000000"}, allowed=FORBIDDEN
+    ),
 }

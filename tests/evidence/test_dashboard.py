@@ -24,6 +24,7 @@ from haven.evidence import brief, ctdc
 from haven.evidence.anonymise import read_csv
 from haven.evidence.models import DpRelease
 from haven.evidence.services import dp_release
+from tests.conftest import PASSWORD, current_code
 from tests.evidence.conftest import CaseMaker
 from tests.evidence.url_access import stored_release
 
@@ -217,7 +218,15 @@ def test_the_api_refuses_unknown_columns_and_epsilon_not_above_zero(users_by_rol
 def test_the_api_export_is_k_anonymous(make_stats_case: CaseMaker, users_by_role: dict[Role, User]) -> None:
     for i in range(25):
         make_stats_case("given", gender=("Feminine", "Masculine")[i % 2])
-    client = api_client(users_by_role[Role.PROGRAMME_MANAGER])
+    manager = users_by_role[Role.PROGRAMME_MANAGER]
+    client = api_client(manager)
+    # Record-level data: the token's holder confirms password and a fresh code first, as on the web.
+    confirmed = client.post(
+        "/api/v1/tokens/confirm",
+        json.dumps({"password": PASSWORD, "code": current_code(manager)}),
+        "application/json",
+    )
+    assert confirmed.status_code == 200, confirmed.content
     response = client.post("/api/v1/stats/exports", json.dumps({"k": 5}), "application/json")
     assert response.status_code == 200
     body = response.json()

@@ -50,7 +50,7 @@ def test_export_of_demo_cases_is_k_anonymous_by_pycanon(
             exploitation=exploitation,
             exploitation_country=where,
         )
-    export, result = export_create(actor=programme_manager, k=k)
+    export, result = export_create(actor=programme_manager, k=k, recent_auth=True)
 
     assert result.rows_in == 42
     assert result.rows_out + result.suppressed == 42
@@ -73,7 +73,7 @@ def test_cases_without_statistics_consent_never_appear_in_an_export(
         for _ in range(3):
             make_stats_case(statistics, citizenship=[MARKER_COUNTRY], exploitation_country=MARKER_COUNTRY)
 
-    export, result = export_create(actor=programme_manager, k=2, max_suppression=0.0)
+    export, result = export_create(actor=programme_manager, k=2, max_suppression=0.0, recent_auth=True)
 
     released = {value for column in result.columns.values() for value in column}
     assert released.isdisjoint({MARKER_COUNTRY, "Polynesia", "Oceania"})
@@ -88,7 +88,7 @@ def test_an_export_with_fewer_records_than_k_releases_nothing(
 ) -> None:
     for _ in range(4):
         make_stats_case("given")
-    export, result = export_create(actor=programme_manager, k=11)
+    export, result = export_create(actor=programme_manager, k=11, recent_auth=True)
     assert result.rows_out == 0
     assert export.suppressed == 4
     assert export.gcp == 1.0
@@ -105,7 +105,7 @@ def test_an_export_with_fewer_records_than_k_releases_nothing(
 )
 def test_bad_export_parameters_are_refused(programme_manager: User, kwargs: dict, message: str) -> None:
     with pytest.raises(EvidenceInputError, match=message):
-        export_create(actor=programme_manager, **kwargs)
+        export_create(actor=programme_manager, recent_auth=True, **kwargs)
 
 
 @pytest.mark.filterwarnings("ignore:In a future version, the keys of `groups`")

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from haven.accounts.models import Team, User
+from haven.cases.access import WrongTeam
 from haven.cases.importer import ImportReport, people_import
 from haven.cases.services import PERSON_FIELDS
 from haven.vault import integration
@@ -56,7 +57,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="the CSV file to import")
         parser.add_argument("--team", required=True, help="name of the team the cases belong to")
-        parser.add_argument("--actor", required=True, help="e-mail of the importing case manager")
+        parser.add_argument(
+            "--actor", required=True, help="e-mail of the importing case manager, a member of --team"
+        )
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
         parser.add_argument("--sep", default=None, help="the separator, when detection is not wanted")
@@ -79,6 +82,11 @@ class Command(BaseCommand):
             report = self._run(path, actor, found[0], options)
         except UnicodeDecodeError:
             raise _fail(f"{path} is not UTF-8 text; save it as 'CSV UTF-8' and try again") from None
+        except WrongTeam:
+            raise _fail(
+                f"nothing imported: the account {options['actor']} is not a member of team "
+                f"{options['team']!r}; only a case manager of that team may import its cases"
+            ) from None
         except PermissionDenied:
             raise _fail("nothing imported: this account's role may not import cases") from None
         except VaultError as exc:
