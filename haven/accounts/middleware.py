@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from haven.accounts import services
 from haven.accounts.mfa import is_verified
-from haven.accounts.refusals import is_refusal, record_refusal
+from haven.accounts.refusals import is_refusal
+from haven.accounts.services import record_refusal
 
 LOGIN_AT = "haven_login_at"
 LAST_SEEN = "haven_last_seen"

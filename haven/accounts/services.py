@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -274,3 +276,28 @@ def _reauth_password(*, user: User, password: str) -> bool:
         return True
     _register_failure(locked, reason="reauth_password")
     return False
+
+
+# What a refusal may name in the audit trail: a permission or check code, an object's code. Anything
+# else (free text, a value typed by the caller) is left out.
+_WHAT = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
+_OBJECT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
+
+
+def record_refusal(request: HttpRequest, refusal: BaseException | str = "") -> None:
+    """Audit one refusal of `request` (a 403 or an access check's 404): who, what refused, which object."""
+    user = getattr(request, "user", None)
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    if isinstance(refusal, str):
+        what, object_type, object_id = refusal, "", ""
+    else:
+        first = refusal.args[0] if refusal.args else ""
+        what = getattr(refusal, "what", first if isinstance(first, str) else "")
+        object_type = str(getattr(refusal, "object_type", ""))
+        object_id = str(getattr(refusal, "object_id", ""))
+    if not _WHAT.fullmatch(what):
+        match = getattr(request, "resolver_match", None)
+        what = (match.view_name if match is not None else "") or "unnamed"
+    if not _OBJECT_ID.fullmatch(object_id):
+        object_type, object_id = "", ""
+    record_denied(user_id=user_id, what=what, object_type=object_type, object_id=object_id)

@@ -22,7 +22,8 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
 from haven.accounts.models import User
-from haven.accounts.refusals import AccessNotFound, record_refusal
+from haven.accounts.refusals import AccessNotFound
+from haven.accounts.services import record_refusal
 from haven.api.models import ApiToken
 from haven.api.services import token_confirm, token_lookup, token_revoke
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.accounts.decorators import require_perm, require_recent_auth
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
-from haven.accounts.refusals import record_refusal
+from haven.accounts.services import record_refusal
 from haven.cases import forms as f
 from haven.cases import selectors, services, vocab
 from haven.cases.access import case_for_user

@@ -51,6 +51,8 @@ def test_a_volunteer_completes_a_quick_screening_on_a_phone(
 
     page.click("nav a[data-nav=screening]")
     page.wait_for_selector("[data-action=start-screening]")
+    page.check("input[name=private_space][value=yes]")
+    page.check("input[name=information_language][value=en]")
     page.check("input[name=kind][value=quick]")
     page.fill("#id_age", "27")
     page.click("[data-action=start-screening]")
