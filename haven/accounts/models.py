@@ -29,6 +29,12 @@ class Team(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=200)
+    # Who receives the team's hand-overs, shown on every screening result, and the team's child
+    # safeguarding procedure, shown when a child is at risk.
+    contact_person = models.CharField(max_length=120, blank=True)
+    contact_how = models.CharField(max_length=200, blank=True)
+    safeguarding_contact = models.CharField(max_length=200, blank=True)
+    safeguarding_steps = models.TextField(max_length=2000, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique")]

@@ -301,3 +301,35 @@ def record_refusal(request: HttpRequest, refusal: BaseException | str = "") -> N
     if not _OBJECT_ID.fullmatch(object_id):
         object_type, object_id = "", ""
     record_denied(user_id=user_id, what=what, object_type=object_type, object_id=object_id)
+
+
+@transaction.atomic
+def team_contacts_set(
+    *,
+    actor: User | None,
+    team: Team,
+    contact_person: str,
+    contact_how: str,
+    safeguarding_contact: str,
+    safeguarding_steps: str,
+) -> Team:
+    """Set who receives the team's hand-overs and the team's child safeguarding procedure.
+
+    Shown on every screening result of the team's members. ``actor`` is None from the command line (the
+    operator on the server); the account administration will call it with the administrator.
+    """
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    team.contact_person = contact_person.strip()
+    team.contact_how = contact_how.strip()
+    team.safeguarding_contact = safeguarding_contact.strip()
+    team.safeguarding_steps = safeguarding_steps.strip()
+    team.full_clean()
+    team.save()
+    audit_record(
+        actor_id=actor.pk if actor is not None else None,
+        action="team.contacts_set",
+        object_type="team",
+        object_id=team.pk,
+        detail={"contact_person": bool(team.contact_person), "safeguarding": bool(team.safeguarding_steps)},
+    )
+    return team

@@ -23,4 +23,5 @@ class CasesConfig(AppConfig):
 
         register(NavItem("cases", _("Cases"), "cases:list", Perm.CASE_VIEW))
         register(NavItem("first_contact", _("First contact"), "cases:first_contact", Perm.CASE_FIRST_CONTACT))
+        register(NavItem("handovers", _("Hand-overs waiting"), "cases:handovers", Perm.CASE_ASSIGN))
         register(NavItem("tasks_overdue", _("Overdue tasks"), "cases:overdue", Perm.CASE_EDIT))

@@ -139,6 +139,39 @@ class FirstContactForm(PersonFieldsMixin):
     )
 
 
+class HandoverForm(PersonFieldsMixin):
+    """A hand-over from a screening: the few details the contact person needs (the age comes from the
+    screening), why they may be passed on, and a short note."""
+
+    basis = forms.ChoiceField(
+        label=_("May the person's details go to the contact person?"),
+        choices=_choices(vocab.HANDOVER_BASES),
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason, when the person has not agreed"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    note = forms.CharField(
+        label=_("Hand-over note for the contact person"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What they need to know to reach and help the person. Record the least possible."),
+    )
+    create_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    # The age is the screening's; the rest of the person's record waits for the contact person.
+    OMITTED = ("date_of_birth", "stated_age", "estimated_age", "age_method", "age_established_adult")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.OMITTED:
+            self.fields.pop(name, None)
+
+
 class PersonForm(PersonFieldsMixin):
     version = forms.IntegerField(widget=forms.HiddenInput)
     aliases = forms.CharField(label=_("Other names"), required=False, max_length=1000)

@@ -133,6 +133,9 @@ class Case(models.Model):
     vital_interest_justification = models.BinaryField(null=True, blank=True)
     handed_over = models.BooleanField(default=False)
     handed_over_at = models.DateTimeField(null=True, blank=True)
+    # A hand-over from a screening: why details could be passed on, and whether it cannot wait.
+    handover_basis = models.CharField(max_length=24, choices=_choices(vocab.HANDOVER_BASES), blank=True)
+    handover_urgent = models.BooleanField(default=False)
     exploitation_types = models.JSONField(default=list, blank=True)
     means_of_control = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1)

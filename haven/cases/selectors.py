@@ -33,6 +33,7 @@ from haven.cases.models import (
     Task,
 )
 from haven.cases.sealing import Opened, PersonOpener
+from haven.screening.models import Screening
 from haven.vault import blind_index
 from haven.vault import integration as vault
 
@@ -521,3 +522,61 @@ def subject_access_document(case: Case) -> dict[str, Any]:
 def tombstone_for(case: Case) -> ErasureTombstone | None:
     """The erasure tombstone of a case, if its person was erased."""
     return ErasureTombstone.objects.filter(case_code=case.code).first()
+
+
+# -- hand-overs from screenings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandoverView:
+    """A hand-over waiting for the contact person: the case code, when, how urgent, and the screening."""
+
+    case: Case
+    screening: Screening | None
+    urgent: bool
+
+
+def handovers_waiting(user: User) -> list[HandoverView]:
+    """First contacts handed over to the contact person of ``user``'s team and not yet taken on; urgent
+    ones first. Only for those who take hand-overs on (the case assign permission)."""
+    if not user.has(Perm.CASE_ASSIGN) or user.team_id is None:
+        return []
+    cases = list(
+        cases_openable_by(user)
+        .filter(team_id=user.team_id, stage="first_contact", handed_over=True)
+        .order_by("-handover_urgent", "handed_over_at", "id")
+    )
+    screenings = {s.case_code: s for s in Screening.objects.filter(case_code__in=[c.code for c in cases])}
+    return [HandoverView(case=c, screening=screenings.get(c.code), urgent=c.handover_urgent) for c in cases]
+
+
+@dataclass(frozen=True)
+class MyHandover:
+    """What a volunteer sees of a hand-over they made: when, the outcome, and whether it was taken on."""
+
+    handed_over_at: Any
+    outcome: str
+    accepted: bool
+    urgent: bool
+
+
+def handovers_by(user: User, limit: int = 20) -> list[MyHandover]:
+    """The hand-overs ``user`` made from their screenings, newest first: status only, never the case."""
+    screenings = list(
+        Screening.objects.filter(created_by=user).exclude(case_code="").order_by("-linked_at")[:limit]
+    )
+    cases = {c.code: c for c in Case.objects.filter(code__in=[s.case_code for s in screenings])}
+    return [
+        MyHandover(
+            handed_over_at=s.linked_at,
+            outcome=s.outcome,
+            accepted=s.case_code in cases and cases[s.case_code].stage != "first_contact",
+            urgent=s.case_code in cases and cases[s.case_code].handover_urgent,
+        )
+        for s in screenings
+    ]
+
+
+def screenings_for(case: Case) -> list[Screening]:
+    """The screenings linked to a case (the caller opened the case through an access function)."""
+    return list(Screening.objects.filter(case_code=case.code).select_related("library_version"))

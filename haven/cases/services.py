@@ -43,6 +43,9 @@ from haven.cases.models import (
 )
 from haven.cases.sealing import open_value, seal
 from haven.cases.selectors import possible_existing
+from haven.screening.engine import HANDOVER_OUTCOMES, URGENT_OUTCOMES
+from haven.screening.models import Screening
+from haven.screening.services import screening_link_to_case
 from haven.vault import integration as vault
 
 NOTE_MAX_CHARS = 20_000
@@ -319,6 +322,106 @@ def _first_contact_write(
     if note.strip():
         _note_create(actor=actor, case=case, section="general", body=note)
     _audit(actor, "case.first_contact", case, child=person.is_child, handed_over=hand_over)
+    return case
+
+
+# The version of the information for the person that a hand-over's consent was explained with.
+SCREENING_INFORMATION_VERSION = "screening-information-1"
+
+
+def handover_from_screening(
+    *,
+    actor: User,
+    screening: Screening,
+    values: Mapping[str, Any],
+    basis: str,
+    reason: str = "",
+    note: str = "",
+    confirm_new_person: bool = False,
+) -> Case:
+    """Hand a screening over to the team's contact person: a first contact pre-filled from it, the reason
+    the person's details may be passed on, a short note, the screening linked to the new case.
+
+    The screening must be the actor's own, complete, and show more than "no signs noted". ``basis``: the
+    person agrees (``consent``, recorded as consent to pass details to the contact person, in the language
+    the information was given in); ``child_protection`` (only for a child, with the reason); or
+    ``vital_interest`` (with the reason). Child safeguarding and immediate danger are urgent. Raises
+    ValidationError naming what is missing, PossibleDuplicate like ``first_contact_create``.
+    """
+    _require(actor, Perm.CASE_FIRST_CONTACT)
+    errors: dict[str, str] = {}
+    if screening.created_by_id != actor.pk:
+        raise PermissionDenied("screening.own")
+    if not screening.is_complete or screening.outcome not in HANDOVER_OUTCOMES:
+        errors["screening"] = _("Only a completed screening with signs can be handed over.")
+    if screening.case_code:
+        errors["screening"] = _("This screening was already handed over.")
+    if basis not in vocab.codes(vocab.HANDOVER_BASES):
+        errors["basis"] = _("Say why the person's details may go to the contact person.")
+    elif basis != "consent" and len(reason.strip()) < 10:
+        errors["reason"] = _("Without the person's agreement, write the reason (a sentence or two).")
+    if basis == "child_protection" and not screening.treated_as_child:
+        errors["basis"] = _("The child's best interests apply to a child, or when the age is in doubt.")
+    if errors:
+        raise ValidationError(errors)
+    # The age answer comes from the screening: nothing is typed twice, and the two cannot disagree.
+    person_values = {**values, **screening_age_values(screening)}
+    if not confirm_new_person:
+        codes = _possible_duplicates(actor, person_values)
+        if codes:
+            raise PossibleDuplicate(codes)
+    return _handover_write(
+        actor=actor, screening=screening, values=person_values, basis=basis, reason=reason, note=note
+    )
+
+
+def screening_age_values(screening: Screening) -> dict[str, Any]:
+    """The person's age fields as the screening recorded them (doubt keeps the person a child)."""
+    values: dict[str, Any] = {"stated_age": screening.age, "age_method": "statement"}
+    if screening.age is None:
+        values["age_method"] = "unknown"
+    values["age_established_adult"] = not screening.treated_as_child
+    if screening.information_language:
+        values["information_language"] = screening.information_language
+    return values
+
+
+@transaction.atomic
+def _handover_write(
+    *, actor: User, screening: Screening, values: Mapping[str, Any], basis: str, reason: str, note: str
+) -> Case:
+    body = note.strip()
+    if basis != "consent":
+        body = f"{body}\n\n{_('Why details were passed on:')} {reason.strip()}".strip()
+    case = _first_contact_write(actor=actor, values=values, team=None, note=body, hand_over=True)
+    case.handover_basis = basis
+    case.handover_urgent = screening.outcome in URGENT_OUTCOMES
+    if basis == "vital_interest":
+        _set_basis(case, "vital_interest", reason)
+    case.save(update_fields=["handover_basis", "handover_urgent", "updated_at"])
+    if basis == "consent":
+        consent = Consent(
+            case=case,
+            purpose="contact_person",
+            status="given",
+            given_on=timezone.localdate(),
+            language=screening.information_language or "en",
+            explained_by=actor,
+            interpreter=False,
+            information_sheet_version=SCREENING_INFORMATION_VERSION,
+            recorded_by=actor,
+        )
+        consent.full_clean()
+        consent.save()
+    screening_link_to_case(actor=actor, screening=screening, case_code=case.code, consent_confirmed=True)
+    _audit(
+        actor,
+        "case.handed_over_from_screening",
+        case,
+        outcome=screening.outcome,
+        basis=basis,
+        urgent=case.handover_urgent,
+    )
     return case
 
 

@@ -26,6 +26,8 @@ from haven.cases import selectors, services, vocab
 from haven.cases.access import case_for_user
 from haven.cases.links import CaseLinks
 from haven.cases.models import Attachment, Case, Consent, PressureCheck, Task
+from haven.screening.present import present_result, ui_lang
+from haven.screening.selectors import screening_for_user
 from haven.vault.errors import VaultError
 
 PAGE_SIZE = 25
@@ -206,6 +208,13 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "tombstone": selectors.tombstone_for(case) if case.person.erased_at else None,
         # Names only: the page needs no more of the accounts than that.
         "caseworkers": list(case.caseworkers.order_by("pk").values("display_name", "email")),
+        "screenings": [
+            {
+                "screening": s,
+                "result": present_result(s.result, s.library(), s.answers, ui_lang()) if s.result else None,
+            }
+            for s in selectors.screenings_for(case)
+        ],
     }
     return _page(request, "detail.html", context)
 
@@ -326,6 +335,86 @@ def handover(request: HttpRequest, code: str) -> HttpResponse:
     if user.has(Perm.CASE_ASSIGN):
         return _to(case)
     return redirect("cases:list")
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_FIRST_CONTACT)
+def handover_from_screening(request: HttpRequest, uid: str) -> HttpResponse:
+    """Hand a completed screening over to the contact person: details, agreement, note, confirm."""
+    user = _user(request)
+    screening = screening_for_user(user, uid)
+    if screening.case_code:
+        messages.info(request, _("This screening was already handed over."))
+        return redirect("cases:my_handovers")
+    initial = {"information_language": screening.information_language}
+    form = f.HandoverForm(request.POST or None, initial=initial)
+    possible: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.handover_from_screening(
+                    actor=user,
+                    screening=screening,
+                    values=form.person_values(),
+                    basis=data["basis"],
+                    reason=data["reason"],
+                    note=data["note"],
+                    confirm_new_person=data["create_anyway"],
+                )
+            except services.PossibleDuplicate as exc:
+                possible = exc.codes
+                data_copy = cast(QueryDict, form.data).copy()
+                data_copy["create_anyway"] = "on"
+                form.data = data_copy
+                status = 409
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("Handed over to the contact person."))
+                if user.has(Perm.CASE_ASSIGN):
+                    return _to(case)
+                return redirect("cases:my_handovers")
+        else:
+            status = 400
+    team = user.team
+    context = {
+        "form": form,
+        "screening": screening,
+        "shown": present_result(screening.result or {}, screening.library(), screening.answers, ui_lang()),
+        "team": team,
+        "possible": possible,
+    }
+    return _page(request, "handover_screening.html", context, status=status)
+
+
+@require_GET
+@require_perm(Perm.CASE_ASSIGN)
+def handovers(request: HttpRequest) -> HttpResponse:
+    """Hand-overs waiting for the contact person, urgent first, with each screening's reasons."""
+    user = _user(request)
+    rows = [
+        {
+            "case": row.case,
+            "urgent": row.urgent,
+            "result": present_result(
+                row.screening.result or {}, row.screening.library(), row.screening.answers, ui_lang()
+            )
+            if row.screening is not None and row.screening.result
+            else None,
+        }
+        for row in selectors.handovers_waiting(user)
+    ]
+    return _page(request, "handovers.html", {"rows": rows})
+
+
+@require_GET
+@require_perm(Perm.CASE_FIRST_CONTACT)
+def my_handovers(request: HttpRequest) -> HttpResponse:
+    """What the user handed over from their screenings, and whether it was taken on (never the case)."""
+    return _page(request, "my_handovers.html", {"rows": selectors.handovers_by(_user(request))})
 
 
 @require_POST

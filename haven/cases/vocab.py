@@ -62,6 +62,13 @@ CLOSURE_REASONS: Choices = [
     ("other", _("Other")),
 ]
 
+# Why the volunteer may pass the person's details to the contact person at a hand-over.
+HANDOVER_BASES: Choices = [
+    ("consent", _("The person agrees that their details go to the contact person")),
+    ("child_protection", _("A child: protection goes ahead in the child's best interests")),
+    ("vital_interest", _("Vital interest: the person's life or safety is at risk now")),
+]
+
 LEGAL_BASES: Choices = [
     ("consent", _("Consent of the person")),
     ("vital_interest", _("Vital interest (written justification needed)")),
@@ -99,6 +106,7 @@ SCHOOLING: Choices = [
 ]
 
 CONSENT_PURPOSES: Choices = [
+    ("contact_person", _("Passing details to the Society's contact person")),
     ("assistance", _("Assistance and services")),
     ("data_storage", _("Storing personal data")),
     ("referral", _("Referral to a named organisation")),

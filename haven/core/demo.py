@@ -62,6 +62,20 @@ def demo_create() -> list[DemoAccount]:
         is_demo=True,
     )
     north = Team.objects.get(organisation=organisation, name="North branch")
+    if not north.contact_person:
+        services.team_contacts_set(
+            actor=None,
+            team=north,
+            contact_person="Demo contact person (case manager)",
+            contact_how="+00 000 000 000 (synthetic)",
+            safeguarding_contact="Demo child safeguarding officer, +00 000 000 001 (synthetic)",
+            safeguarding_steps=(
+                "1. Stay with the child if it is safe to do so.\n"
+                "2. Call the child safeguarding officer now.\n"
+                "3. Do not contact the family or the people with the child.\n"
+                "4. Write down only what the child said, in their words."
+            ),
+        )
     accounts: list[DemoAccount] = []
     for role in Role:
         email = f"{role.value.replace('_', '-')}@{DEMO_DOMAIN}"

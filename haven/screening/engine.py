@@ -252,6 +252,12 @@ NEXT_STEP_TEXT: Mapping[str, str] = {
     ),
 }
 
+# Outcomes that call for the contact person (a hand-over), and those of them that cannot wait.
+HANDOVER_OUTCOMES: frozenset[Outcome] = frozenset(
+    {Outcome.SOME_SIGNS, Outcome.STRONG_SIGNS, Outcome.CHILD_SAFEGUARDING, Outcome.IMMEDIATE_DANGER}
+)
+URGENT_OUTCOMES: frozenset[Outcome] = frozenset({Outcome.CHILD_SAFEGUARDING, Outcome.IMMEDIATE_DANGER})
+
 _OUTCOME_STEPS: Mapping[Outcome, tuple[str, ...]] = {
     Outcome.IMMEDIATE_DANGER: ("safety_first",),
     Outcome.CHILD_SAFEGUARDING: ("child_safeguarding_now", "child_refer_contact_person"),

@@ -19,7 +19,13 @@ from haven.accounts.decorators import require_perm
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.screening import selectors, services
-from haven.screening.engine import AgeRequired, ScreeningInputError
+from haven.screening.engine import (
+    HANDOVER_OUTCOMES,
+    URGENT_OUTCOMES,
+    AgeRequired,
+    Outcome,
+    ScreeningInputError,
+)
 from haven.screening.forms import INFORMATION_LANGUAGES, AnswersForm, ApproveForm, IndicatorForm, StartForm
 from haven.screening.library import Indicator
 from haven.screening.models import LibraryDraft, Screening
@@ -269,7 +275,19 @@ def result(request: HttpRequest, uid: str) -> HttpResponse:
     if not screening.is_complete or screening.result is None:
         return redirect(_url("continue", screening, _interpreter(request)))
     shown = present_result(screening.result, screening.library(), screening.answers, ui_lang())
-    context = {"screening": screening, "result": shown, **_mode_links(request)}
+    user = _user(request)
+    outcome = Outcome(screening.outcome)
+    context = {
+        "screening": screening,
+        "result": shown,
+        "team": user.team,
+        "may_hand_over": outcome in HANDOVER_OUTCOMES
+        and not screening.case_code
+        and user.has(Perm.CASE_FIRST_CONTACT),
+        "urgent": outcome in URGENT_OUTCOMES,
+        "child_at_risk": screening.treated_as_child and outcome in URGENT_OUTCOMES,
+        **_mode_links(request),
+    }
     return render(request, "screening/result.html", context)
 
 

@@ -15,6 +15,7 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm, Role, role_has
 from haven.cases import services
 from haven.cases.models import Case
+from haven.screening import services as screening_services
 from tests.core.access_table import (
     ANONYMOUS,
     FORBIDDEN,
@@ -118,6 +119,15 @@ def _list(perm: Perm, *, api: bool, method: str = "GET", data: Any = None) -> Ac
     return Access(expect=expect, method=method, data=data, json=api)
 
 
+def _screening_with_signs(users: Mapping[str, User]) -> dict[str, Any]:
+    owner = users[Role.VOLUNTEER.value]
+    screening = screening_services.screening_start(
+        actor=owner, kind="quick", age=30, age_in_doubt=False, information_language="en"
+    )
+    screening_services.screening_answer(actor=owner, screening=screening, answers={"cd.threats": "yes"})
+    return {"uid": screening_services.screening_complete(actor=owner, screening=screening).uid}
+
+
 def _consent_body(users: Mapping[str, User]) -> dict[str, Any]:
     return {
         "purpose": "assistance",
@@ -134,6 +144,26 @@ URL_ACCESS: dict[str, Access] = {
     "cases:overdue": _list(Perm.CASE_EDIT, api=False),
     "cases:search": _list(Perm.CASE_VIEW, api=False),
     "cases:first_contact": _list(Perm.CASE_FIRST_CONTACT, api=False),
+    "cases:handovers": _list(Perm.CASE_ASSIGN, api=False),
+    "cases:my_handovers": _list(Perm.CASE_FIRST_CONTACT, api=False),
+    # The volunteer's own completed screening: the others who may record a first contact get 404.
+    "cases:handover_screening": Access(
+        expect={
+            ANONYMOUS: LOGIN,
+            NO_MFA: MFA,
+            **{
+                role.value: (
+                    OK
+                    if role == Role.VOLUNTEER
+                    else NOT_FOUND
+                    if role_has(role, Perm.CASE_FIRST_CONTACT)
+                    else FORBIDDEN
+                )
+                for role in Role
+            },
+        },
+        kwargs=_screening_with_signs,
+    ),
     "cases:detail": case_page(Perm.CASE_VIEW),
     "cases:identity": case_page(Perm.CASE_VIEW, Perm.CASE_VIEW_IDENTIFYING),
     "cases:person": case_page(
