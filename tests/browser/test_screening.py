@@ -84,3 +84,88 @@ def test_a_volunteer_completes_a_quick_screening_on_a_phone(
     assert fits_the_phone(page)
     assert serious_violations(page) == []
     page.screenshot(path=str(artifacts_dir / "screening-result-phone.png"), full_page=True)
+
+
+def start_quick_screening(page: Any, base_url: str, *, age: str = "", not_sure: bool = False) -> list[str]:
+    page.goto(f"{base_url}/screening/")
+    page.check("input[name=private_space][value=yes]")
+    page.check("input[name=information_language][value=en]")
+    page.check("input[name=kind][value=quick]")
+    if not_sure:
+        page.check("#id_age_not_sure")
+    else:
+        page.fill("#id_age", age)
+    page.click("[data-action=start-screening]")
+    page.wait_for_selector("fieldset[data-question]")
+    return page.eval_on_selector_all("fieldset[data-question]", "els => els.map(e => e.dataset.question)")
+
+
+def answer_all(page: Any, questions: list[str], yes: set[str]) -> None:
+    for question in questions:
+        answer = "yes" if question in yes else "no"
+        page.locator(f'fieldset[data-question="{question}"] label.answer').filter(
+            has=page.locator(f'input[value="{answer}"]')
+        ).click()
+    page.click("[data-action=see-result]")
+    page.wait_for_selector("[data-outcome]")
+
+
+def test_a_strong_signs_screening_is_handed_over_and_the_contact_person_takes_it_on(
+    live_server: Any,
+    browser_page: Any,
+    chromium: Any,
+    demo_accounts: dict[str, dict[str, str]],
+    artifacts_dir: Path,
+) -> None:
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, demo_accounts["volunteer"])
+    questions = start_quick_screening(page, live_server.url, age="27")
+    # Someone else arranged the work, very long days, papers held: act, exploitation and coercion.
+    answer_all(page, questions, {"dr.travel_arranged", "ec.excessive_hours", "cd.documents_held"})
+    assert page.locator("[data-outcome]").first.get_attribute("data-outcome") == "strong_signs"
+    assert page.locator("[data-block=contact-person]").count() == 1
+    page.click("[data-action=start-handover]")
+    page.wait_for_selector("[data-action=hand-over]")
+    assert fits_the_phone(page)
+    assert serious_violations(page) == []
+    page.check("input[name=basis][value=consent]")
+    page.fill("#id_note", "Met at the reception desk; prefers mornings.")
+    page.screenshot(path=str(artifacts_dir / "handover-phone.png"), full_page=True)
+    page.click("[data-action=hand-over]")
+    page.wait_for_selector("[data-list=my-handovers]")
+    assert page.locator("[data-list=my-handovers] li").first.get_attribute("data-accepted") == "false"
+
+    context = chromium.new_context(viewport=PHONE, locale="en-GB")
+    manager = context.new_page()
+    manager.set_default_timeout(15_000)
+    sign_in(manager, live_server.url, demo_accounts["case_manager"])
+    manager.click("nav a[data-nav=handovers]")
+    manager.wait_for_selector("[data-list=handovers]")
+    item = manager.locator("[data-list=handovers] li").first
+    assert item.locator(".reasons li").count() > 0
+    assert serious_violations(manager) == []
+    item.locator("[data-action=take-on]").click()
+    manager.wait_for_selector("[data-block=screenings]")
+    assert manager.locator("[data-screening-outcome=strong_signs]").count() == 1
+    assert fits_the_phone(manager)
+    context.close()
+
+    page.reload()
+    assert page.locator("[data-list=my-handovers] li").first.get_attribute("data-accepted") == "true"
+
+
+def test_a_child_screening_ends_in_the_safeguarding_steps_and_an_urgent_hand_over(
+    live_server: Any, browser_page: Any, demo_accounts: dict[str, dict[str, str]], artifacts_dir: Path
+) -> None:
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, demo_accounts["volunteer"])
+    questions = start_quick_screening(page, live_server.url, not_sure=True)
+    assert "sa.child_alone" in questions
+    answer_all(page, questions, {"cd.threats"})
+    assert page.locator("[data-outcome]").first.get_attribute("data-outcome") == "child_safeguarding"
+    assert page.locator("[data-block=safeguarding]").is_visible()
+    assert "urgent" in page.locator("[data-action=start-handover]").inner_text().lower()
+    assert serious_violations(page) == []
+    page.screenshot(path=str(artifacts_dir / "screening-child-safeguarding-phone.png"), full_page=True)
