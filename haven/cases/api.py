@@ -130,7 +130,12 @@ class PersonValues(Schema):
     stated_age: int | None = Field(None, ge=0, le=120)
     estimated_age: int | None = Field(None, ge=0, le=120)
     age_method: str | None = None
-    age_established_adult: bool | None = None
+    age_in_doubt: bool | None = Field(
+        None, description="Not sure of the age, or looks younger than the age given: treated as a child"
+    )
+    age_established_adult: bool | None = Field(
+        None, description="Older form of age_in_doubt: true means no doubt, false means doubt"
+    )
     schooling: str | None = None
 
 

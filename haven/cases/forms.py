@@ -62,8 +62,8 @@ class DateInput(forms.DateInput):
 
 
 AGE_HELP = _(
-    "When age is in doubt the person is treated as a child. Tick only when a document, a professional "
-    "assessment or the person's own statement establishes 18 or over, and nothing suggests otherwise."
+    "A person who gives an age of 18 or over is an adult unless there is doubt. In doubt, or with no age "
+    "at all, the person is treated as a child. An estimate from appearance alone never makes an adult."
 )
 
 
@@ -79,8 +79,10 @@ class PersonFieldsMixin(forms.Form):
     age_method = forms.ChoiceField(
         label=_("How the age was established"), choices=_choices(vocab.AGE_METHODS), initial="unknown"
     )
-    age_established_adult = forms.BooleanField(
-        label=_("Age established as 18 or over"), required=False, help_text=AGE_HELP
+    age_in_doubt = forms.BooleanField(
+        label=_("The age is in doubt (not sure, or looks younger than the age given)"),
+        required=False,
+        help_text=AGE_HELP,
     )
     gender = forms.ChoiceField(
         label=_("Gender"), choices=_choices(vocab.GENDERS), initial="NonSpecifiedUnknown"
@@ -164,7 +166,7 @@ class HandoverForm(PersonFieldsMixin):
     create_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     # The age is the screening's; the rest of the person's record waits for the contact person.
-    OMITTED = ("date_of_birth", "stated_age", "estimated_age", "age_method", "age_established_adult")
+    OMITTED = ("date_of_birth", "stated_age", "estimated_age", "age_method", "age_in_doubt")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

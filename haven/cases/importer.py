@@ -31,7 +31,14 @@ from haven.audit.services import audit_record
 from haven.cases import vocab
 from haven.cases.access import WrongTeam, may_act_for_team
 from haven.cases.models import Case, Person, StageChange
-from haven.cases.services import CODED_PERSON_FIELDS, FIELD_MAX_CHARS, PERSON_FIELDS, _check_age, _next_code
+from haven.cases.services import (
+    CODED_PERSON_FIELDS,
+    FIELD_MAX_CHARS,
+    PERSON_FIELDS,
+    _check_established,
+    _next_code,
+    decide_age,
+)
 from haven.vault import blind_index as bi
 from haven.vault import crypto
 from haven.vault import integration as vault
@@ -192,7 +199,7 @@ def _coded_value(name: str, raw: str) -> Any:
         if text and text not in vocab.language_codes():
             raise ValueError("unknown language code (give an ISO 639 code, e.g. en)")
         return text
-    if name == "age_established_adult":
+    if name in ("age_established_adult", "age_in_doubt"):
         lowered = text.lower()
         if lowered not in _TRUE | _FALSE:
             raise ValueError("give yes or no")
@@ -276,9 +283,8 @@ def _validate_row(
     if coded_values.get("age_established_adult"):
         # The services' rule, run on the row's values: adulthood is established, never assumed.
         probe = Person(**coded_values)
-        given = {"date_of_birth": dob} if "date_of_birth" in sealed else {}
         try:
-            _check_age(probe, given, dob)
+            _check_established(probe, decide_age(probe, dob, established=True))
         except ValidationError as exc:
             messages = exc.message_dict.get("age_established_adult", exc.messages)
             return None, [RowProblem(number, "age_established_adult", str(m)) for m in messages]
@@ -358,12 +364,10 @@ def _write(
     for batch in _batches(clean, batch_size):
         people = []
         for row in batch:
-            person = Person(
-                uid=uuid.uuid4(),
-                created_at=now,
-                updated_at=now,
-                **dict(zip(coded, row.coded, strict=True)),
-            )
+            values = dict(zip(coded, row.coded, strict=True))
+            person = Person(uid=uuid.uuid4(), created_at=now, updated_at=now, **values)
+            # Haven's one age rule, as the services apply it to a first contact.
+            decide_age(person, row.dob, established=values.get("age_established_adult"))
             texts = {c: t for c, t in zip(sealed, row.texts, strict=True) if t is not None}
             people.append((person, texts))
         started = time.perf_counter()

@@ -50,6 +50,9 @@ class Person(models.Model):
     stated_age = models.PositiveSmallIntegerField(null=True, blank=True)
     estimated_age = models.PositiveSmallIntegerField(null=True, blank=True)
     age_method = models.CharField(max_length=16, choices=_choices(vocab.AGE_METHODS), default="unknown")
+    # Doubt about the age: the person is not sure, or looks younger than the age given.
+    age_in_doubt = models.BooleanField(default=False)
+    # The one age rule's answer (haven.screening.engine.is_treated_as_child), kept for lists and filters.
     age_established_adult = models.BooleanField(default=False)
     schooling = models.CharField(max_length=16, choices=_choices(vocab.SCHOOLING), blank=True)
 
@@ -95,7 +98,7 @@ class Person(models.Model):
 
     @property
     def is_child(self) -> bool:
-        """True unless age has been established as 18 or over: in doubt, the person is a child."""
+        """Treated as a child: under 18, or of doubtful or unrecorded age (the services apply the rule)."""
         return not self.age_established_adult
 
 

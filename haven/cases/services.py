@@ -43,7 +43,7 @@ from haven.cases.models import (
 )
 from haven.cases.sealing import open_value, seal
 from haven.cases.selectors import possible_existing
-from haven.screening.engine import HANDOVER_OUTCOMES, URGENT_OUTCOMES
+from haven.screening.engine import HANDOVER_OUTCOMES, URGENT_OUTCOMES, is_treated_as_child
 from haven.screening.models import Screening
 from haven.screening.services import screening_link_to_case
 from haven.vault import integration as vault
@@ -64,6 +64,7 @@ CODED_PERSON_FIELDS = (
     "estimated_age",
     "age_method",
     "age_established_adult",
+    "age_in_doubt",
     "schooling",
 )
 PERSON_FIELDS = frozenset(Person.SEALED_FIELDS) | frozenset(CODED_PERSON_FIELDS)
@@ -171,9 +172,43 @@ def _apply_person_values(person: Person, values: Mapping[str, Any], *, actor: Us
 
 
 def _check_age(person: Person, values: Mapping[str, Any], dob: date | None) -> None:
-    """Adulthood must be established, never assumed: in doubt, the person is a child."""
-    if not person.age_established_adult:
-        return
+    """Haven's one age rule (``is_treated_as_child``, the screening's too) on the recorded age answer.
+
+    The age answer is the youngest of the ages recorded (date of birth, the age the person gives, an
+    estimate). A person who gives an adult age, or whose date of birth says so, is an adult unless doubt is
+    recorded; an estimate alone (appearance) never makes an adult; no age at all is doubt. Callers that
+    still say ``age_established_adult`` (the import file, the API) mean: no doubt (true) or doubt (false).
+    """
+    age_fields = {"date_of_birth", "stated_age", "estimated_age", "age_in_doubt", "age_established_adult"}
+    if person.pk is not None and not age_fields & set(values):
+        return  # nothing about the age changed: the recorded answer stands
+    if dob is None and "date_of_birth" not in values and person.date_of_birth is not None:
+        opened = open_value(person.key_id, person, "date_of_birth")
+        dob = date.fromisoformat(opened) if opened else None
+    established = values.get("age_established_adult") if "age_in_doubt" not in values else None
+    ages = decide_age(person, dob, established=established)
+    if established is True:
+        _check_established(person, ages)
+
+
+def decide_age(person: Person, dob: date | None, *, established: bool | None = None) -> list[int]:
+    """Set ``person.age_established_adult`` by the one age rule; returns the ages recorded.
+
+    ``established`` is the older callers' word (true: no doubt; false: doubt); None keeps the recorded doubt.
+    """
+    if established is not None:
+        person.age_in_doubt = not established
+    ages = [a for a in (person.stated_age, person.estimated_age) if a is not None]
+    if dob is not None:
+        ages.append(_age_from_dob(dob, timezone.localdate()))
+    given = dob is not None or person.stated_age is not None
+    age = min(ages) if ages else None
+    person.age_established_adult = not is_treated_as_child(age, person.age_in_doubt or not given)
+    return ages
+
+
+def _check_established(person: Person, ages: list[int]) -> None:
+    """A caller's explicit "18 or over" must be backed by an age and a method that can establish it."""
     errors: list[str] = []
     if person.age_method not in vocab.AGE_METHODS_THAT_ESTABLISH:
         errors.append(
@@ -182,12 +217,6 @@ def _check_age(person: Person, values: Mapping[str, Any], dob: date | None) -> N
                 "that someone is 18 or over."
             )
         )
-    if dob is None and "date_of_birth" not in values and person.date_of_birth is not None:
-        opened = open_value(person.key_id, person, "date_of_birth")
-        dob = date.fromisoformat(opened) if opened else None
-    ages = [a for a in (person.stated_age, person.estimated_age) if a is not None]
-    if dob is not None:
-        ages.append(_age_from_dob(dob, timezone.localdate()))
     if not ages:
         errors.append(_("Record an age or date of birth before confirming the person is 18 or over."))
     elif min(ages) < 18:
@@ -377,10 +406,11 @@ def handover_from_screening(
 
 def screening_age_values(screening: Screening) -> dict[str, Any]:
     """The person's age fields as the screening recorded them (doubt keeps the person a child)."""
-    values: dict[str, Any] = {"stated_age": screening.age, "age_method": "statement"}
-    if screening.age is None:
-        values["age_method"] = "unknown"
-    values["age_established_adult"] = not screening.treated_as_child
+    values: dict[str, Any] = {
+        "stated_age": screening.age,
+        "age_method": "statement" if screening.age is not None else "unknown",
+        "age_in_doubt": screening.age_in_doubt,
+    }
     if screening.information_language:
         values["information_language"] = screening.information_language
     return values

@@ -50,8 +50,9 @@ class Command(BaseCommand):
         "new case each, for the Society's contact person. The header row names person fields: "
         + ", ".join(sorted(PERSON_FIELDS))
         + ". Lists (languages, citizenship) are codes separated by spaces or '|'; dates are YYYY-MM-DD; "
-        "age_established_adult is yes or no. Every row is checked first; any problem stops the import with "
-        "nothing written and lists the row and column of each problem (exit code 2)."
+        "age_in_doubt (and its older form age_established_adult) is yes or no; a person who gives an adult "
+        "age is an adult unless doubt is recorded. Every row is checked first; any problem stops the import "
+        "with nothing written and lists the row and column of each problem (exit code 2)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
