@@ -21,10 +21,11 @@ from datetime import date
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from haven.accounts.actions import authorize
 from haven.accounts.models import Team, User
 from haven.accounts.permissions import Perm, Role
 from haven.audit.services import audit_record
@@ -443,8 +444,7 @@ def people_import(
     the actor becomes the cases' manager). A key-store failure leaves the database untouched (data keys
     already created then encrypt nothing). `protector` is for the benchmark only.
     """
-    if not actor.has(Perm.CASE_ASSIGN):
-        raise PermissionDenied(Perm.CASE_ASSIGN.value)
+    authorize(actor, "case.import")
     if not may_act_for_team(actor, team.pk):
         raise WrongTeam("case.own_team")
     started = time.perf_counter()

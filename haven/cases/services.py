@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.accounts.actions import authorize
 from haven.accounts.models import Team, User
 from haven.accounts.permissions import Perm, Role
 from haven.audit.services import audit_record
@@ -90,11 +91,6 @@ class Conflict(Exception):
         self.current_version = current_version
 
 
-def _require(actor: User, perm: Perm) -> None:
-    if not actor.has(perm):
-        raise PermissionDenied(perm.value)
-
-
 def _audit(actor: User, action: str, case: Case, **detail: Any) -> None:
     audit_record(actor_id=actor.pk, action=action, object_type="case", object_id=case.code, detail=detail)
 
@@ -127,7 +123,7 @@ def _apply_person_values(person: Person, values: Mapping[str, Any], *, actor: Us
         raise ValidationError(_("Unknown person fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     for name in values:
         if name in Person.SENSITIVE_FIELDS:
-            _require(actor, Perm.CASE_VIEW_SENSITIVE)
+            authorize(actor, "person.sensitive")
     dob: date | None = None
     for name, value in values.items():
         if name in Person.SEALED_FIELDS:
@@ -310,7 +306,7 @@ def first_contact_create(
     actor may open already has a person with this name and date of birth, raises PossibleDuplicate and
     creates nothing, unless `confirm_new_person` says the actor checked those cases first.
     """
-    _require(actor, Perm.CASE_FIRST_CONTACT)
+    authorize(actor, "case.first_contact")
     if not confirm_new_person:
         # Outside the write's transaction: the name search stays in the audit trail when this refuses.
         codes = _possible_duplicates(actor, values)
@@ -377,7 +373,7 @@ def handover_from_screening(
     ``vital_interest`` (with the reason). Child safeguarding and immediate danger are urgent. Raises
     ValidationError naming what is missing, PossibleDuplicate like ``first_contact_create``.
     """
-    _require(actor, Perm.CASE_FIRST_CONTACT)
+    authorize(actor, "case.handover")
     errors: dict[str, str] = {}
     if screening.created_by_id != actor.pk:
         raise PermissionDenied("screening.own")
@@ -458,7 +454,7 @@ def _handover_write(
 @transaction.atomic
 def case_handover(*, actor: User, case: Case) -> Case:
     """Hand a first contact over to the contact person (the volunteer loses access)."""
-    _require(actor, Perm.CASE_FIRST_CONTACT)
+    authorize(actor, "case.handover")
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     _check_not_erased(case)
     if not case.handed_over:
@@ -473,7 +469,7 @@ def case_handover(*, actor: User, case: Case) -> Case:
 @transaction.atomic
 def case_open(*, actor: User, case: Case) -> Case:
     """The contact person takes on a first contact: becomes its case manager, and screening starts."""
-    _require(actor, Perm.CASE_ASSIGN)
+    authorize(actor, "case.open")
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     _check_not_erased(case)
     if case.stage != "first_contact":
@@ -501,7 +497,7 @@ def case_assign(
 
     Only active people of the case's own team may be assigned: an assignment opens the person's data.
     """
-    _require(actor, Perm.CASE_ASSIGN)
+    authorize(actor, "case.assign")
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     _check_not_erased(case)
     if case_manager is not None:
@@ -534,7 +530,7 @@ def _check_version(case: Case, expected_version: int | None) -> None:
 @transaction.atomic
 def case_stage_change(*, actor: User, case: Case, stage: str, expected_version: int | None = None) -> Case:
     """Move the case to another stage (not "closed": use `case_close`); re-opens a closed case."""
-    _require(actor, Perm.CASE_EDIT)
+    authorize(actor, "case.edit")
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     _check_not_erased(case)
     _check_version(case, expected_version)
@@ -557,7 +553,7 @@ def case_stage_change(*, actor: User, case: Case, stage: str, expected_version: 
 @transaction.atomic
 def case_close(*, actor: User, case: Case, reason: str, expected_version: int | None = None) -> Case:
     """Close the case with a reason; "referred" gives the HTCDS status ClosedReferred."""
-    _require(actor, Perm.CASE_EDIT)
+    authorize(actor, "case.edit")
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     _check_not_erased(case)
     _check_version(case, expected_version)
@@ -581,7 +577,7 @@ def case_close(*, actor: User, case: Case, reason: str, expected_version: int | 
 def case_legal_basis_set(*, actor: User, case: Case, basis: str, justification: str = "") -> Case:
     """Set the legal basis. Vital interest needs a written justification; a child's best interests need
     a child and a recorded best-interests decision."""
-    _require(actor, Perm.CASE_EDIT)
+    authorize(actor, "case.edit")
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     _check_not_erased(case)
     _set_basis(case, basis, justification)
@@ -618,7 +614,7 @@ def case_events_set(
     *, actor: User, case: Case, exploitation_types: Sequence[str], means_of_control: Sequence[str]
 ) -> Case:
     """Record the types of exploitation and means of control (HTCDS codes, multi-select)."""
-    _require(actor, Perm.CASE_EDIT)
+    authorize(actor, "case.edit")
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     _check_not_erased(case)
     case.exploitation_types = _clean_codes(
@@ -640,7 +636,7 @@ def historic_event_add(
     *, actor: User, case: Case, type: str, country: str, on: date | None, precision: str
 ) -> HistoricEvent:
     """Add a recruitment, transit or exploitation event (HTCDS hte_)."""
-    _require(actor, Perm.CASE_EDIT)
+    authorize(actor, "case.edit")
     _check_not_erased(case)
     if country not in vocab.country_codes():
         raise ValidationError({"country": _("Unknown country code.")})
@@ -679,8 +675,8 @@ def _person_write(
 @transaction.atomic
 def person_update(*, actor: User, case: Case, expected_version: int, values: Mapping[str, Any]) -> Person:
     """Change the person's values; raises Conflict when someone saved since `expected_version`."""
-    _require(actor, Perm.CASE_EDIT)
-    _require(actor, Perm.CASE_VIEW_IDENTIFYING)
+    authorize(actor, "person.update")
+    authorize(actor, "person.identifying")
     return _person_write(
         actor=actor, case=case, expected_version=expected_version, values=values, action="person.updated"
     )
@@ -689,9 +685,8 @@ def person_update(*, actor: User, case: Case, expected_version: int, values: Map
 @transaction.atomic
 def person_correct(*, actor: User, case: Case, expected_version: int, values: Mapping[str, Any]) -> Person:
     """Correct the person's data at their request (right to rectification), recorded as such."""
-    if not (actor.has(Perm.CASE_EDIT) or actor.has(Perm.PERSON_EXPORT)):
-        raise PermissionDenied(Perm.CASE_EDIT.value)
-    _require(actor, Perm.CASE_VIEW_IDENTIFYING)
+    authorize(actor, "person.correct")
+    authorize(actor, "person.identifying")
     return _person_write(
         actor=actor, case=case, expected_version=expected_version, values=values, action="person.corrected"
     )
@@ -719,7 +714,7 @@ def consent_record(
 
     Whoever explained it is an active volunteer, caseworker or case manager of the case's team.
     """
-    _require(actor, Perm.CONSENT_RECORD)
+    authorize(actor, "consent.record")
     _check_not_erased(case)
     errors: dict[str, str] = {}
     if status not in ("given", "refused"):
@@ -784,7 +779,7 @@ def pressure_check_confirm(
     *, actor: User, case: Case, kind: str, signs_of_pressure: bool, consent: Consent | None = None
 ) -> PressureCheck:
     """The case manager's check of a withdrawal or erasure request for signs of third-party pressure."""
-    _require(actor, Perm.CASE_ASSIGN)
+    authorize(actor, "pressure.confirm")
     _check_not_erased(case)
     if kind not in vocab.codes(vocab.PRESSURE_KINDS):
         raise ValidationError({"kind": _("Unknown request kind.")})
@@ -805,7 +800,7 @@ def pressure_signoff(*, actor: User, check: PressureCheck, basis: str, reason: s
 
     Only a check that found signs of pressure and has no sign-off yet can be signed off, once.
     """
-    _require(actor, Perm.CONSENT_SIGN_OFF)
+    authorize(actor, "pressure.sign_off")
     check = PressureCheck.objects.select_for_update().select_related("case__person").get(pk=check.pk)
     _check_not_erased(check.case)
     if not check.signs_of_pressure:
@@ -838,7 +833,7 @@ def consent_withdraw(
     Needs a pressure check first: a case manager confirms "no sign of pressure" in the same step
     (`confirm_no_pressure`), anyone else needs a case manager's recent check on record.
     """
-    _require(actor, Perm.CONSENT_RECORD)
+    authorize(actor, "consent.record")
     _check_not_erased(case)
     consent = Consent.objects.select_for_update().get(pk=consent.pk, case=case)
     if consent.status != "given":
@@ -885,7 +880,7 @@ def best_interests_record(
     *, actor: User, case: Case, decision: str, decided_on: date, recipients: Sequence[str] = ()
 ) -> BestInterests:
     """Record a best-interests decision for a child (the basis for protection without the child's consent)."""
-    _require(actor, Perm.CASE_EDIT)
+    authorize(actor, "case.edit")
     _check_not_erased(case)
     if not case.person.is_child:
         raise ValidationError(_("A best-interests decision is recorded for children only."))
@@ -911,7 +906,7 @@ def _note_create(*, actor: User, case: Case, section: str, body: str) -> Note:
     if section not in vocab.codes(vocab.NOTE_SECTIONS):
         raise ValidationError({"section": _("Choose a section.")})
     if section in vocab.SENSITIVE_SECTIONS:
-        _require(actor, Perm.CASE_VIEW_SENSITIVE)
+        authorize(actor, "person.sensitive")
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("The note is empty.")})
@@ -930,7 +925,7 @@ def _note_create(*, actor: User, case: Case, section: str, body: str) -> Note:
 @transaction.atomic
 def note_add(*, actor: User, case: Case, section: str, body: str) -> Note:
     """Add a sealed note; health, perpetrator and location notes need the sensitive-sections permission."""
-    _require(actor, Perm.CASE_EDIT)
+    authorize(actor, "case.notes_tasks")
     _check_not_erased(case)
     return _note_create(actor=actor, case=case, section=section, body=body)
 
@@ -941,7 +936,7 @@ def task_add(
 ) -> Task:
     """Add a task or follow-up date; the free-text title is sealed. The assignee, if any, is an active
     caseworker or case manager of the case's team (a task gives them a reason to open the case)."""
-    _require(actor, Perm.CASE_EDIT)
+    authorize(actor, "case.notes_tasks")
     _check_not_erased(case)
     if not kind and not title.strip():
         raise ValidationError({"title": _("Give a kind of task or a title.")})
@@ -962,7 +957,7 @@ def task_add(
 @transaction.atomic
 def task_done(*, actor: User, case: Case, task: Task) -> Task:
     """Mark a task done (once)."""
-    _require(actor, Perm.CASE_EDIT)
+    authorize(actor, "case.notes_tasks")
     _check_not_erased(case)
     task = Task.objects.select_for_update().get(pk=task.pk, case=case)
     if task.done_at is None:
@@ -1035,7 +1030,7 @@ def _upload_bytes(data: bytes | Upload) -> bytes:
 def attachment_add(*, actor: User, case: Case, filename: str, data: bytes | Upload) -> Attachment:
     """Store a sealed file: size-limited (checked before an upload is read), type-checked by its content
     (not its name)."""
-    _require(actor, Perm.CASE_EDIT)
+    authorize(actor, "case.notes_tasks")
     _check_not_erased(case)
     data = _upload_bytes(data)
     if not data:
@@ -1088,7 +1083,7 @@ def person_erase(
     `confirm_code` is the case code as the person erasing typed it to confirm (the web asks for it);
     it must match. `haven erase` names the case on its command line, which is its confirmation.
     """
-    _require(actor, Perm.PERSON_ERASE)
+    authorize(actor, "person.erase")
     if confirm_code is not None and confirm_code.strip().upper() != case.code:
         raise ValidationError({"confirm_code": _("The code does not match this case.")})
     if reason not in vocab.codes(vocab.ERASURE_REASONS):
@@ -1150,7 +1145,7 @@ def subject_access_export(*, actor: User, case: Case) -> dict[str, Any]:
     """
     from haven.cases.selectors import subject_access_document
 
-    _require(actor, Perm.PERSON_EXPORT)
+    authorize(actor, "person.export")
     _check_not_erased(case)
     document = subject_access_document(case)
     _audit(actor, "person.exported", case)

@@ -15,13 +15,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from haven.accounts.actions import authorize
 from haven.accounts.models import User
-from haven.accounts.permissions import Perm
 from haven.accounts.refusals import RecentAuthRequired
 from haven.audit.services import audit_record
 from haven.evidence import ctdc
@@ -52,11 +51,6 @@ class EvidenceInputError(ValueError):
 
 
 __all__ = ["EvidenceInputError", "PrivacyBudgetExceeded", "dp_release", "export_create", "ledger_set_budget"]
-
-
-def _require(actor: User | None, perm: Perm) -> None:
-    if actor is not None and not actor.has(perm):
-        raise PermissionDenied(perm.value)
 
 
 def _actor_id(actor: User | None) -> int | None:
@@ -155,7 +149,7 @@ def dp_release(
     Refuses with `PrivacyBudgetExceeded` (and an audit entry "stats.release_refused") when the release does
     not fit in what is left of the budget. Raises `EvidenceInputError` for bad parameters.
     """
-    _require(actor, Perm.STATS_RELEASE)
+    authorize(actor, "stats.release")
     _check_dataset(dataset)
     columns = check_columns(by)
     eps = check_epsilon(epsilon)
@@ -276,7 +270,7 @@ def dp_reproduce(*, actor: User | None, release: DpRelease) -> Reproduction:
     published table again — unless cases were changed, erased or withdrew consent since, which the result
     shows cell by cell.
     """
-    _require(actor, Perm.STATS_REPRODUCE)
+    authorize(actor, "stats.reproduce")
     payload = json.loads(
         vault.open_bytes(
             release.noise_key_id,
@@ -383,7 +377,7 @@ def export_create(
     code just before (`recent_auth`, which every channel supplies: the web session's re-authentication,
     the API token's confirmation), else RecentAuthRequired. Bad parameters are refused first.
     """
-    _require(actor, Perm.STATS_RELEASE)
+    authorize(actor, "stats.export")
     k = check_k(k)
     qi = check_columns(columns)
     share = check_max_suppression(max_suppression)
@@ -427,7 +421,7 @@ def export_create(
 @transaction.atomic
 def ledger_set_budget(*, actor: User | None, total: float, dataset: str = DEFAULT_DATASET) -> PrivacyLedger:
     """Set a dataset's total privacy budget (the DPO). It can never go below what is already spent."""
-    _require(actor, Perm.STATS_BUDGET)
+    authorize(actor, "stats.budget")
     _check_dataset(dataset)
     try:
         value = float(total)

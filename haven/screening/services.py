@@ -16,8 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from haven.accounts.actions import authorize
 from haven.accounts.models import User
-from haven.accounts.permissions import Perm
 from haven.audit.services import audit_record
 from haven.screening.engine import evaluate, parse_request, result_to_json
 from haven.screening.library import DEFAULT_PATH, LANGUAGES, Library, default_library, load_library
@@ -159,16 +159,11 @@ def _refusals_audited(action: str) -> Callable[[_Action], _Action]:
     return decorator
 
 
-def _need(actor: User, perm: Perm) -> None:
-    if not actor.has(perm):
-        raise PermissionDenied
-
-
 @_refusals_audited("create")
 @transaction.atomic
 def library_draft_create(*, actor: User) -> LibraryDraft:
     """Start a draft from the active version. Needs the library edit permission."""
-    _need(actor, Perm.SCREENING_LIBRARY_EDIT)
+    authorize(actor, "screening.library_draft")
     base = library_bootstrap()
     content = {key: value for key, value in base.content.items() if key != "version"}
     draft = LibraryDraft(base=base, content=content, created_by=actor, editor_ids=[actor.pk])
@@ -203,7 +198,7 @@ def library_draft_update_indicator(
     Raises ValueError naming the problem when the changed library would not be valid, ScreeningError for a
     draft that is no longer open.
     """
-    _need(actor, Perm.SCREENING_LIBRARY_EDIT)
+    authorize(actor, "screening.library_draft")
     draft = _open_draft(draft)
     unknown = sorted(set(changes) - {*INDICATOR_TEXTS, "grades", "quick"})
     if unknown:
@@ -257,7 +252,7 @@ def library_draft_approve(*, actor: User, draft: LibraryDraft) -> LibraryVersion
     Needs the approval permission, and the approver must not have created or changed the draft. Every check
     of ``library_problems`` must pass. Screenings keep the version they started with. Refusals are audited.
     """
-    _need(actor, Perm.SCREENING_LIBRARY_APPROVE)
+    authorize(actor, "screening.library_approve")
     draft = _open_draft(draft)
     if actor.pk == draft.created_by_id or actor.pk in draft.editor_ids:
         raise LibraryRefused(
@@ -286,7 +281,7 @@ def library_draft_approve(*, actor: User, draft: LibraryDraft) -> LibraryVersion
 def library_draft_withdraw(*, actor: User, draft: LibraryDraft) -> LibraryDraft:
     """Withdraw a draft that will not be approved (its author, or anyone who may approve)."""
     if actor.pk != draft.created_by_id:
-        _need(actor, Perm.SCREENING_LIBRARY_APPROVE)
+        authorize(actor, "screening.library_approve")
     draft = _open_draft(draft)
     draft.status = LibraryDraft.Status.WITHDRAWN
     draft.updated_at = timezone.now()
@@ -318,6 +313,7 @@ def screening_start(
     before it. Raises ScreeningInputError on bad input (AgeRequired without an age answer), ScreeningError
     without the information or with an unknown kind.
     """
+    authorize(actor, "screening.run")
     if kind not in Screening.Kind.values:
         raise ScreeningError(f"kind must be one of {', '.join(Screening.Kind.values)}, got {kind!r}")
     if information_language not in LANGUAGES:
@@ -358,6 +354,7 @@ def screening_discard(*, actor: User, screening: Screening) -> None:
 
     Only the person who started it may discard it; raises ScreeningError for a complete screening.
     """
+    authorize(actor, "screening.run")
     screening = _locked(screening)
     if screening.created_by_id != actor.pk:
         raise PermissionDenied
@@ -388,6 +385,7 @@ def screening_answer(
     several conversations. Raises ScreeningInputError for an unknown id or value, ScreeningError when the
     screening is already complete.
     """
+    authorize(actor, "screening.run")
     screening = _locked(screening)
     if screening.created_by_id != actor.pk:
         raise PermissionDenied
@@ -412,6 +410,7 @@ def screening_answer(
 @transaction.atomic
 def screening_complete(*, actor: User, screening: Screening) -> Screening:
     """Run the decision engine on the answers, with the screening's own library version; store the result."""
+    authorize(actor, "screening.run")
     screening = _locked(screening)
     if screening.created_by_id != actor.pk:
         raise PermissionDenied
@@ -475,17 +474,19 @@ def screening_link_to_case(
 
 
 @transaction.atomic
-def screening_evaluate(*, actor: User, data: object, via: str = "api") -> dict[str, Any]:
+def screening_evaluate(*, actor: User | None, data: object, via: str = "api") -> dict[str, Any]:
     """Evaluate a screening input (the CLI / API shape) on the current library without storing it.
 
-    Returns the result JSON; raises ScreeningInputError naming the problem. Audited with the outcome only.
+    Returns the result JSON; raises ScreeningInputError naming the problem. Audited with the outcome only,
+    on every channel (``actor`` None: the operator's command line).
     """
+    authorize(actor, "screening.run")
     from haven.screening.selectors import current_library
 
     library = current_library()
     result = evaluate(library, parse_request(library, data))
     audit_record(
-        actor_id=actor.pk,
+        actor_id=actor.pk if actor is not None else None,
         action="screening.evaluated",
         object_type="screening",
         object_id="",

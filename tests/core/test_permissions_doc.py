@@ -6,7 +6,8 @@ import io
 
 from django.core.management import call_command
 
-from haven.accounts.permissions import MATRIX, PERM_LABELS, ROLE_LABELS, Perm, Role, render_markdown, role_has
+from haven.accounts.permissions import MATRIX, PERM_LABELS, ROLE_LABELS, Perm, Role, role_has
+from haven.core.management.commands.docs import render_markdown
 from tests.conftest import REPO_ROOT
 
 DOC = REPO_ROOT / "docs" / "permissions.md"

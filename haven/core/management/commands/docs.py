@@ -7,7 +7,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from haven.accounts.permissions import render_markdown
+from haven.accounts import actions, permissions
+
+
+def render_markdown() -> str:
+    """docs/permissions.md: the role x permission matrix, then the action table."""
+    return permissions.render_markdown() + "\n" + actions.render_markdown()
+
 
 DOCS_DIR = Path(__file__).resolve().parents[4] / "docs"
 

@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from haven.screening.engine import ScreeningInputError, evaluate, parse_request, result_to_json
+from haven.screening.engine import ScreeningInputError, parse_request
 from haven.screening.library import LANGUAGES, Library, to_public_json
 from haven.screening.present import group_label, present_result
 from haven.screening.selectors import current_library
+from haven.screening.services import screening_evaluate
 
 MAX_ANSWERS_BYTES = 1_000_000
 
@@ -103,11 +105,16 @@ class Command(BaseCommand):
     def _evaluate(self, library: Library, path_text: str, lang: str, as_json: bool) -> None:
         data = read_answers(path_text)
         try:
+            # The same service as the API: every evaluation is audited (outcome only).
+            result_json = screening_evaluate(actor=None, data=data, via="cli")
             request = parse_request(library, data)
-            result = evaluate(library, request)
         except ScreeningInputError as exc:
             raise _fail(f"answers file {path_text}: {exc}") from None
-        result_json = result_to_json(result)
+        except DatabaseError:
+            raise CommandError(
+                "the database is not ready, so the evaluation cannot be audited: run haven init first",
+                returncode=1,
+            ) from None
         if as_json:
             self.stdout.write(json.dumps(result_json, ensure_ascii=False, indent=2))
             return

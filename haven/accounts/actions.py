@@ -1,0 +1,136 @@
+"""The one action table: every write and sensitive read Haven offers, the permission it needs, and the
+channels it can be reached through. Services check it with ``authorize(actor, action)``; views, API
+endpoints and commands never decide a permission of their own. ``docs/permissions.md`` is rendered from it.
+
+Per-case rules (own team, assignment, hand-over) come on top, in the access functions; every other rule of an
+action lives in its service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+
+from haven.accounts.models import User
+from haven.accounts.permissions import Perm
+
+WEB, API, CLI = "web", "api", "cli"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action: its name (``<thing>.<verb>``), its permission, its channels, and what it does.
+
+    ``also`` names other permissions any one of which grants the action too (a DPO corrects a person's
+    record under the right to rectification without editing cases).
+    """
+
+    name: str
+    perm: Perm
+    channels: tuple[str, ...]
+    label: str
+    also: tuple[Perm, ...] = ()
+
+    @property
+    def perms(self) -> tuple[Perm, ...]:
+        """Every permission that grants the action (any one is enough)."""
+        return (self.perm, *self.also)
+
+
+ACTIONS: tuple[Action, ...] = (
+    # Screening
+    Action(
+        "screening.run", Perm.SCREENING_RUN, (WEB, API, CLI), "Run, continue, complete or discard a screening"
+    ),
+    Action(
+        "screening.library_draft",
+        Perm.SCREENING_LIBRARY_EDIT,
+        (WEB,),
+        "Draft a change to the indicator library",
+    ),
+    Action(
+        "screening.library_approve",
+        Perm.SCREENING_LIBRARY_APPROVE,
+        (WEB,),
+        "Approve another person's library draft as the new version",
+    ),
+    # Cases
+    Action("case.first_contact", Perm.CASE_FIRST_CONTACT, (WEB, API), "Record a first contact"),
+    Action(
+        "case.import", Perm.CASE_ASSIGN, (CLI,), "Import people from a file, one case each, into one's team"
+    ),
+    Action("case.handover", Perm.CASE_FIRST_CONTACT, (WEB,), "Hand a first contact or a screening over"),
+    Action("case.open", Perm.CASE_ASSIGN, (WEB,), "Take on a hand-over as its case manager"),
+    Action("case.assign", Perm.CASE_ASSIGN, (WEB,), "Assign a case manager and caseworkers"),
+    Action(
+        "case.edit",
+        Perm.CASE_EDIT,
+        (WEB,),
+        "Change a case: stage, closure, legal basis, events, best-interests decisions",
+    ),
+    Action("person.update", Perm.CASE_EDIT, (WEB, API), "Change the person's record"),
+    Action("person.identifying", Perm.CASE_VIEW_IDENTIFYING, (WEB, API), "Write identifying data"),
+    Action(
+        "person.correct",
+        Perm.CASE_EDIT,
+        (WEB,),
+        "Correct the person's record at their request (rectification)",
+        also=(Perm.PERSON_EXPORT,),
+    ),
+    Action("person.sensitive", Perm.CASE_VIEW_SENSITIVE, (WEB, API), "Write sensitive sections or notes"),
+    Action("consent.record", Perm.CONSENT_RECORD, (WEB, API), "Record or withdraw consent"),
+    Action(
+        "pressure.confirm", Perm.CASE_ASSIGN, (WEB,), "Check a withdrawal or erasure request for pressure"
+    ),
+    Action("pressure.sign_off", Perm.CONSENT_SIGN_OFF, (WEB,), "Sign off continuing on another legal basis"),
+    Action("case.notes_tasks", Perm.CASE_EDIT, (WEB, API), "Add notes, tasks and files; mark tasks done"),
+    Action("person.erase", Perm.PERSON_ERASE, (WEB, CLI), "Erase a person (crypto-shredding)"),
+    Action("person.export", Perm.PERSON_EXPORT, (WEB,), "Export everything held on a person"),
+    # Evidence
+    Action("stats.release", Perm.STATS_RELEASE, (WEB, API, CLI), "Release a differentially private table"),
+    Action("stats.export", Perm.STATS_RELEASE, (WEB, API, CLI), "Export a k-anonymous table"),
+    Action("stats.reproduce", Perm.STATS_REPRODUCE, (WEB,), "Reproduce a release for review"),
+    Action("stats.budget", Perm.STATS_BUDGET, (WEB, CLI), "Set the privacy budget"),
+)
+
+_BY_NAME = {action.name: action for action in ACTIONS}
+
+
+def action(name: str) -> Action:
+    """The action called ``name``; KeyError for a name the table does not have (a programming error)."""
+    return _BY_NAME[name]
+
+
+def may(actor: User | None, name: str) -> bool:
+    """Whether ``actor``'s role grants the action (None: the operator on the server's command line)."""
+    perms = _BY_NAME[name].perms
+    return actor is None or (actor.is_active and any(actor.has(perm) for perm in perms))
+
+
+def authorize(actor: User | None, name: str) -> None:
+    """Raise PermissionDenied naming the permission unless ``actor`` may take the action.
+
+    ``actor`` None is the operator on the server's command line, who holds the keys and the database
+    anyway; the commands that act for a person (import, erase) take an account and pass it.
+    """
+    if not may(actor, name):
+        raise PermissionDenied(_BY_NAME[name].perm.value)
+
+
+def render_markdown() -> str:
+    """The action table as Markdown, for docs/permissions.md."""
+    lines = [
+        "## Actions",
+        "",
+        "Every action is one service that calls `authorize(actor, action)` (`haven/accounts/actions.py`);",
+        "the web pages, the API and the command line reach it only through that service.",
+        "",
+        "| action | permission | channels | what |",
+        "|---|---|---|---|",
+    ]
+    for a in ACTIONS:
+        perms = " or ".join(f"`{p.value}`" for p in a.perms)
+        lines.append(f"| `{a.name}` | {perms} | {', '.join(a.channels)} | {a.label} |")
+    lines.append("")
+    return "\n".join(lines)
