@@ -1,17 +1,61 @@
-"""The `haven` command: Django's management commands under one name, with Haven's settings."""
+"""The `haven` command: Django's management commands under one name, with Haven's settings.
+
+After `haven init` (which `make run` calls) the data directory holds `haven.env`: the environment and the
+data directory it prepared. Run from the project folder, or through the project's `.venv/bin/haven`, the
+command reads it when no Haven variable is set, so every command works after `make run` with nothing else
+to set. A configuration problem is one line and exit code 2, never a traceback.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+
+PREPARED = "haven.env"
+# What haven.env may set: where and how Haven was prepared, never a secret.
+PREPARED_KEYS = ("HAVEN_ENV", "HAVEN_DATA_DIR")
+
+
+def prepared_file(cwd: Path, prefix: Path) -> Path | None:
+    """The haven.env of the project this command runs in: ./var, or the var/ beside the command's .venv."""
+    for folder in (cwd / "var", prefix.parent / "var"):
+        candidate = folder / PREPARED
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_prepared(path: Path) -> dict[str, str]:
+    """The KEY=VALUE lines of haven.env that it may set (others are ignored)."""
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() in PREPARED_KEYS:
+            values[key.strip()] = value.strip()
+    return values
 
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
+    if not any(key in os.environ for key in PREPARED_KEYS):
+        found = prepared_file(Path.cwd(), Path(sys.prefix))
+        if found is not None:
+            for key, value in read_prepared(found).items():
+                os.environ.setdefault(key, value)
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv[1:] if argv is None else argv)
-    execute_from_command_line(["haven", *args])
+    try:
+        execute_from_command_line(["haven", *args])
+    except ImproperlyConfigured as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        sys.stderr.write(
+            f"haven: {message}. Prepare Haven with `make run` (or `haven init`), or set the variables the"
+            " README lists.\n"
+        )
+        sys.exit(2)
 
 
 if __name__ == "__main__":

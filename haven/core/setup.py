@@ -69,3 +69,14 @@ def restrict_database_file() -> None:
         path = Path(f"{database['NAME']}{suffix}")
         if path.exists():
             os.chmod(path, 0o600)
+
+
+def record_prepared(data_dir: Path, haven_env: str) -> None:
+    """Write DATA_DIR/haven.env (owner-only): the environment and data directory `haven init` prepared, so
+    that `haven` run from the project later finds them with no variable set. It holds no secret."""
+    path = data_dir / "haven.env"
+    text = f"HAVEN_ENV={haven_env}\nHAVEN_DATA_DIR={data_dir.resolve()}\n"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)

@@ -33,6 +33,7 @@ class Command(BaseCommand):
         setup.restrict_database_file()
         if not os.environ.get("HAVEN_SKIP_COLLECTSTATIC"):
             call_command("collectstatic", interactive=False, verbosity=0)
+        setup.record_prepared(data_dir, settings.HAVEN_ENV)
         self.stdout.write(f"Haven is ready in {data_dir}")
         if options["demo"]:
             from haven.core.demo import demo_create
