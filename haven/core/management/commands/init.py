@@ -12,6 +12,9 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from haven.core import setup
 
+# Screenings run for the demo on first run; those with signs become cases (about three in four).
+DEMO_CASES = 150
+
 
 class Command(BaseCommand):
     help = (
@@ -39,6 +42,13 @@ class Command(BaseCommand):
             from haven.core.demo import demo_create
 
             accounts = demo_create()
+            from haven.cases.models import Case
+            from haven.core.demo_cases import demo_cases_create
+
+            if not Case.objects.exists():
+                # A first run: enough synthetic cases that every page and the dashboard have content.
+                made = demo_cases_create(DEMO_CASES, seed=1)
+                self.stdout.write(f"Made {made} synthetic demo cases (haven demo --cases N adds more).")
             self.stdout.write("")
             self.stdout.write("DEMO ACCOUNTS — synthetic data only, never use them for real cases.")
             self.stdout.write("Sign in with the e-mail and password, then enter the six-digit code from any")
