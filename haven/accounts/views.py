@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from haven.accounts import services
+from haven.accounts import services, throttle
 from haven.accounts.forms import CodeForm, LoginForm, ReauthForm
 from haven.accounts.mfa import is_verified
 from haven.accounts.middleware import LAST_SEEN, LOGIN_AT, REAUTH_AT
@@ -42,19 +43,13 @@ def login(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 user = services.login_check(
-                    email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password"],
+                    client=throttle.client_of(request),
                 )
-            except services.LoginRefused as refused:
-                if refused.code == "locked":
-                    form.add_error(
-                        None,
-                        _(
-                            "Too many failed attempts. This account is locked for a while; "
-                            "ask an administrator if you need access now."
-                        ),
-                    )
-                else:
-                    form.add_error(None, _("The e-mail or password is not right."))
+            except services.LoginRefused:
+                # One answer for a wrong password, an unknown address and an attempt made during a wait.
+                form.add_error(None, _("The e-mail or password is not right."))
                 status = 400
             else:
                 auth.login(request, user)  # rotates the session key
@@ -80,18 +75,33 @@ def mfa(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        device = services.mfa_check(user=user, token=form.data.get("code", "")) if form.is_valid() else None
+        device = (
+            services.mfa_check(user=user, token=form.data.get("code", ""), client=throttle.client_of(request))
+            if form.is_valid()
+            else None
+        )
         if device is not None:
             otp_login(request, device)
-            return redirect(_safe_next(request))
-        user.refresh_from_db()
-        if user.locked_until:
-            auth.logout(request)
-            return redirect("accounts:login")
+            response = redirect(_safe_next(request))
+            _recognise_device(response, user)
+            return response
+        # A wrong code and one sent during a wait get the same answer.
         form.add_error(None, _("That code did not work. Codes change every 30 seconds; try the current one."))
         status = 400
     return render(
         request, "accounts/mfa.html", {"form": form, "next": _safe_next(request, "")}, status=status
+    )
+
+
+def _recognise_device(response: HttpResponse, user: User) -> None:
+    """Mark this browser as one the account holder signed in from: failures elsewhere never hold it back."""
+    response.set_cookie(
+        throttle.DEVICE_COOKIE,
+        throttle.device_cookie_for(user.email),
+        max_age=throttle.DEVICE_COOKIE_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
     )
 
 
@@ -120,7 +130,9 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         )
         if confirmed is not None:
             otp_login(request, confirmed)
-            return redirect("core:home")
+            response = redirect("core:home")
+            _recognise_device(response, user)
+            return response
         form.add_error(None, _("That code did not work. Check the time on your phone and try again."))
         status = 400
     secret = base64.b32encode(device.bin_key).decode("ascii")
@@ -138,14 +150,15 @@ def reauth(request: HttpRequest) -> HttpResponse:
     form = ReauthForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
+        client = throttle.client_of(request)
         ok = form.is_valid() and services.reauth_check(
-            user=user, password=form.cleaned_data["password"], token=form.cleaned_data["code"]
+            user=user, password=form.cleaned_data["password"], token=form.cleaned_data["code"], client=client
         )
         if ok:
             request.session[REAUTH_AT] = time.time()
             return redirect(_safe_next(request))
-        user.refresh_from_db()
-        if user.locked_until:
+        if services.client_must_wait(user=user, client=client):
+            # Guessing at the confirmation ends a session that may have been taken over.
             auth.logout(request)
             return redirect("accounts:login")
         form.add_error(None, _("Password or code not right. Please try again."))
