@@ -82,6 +82,8 @@ def mfa(request: HttpRequest) -> HttpResponse:
         )
         if device is not None:
             otp_login(request, device)
+            # A new session id once fully signed in: an id seen between the two steps is worth nothing.
+            request.session.cycle_key()
             response = redirect(_safe_next(request))
             _recognise_device(response, user)
             return response
@@ -130,6 +132,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         )
         if confirmed is not None:
             otp_login(request, confirmed)
+            request.session.cycle_key()
             response = redirect("core:home")
             _recognise_device(response, user)
             return response
