@@ -134,9 +134,20 @@ def _code_ok(user: User, token: str) -> TOTPDevice | None:
     return None
 
 
+@dataclass(frozen=True)
+class SecondStep:
+    """A completed sign-in: the device that verified it, and the failed attempts since the previous one."""
+
+    device: TOTPDevice
+    failed_attempts: int
+
+
 @transaction.atomic
-def mfa_check(*, user: User, token: str, client: throttle.Client) -> TOTPDevice | None:
+def mfa_check(*, user: User, token: str, client: throttle.Client) -> SecondStep | None:
     """Verify the second step's TOTP code; wrong codes count under the same throttle as passwords.
+
+    On success the account's count of failed attempts since the last sign-in is returned (to tell the
+    holder) and starts again from zero.
 
     During a wait the code is not checked, whatever it is. django-otp's own per-device back-off is off
     (OTP_TOTP_THROTTLE_FACTOR = 0): it refused the right code to the account holder while someone with
@@ -158,8 +169,17 @@ def mfa_check(*, user: User, token: str, client: throttle.Client) -> TOTPDevice 
         # The holder's own browser starts afresh; the account's and the address's counts only fade, so
         # signing in never hands a guesser a fresh allowance.
         LoginThrottle.objects.filter(key=keys.device).delete()
-    audit_record(actor_id=user.pk, action="auth.mfa_verified", object_type="user", object_id=user.pk)
-    return device
+    failed_attempts = locked.failed_logins
+    locked.failed_logins = 0
+    locked.save(update_fields=["failed_logins"])
+    audit_record(
+        actor_id=user.pk,
+        action="auth.mfa_verified",
+        object_type="user",
+        object_id=user.pk,
+        detail={"failed_attempts_since_last": failed_attempts},
+    )
+    return SecondStep(device=device, failed_attempts=failed_attempts)
 
 
 @transaction.atomic

@@ -9,12 +9,13 @@ from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
-from django.contrib import auth
+from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -75,15 +76,17 @@ def mfa(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        device = (
+        done = (
             services.mfa_check(user=user, token=form.data.get("code", ""), client=throttle.client_of(request))
             if form.is_valid()
             else None
         )
-        if device is not None:
-            otp_login(request, device)
+        if done is not None:
+            otp_login(request, done.device)
             # A new session id once fully signed in: an id seen between the two steps is worth nothing.
             request.session.cycle_key()
+            if done.failed_attempts:
+                messages.warning(request, _failed_attempts_notice(done.failed_attempts))
             response = redirect(_safe_next(request))
             _recognise_device(response, user)
             return response
@@ -93,6 +96,15 @@ def mfa(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/mfa.html", {"form": form, "next": _safe_next(request, "")}, status=status
     )
+
+
+def _failed_attempts_notice(count: int) -> str:
+    return ngettext(
+        "%(count)d failed sign-in attempt since your last sign-in. If it was not you, tell an administrator.",
+        "%(count)d failed sign-in attempts since your last sign-in. If it was not you, tell an "
+        "administrator.",
+        count,
+    ) % {"count": count}
 
 
 def _recognise_device(response: HttpResponse, user: User) -> None:

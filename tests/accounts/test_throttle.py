@@ -245,3 +245,29 @@ def test_each_failure_and_each_refusal_is_audited_with_ids_only(bob: User, clock
         (str(bob.pk), {"known_account": True, "factor": "password"}),
         ("", {"known_account": False}),
     ]
+
+
+def test_the_holder_is_told_of_failed_attempts_at_their_next_sign_in(bob: User, clock: Clock) -> None:
+    fail_password(bob.email, 3)
+    half_way = Client()
+    assert post_login(half_way, bob.email, PASSWORD).status_code == 302
+    half_way.post("/accounts/mfa/", {"code": "000000"})
+    browser = Client(REMOTE_ADDR=HOLDER)
+    sign_in_fully(browser, bob)
+    page = browser.get("/").content.decode()
+    assert "4 failed sign-in attempts since your last sign-in" in page
+    assert AuditEvent.objects.filter(
+        action="auth.mfa_verified", actor_id=bob.pk, detail={"failed_attempts_since_last": 4}
+    ).exists()
+    # Told once: the next sign-in starts from zero.
+    browser.post("/accounts/logout/")
+    sign_in_with_next_code(browser, bob)
+    assert "since your last sign-in" not in browser.get("/").content.decode()
+
+
+def test_one_failed_attempt_is_told_in_the_singular_and_in_french(bob: User, clock: Clock) -> None:
+    fail_password(bob.email, 1)
+    browser = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    sign_in_fully(browser, bob)
+    page = browser.get("/").content.decode()
+    assert "1 tentative de connexion échouée depuis votre dernière connexion" in page
