@@ -53,6 +53,9 @@ class User(AbstractBaseUser):
     is_demo = models.BooleanField(default=False)
     # Failed attempts since the last full sign-in, told to the account holder at the next one.
     failed_logins = models.PositiveIntegerField(default=0)
+    # Whether whoever has the password may set up an authenticator: true for a new account and after an
+    # administrator's reset, false once one is confirmed and from the moment the account is disabled.
+    mfa_enrolment_open = models.BooleanField(default=False)
     # Bumped to end every session of the account at once (disable, password change, suspicion).
     session_epoch = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

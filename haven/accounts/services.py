@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts import throttle
 from haven.accounts.models import LoginThrottle, Organisation, Team, User
-from haven.accounts.permissions import Role
+from haven.accounts.permissions import Perm, Role
 from haven.audit.services import audit_record
 
 
@@ -183,8 +184,10 @@ def mfa_check(*, user: User, token: str, client: throttle.Client) -> SecondStep 
 
 
 @transaction.atomic
-def mfa_enrol_start(*, user: User) -> TOTPDevice:
-    """Create (or reuse) the unconfirmed TOTP device shown during enrolment."""
+def mfa_enrol_start(*, user: User) -> TOTPDevice | None:
+    """Create (or reuse) the unconfirmed TOTP device shown during enrolment, if the account may enrol."""
+    if not _may_enrol(user):
+        return None
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
@@ -192,12 +195,25 @@ def mfa_enrol_start(*, user: User) -> TOTPDevice:
     return device
 
 
+def mfa_enrolment_allowed(*, user: User) -> bool:
+    """Whether the account may set up an authenticator now: a new account, or after an administrator's
+    reset, and never over a working authenticator. Otherwise a password alone (stolen, or of a re-enabled
+    account) could set up a second factor."""
+    fresh = User.objects.get(pk=user.pk)
+    return fresh.mfa_enrolment_open and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _may_enrol(user: User) -> bool:
+    if mfa_enrolment_allowed(user=user):
+        return True
+    audit_record(actor_id=user.pk, action="auth.mfa_enrol_refused", object_type="user", object_id=user.pk)
+    return False
+
+
 @transaction.atomic
 def mfa_enrol_confirm(*, user: User, token: str) -> TOTPDevice | None:
-    """Confirm enrolment with a first code; other devices of the account are removed."""
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        # Enrolling over a working authenticator would let a stolen password replace the second factor.
-        audit_record(actor_id=user.pk, action="auth.mfa_enrol_refused", object_type="user", object_id=user.pk)
+    """Confirm enrolment with a first code; other devices of the account are removed and enrolment closes."""
+    if not _may_enrol(user):
         return None
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None or not token.isdigit() or not device.verify_token(token):
@@ -206,6 +222,7 @@ def mfa_enrol_confirm(*, user: User, token: str) -> TOTPDevice | None:
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    User.objects.filter(pk=user.pk).update(mfa_enrolment_open=False)
     audit_record(actor_id=user.pk, action="auth.mfa_enrolled", object_type="user", object_id=user.pk)
     return device
 
@@ -243,7 +260,12 @@ def user_create(
     """Create an account after checking the password rules."""
     role = Role(role)
     user = User(
-        email=email.strip().lower(), role=role.value, team=team, display_name=display_name, is_demo=is_demo
+        email=email.strip().lower(),
+        role=role.value,
+        team=team,
+        display_name=display_name,
+        is_demo=is_demo,
+        mfa_enrolment_open=True,  # the holder sets up an authenticator at first sign-in
     )
     validate_password(password, user)
     user.set_password(password)
@@ -261,13 +283,61 @@ def user_create(
 
 @transaction.atomic
 def user_disable(*, actor: User | None, user: User) -> User:
-    """Disable an account and end all its sessions at once."""
+    """Disable an account and end all its sessions at once; its authenticator stops counting."""
     user.is_active = False
     user.session_epoch += 1
-    user.save(update_fields=["is_active", "session_epoch"])
+    user.mfa_enrolment_open = False
+    user.save(update_fields=["is_active", "session_epoch", "mfa_enrolment_open"])
     TOTPDevice.objects.filter(user=user).update(confirmed=False)
     audit_record(
         actor_id=actor.pk if actor else None, action="account.disabled", object_type="user", object_id=user.pk
+    )
+    return user
+
+
+def _require_account_manager(actor: User | None) -> None:
+    # actor=None is the operator at the command line, who already holds the server. Called outside the
+    # service's transaction, so that the refusal's audit entry is not rolled back with it.
+    if actor is not None and not actor.has(Perm.ACCOUNTS_MANAGE):
+        record_denied(user_id=actor.pk, what=Perm.ACCOUNTS_MANAGE.value)
+        raise PermissionDenied
+
+
+def user_enable(*, actor: User | None, user: User) -> User:
+    """Let a disabled account sign in again. Its old authenticator stays void and enrolment stays closed:
+    the holder signs in fully only after an administrator's `user_mfa_reset`."""
+    _require_account_manager(actor)
+    return _user_enable(actor=actor, user=user)
+
+
+@transaction.atomic
+def _user_enable(*, actor: User | None, user: User) -> User:
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor_id=actor.pk if actor else None, action="account.enabled", object_type="user", object_id=user.pk
+    )
+    return user
+
+
+def user_mfa_reset(*, actor: User | None, user: User) -> User:
+    """An administrator's reset of the second factor: remove the account's authenticators, end its
+    sessions, and let the holder set up a new one at their next sign-in (password, then enrolment)."""
+    _require_account_manager(actor)
+    return _user_mfa_reset(actor=actor, user=user)
+
+
+@transaction.atomic
+def _user_mfa_reset(*, actor: User | None, user: User) -> User:
+    TOTPDevice.objects.filter(user=user).delete()
+    user.mfa_enrolment_open = True
+    user.session_epoch += 1
+    user.save(update_fields=["mfa_enrolment_open", "session_epoch"])
+    audit_record(
+        actor_id=actor.pk if actor else None,
+        action="account.mfa_reset",
+        object_type="user",
+        object_id=user.pk,
     )
     return user
 

@@ -13,6 +13,7 @@ from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -60,7 +61,12 @@ def login(request: HttpRequest) -> HttpResponse:
                 return redirect(f"/accounts/mfa/?{urlencode({'next': _safe_next(request)})}")
         else:
             status = 400
-    context = {"form": form, "next": _safe_next(request, ""), "expired": request.GET.get("expired") == "1"}
+    context = {
+        "form": form,
+        "next": _safe_next(request, ""),
+        "expired": request.GET.get("expired") == "1",
+        "reset": request.GET.get("reset") == "1",
+    }
     return render(request, "accounts/login.html", context, status=status)
 
 
@@ -72,7 +78,9 @@ def mfa(request: HttpRequest) -> HttpResponse:
     if is_verified(user):
         return redirect(_safe_next(request))
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        return redirect("accounts:mfa_enrol")
+        if services.mfa_enrolment_allowed(user=user):
+            return redirect("accounts:mfa_enrol")
+        return _reset_needed(request)
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -96,6 +104,12 @@ def mfa(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/mfa.html", {"form": form, "next": _safe_next(request, "")}, status=status
     )
+
+
+def _reset_needed(request: HttpRequest) -> HttpResponse:
+    """An account with no working authenticator that may not enrol one (re-enabled): out, and told why."""
+    auth.logout(request)
+    return redirect(f"{reverse('accounts:login')}?reset=1")
 
 
 def _failed_attempts_notice(count: int) -> str:
@@ -134,6 +148,8 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         # Only an account without a working authenticator may enrol one; others prove theirs first.
         return redirect("accounts:mfa")
     device = services.mfa_enrol_start(user=user)
+    if device is None:
+        return _reset_needed(request)
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
