@@ -51,19 +51,21 @@ def _must_wait(keys: throttle.Keys, now: datetime) -> bool:
 
 def _note_attempt(keys: throttle.Keys, now: datetime, *, checked: bool) -> None:
     """Count a failed check under every key of the attempt, or a refusal during a wait (which changes no
-    wait). Both paths run the same statements, so neither answers faster."""
+    wait). Both run the same statements, whether the keys had rows or not, so no path answers faster."""
     LoginThrottle.objects.filter(last_failure_at__lt=now - throttle.FAILURE_MEMORY).delete()
-    for key in keys.count:
-        row, _created = LoginThrottle.objects.select_for_update().get_or_create(
-            key=key, defaults={"last_failure_at": now}
-        )
+    # Insert-if-missing in one statement: no race between two first failures under one key.
+    LoginThrottle.objects.bulk_create(
+        [LoginThrottle(key=key, last_failure_at=now) for key in keys.count], ignore_conflicts=True
+    )
+    rows = list(LoginThrottle.objects.select_for_update().filter(key__in=keys.count))
+    for row in rows:
         if checked:
             row.failures += 1
             row.last_failure_at = now
             row.wait_until = throttle.wait_until(row.failures, now)
         else:
             row.refused += 1
-        row.save()
+    LoginThrottle.objects.bulk_update(rows, ["failures", "last_failure_at", "wait_until", "refused"])
 
 
 def _refused(*, user: User | None, email: str, factor: str, checked: bool) -> None:
@@ -99,8 +101,6 @@ def login_check(*, email: str, password: str, client: throttle.Client) -> User:
 
 @transaction.atomic
 def _login_attempt(*, email: str, password: str, client: throttle.Client) -> tuple[User | None, str]:
-    from django.contrib.auth import authenticate
-
     now = _now()
     email = email.strip()
     keys = throttle.keys_for(email, client)
@@ -110,16 +110,20 @@ def _login_attempt(*, email: str, password: str, client: throttle.Client) -> tup
         _note_attempt(keys, now, checked=False)
         _refused(user=user, email=email, factor="password", checked=False)
         return None, "throttled"
-    authenticated = authenticate(username=email, password=password)
-    if authenticated is None:
+    # The account found above is checked here rather than through authenticate(), whose backend would
+    # look it up a second time: that lookup would be the one step a throttled attempt does not take.
+    if user is None:
+        _spend_a_hash(password)
+        ok = False
+    else:
+        ok = user.check_password(password) and user.is_active
+    if not ok:
         _note_attempt(keys, now, checked=True)
         _refused(user=user, email=email, factor="password", checked=True)
         return None, "invalid"
-    assert isinstance(authenticated, User)
-    audit_record(
-        actor_id=authenticated.pk, action="auth.login", object_type="user", object_id=authenticated.pk
-    )
-    return authenticated, ""
+    assert user is not None
+    audit_record(actor_id=user.pk, action="auth.login", object_type="user", object_id=user.pk)
+    return user, ""
 
 
 def client_must_wait(*, user: User, client: throttle.Client) -> bool:
