@@ -145,13 +145,23 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling: this many failures in a row lock the account for LOCKOUT_MINUTES.
+# Sign-in throttling (haven/accounts/throttle.py): after LOGIN_FAILURE_LIMIT failures under one key (the
+# account, the client address, a recognised device), each further attempt waits 2, 4, 8, ... seconds, at
+# most LOGIN_MAX_DELAY_MINUTES. Nothing is ever locked, so the old lock's setting is refused, not ignored.
+if "HAVEN_LOCKOUT_MINUTES" in os.environ:
+    raise ImproperlyConfigured(
+        "HAVEN_LOCKOUT_MINUTES is no longer used: accounts are never locked, failed sign-ins are slowed "
+        "down; set HAVEN_LOGIN_MAX_DELAY_MINUTES (the longest wait between two attempts) instead"
+    )
 LOGIN_FAILURE_LIMIT = env_int("HAVEN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-LOCKOUT_MINUTES = env_int("HAVEN_LOCKOUT_MINUTES", 15, minimum=1)
+LOGIN_MAX_DELAY_MINUTES = env_int("HAVEN_LOGIN_MAX_DELAY_MINUTES", 15, minimum=1)
 SESSION_IDLE_SECONDS = env_int("HAVEN_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_ABSOLUTE_SECONDS = env_int("HAVEN_SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=600)
 REAUTH_SECONDS = env_int("HAVEN_REAUTH_SECONDS", 5 * 60, minimum=30)
 OTP_TOTP_ISSUER = "Haven"
+# django-otp's per-device back-off is off: wrong codes count under Haven's sign-in throttle, per account,
+# address and recognised device, which does not refuse the right code to the holder's own browser.
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
@@ -168,7 +178,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # fails the CSRF origin check; our URLs carry no personal data, and nothing leaks to other origins.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if env_bool("HAVEN_BEHIND_PROXY", False):
+# Behind a reverse proxy: trust its X-Forwarded-Proto, and take the client address (for sign-in
+# throttling) from the last hop it appended to X-Forwarded-For.
+BEHIND_PROXY = env_bool("HAVEN_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 

@@ -1,4 +1,4 @@
-"""Authentication by e-mail and password, with the account lockout enforced in one place."""
+"""Authentication by e-mail and password for Django; sign-in itself (throttle, audit) is in services."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from haven.accounts.models import User
 
 
 class EmailBackend(ModelBackend):
-    """Django's model backend, keyed by e-mail. Lockout and auditing are done by `accounts.services`."""
+    """Django's model backend, keyed by e-mail, for Django's own uses of authenticate()."""
 
     def authenticate(
         self,

@@ -57,8 +57,11 @@ class User(AbstractBaseUser):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="members", null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_demo = models.BooleanField(default=False)
+    # Failed attempts since the last full sign-in, told to the account holder at the next one.
     failed_logins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    # Whether whoever has the password may set up an authenticator: true for a new account and after an
+    # administrator's reset, false once one is confirmed and from the moment the account is disabled.
+    mfa_enrolment_open = models.BooleanField(default=False)
     # Bumped to end every session of the account at once (disable, password change, suspicion).
     session_epoch = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -98,3 +101,22 @@ class User(AbstractBaseUser):
 
     def has_module_perms(self, app_label: str) -> bool:
         return False
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-in attempts counted under one key (see `haven.accounts.throttle`).
+
+    The key is a keyed hash of an e-mail address as typed, a client address or a device cookie: the table
+    holds neither addresses nor account ids, and rows for unknown addresses look like the others.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(db_index=True)
+    # No attempt under this key is checked before this time.
+    wait_until = models.DateTimeField(null=True, blank=True)
+    # Attempts refused unchecked during a wait: they change no wait, but show how hard someone tries.
+    refused = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"throttle {self.pk}"

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from haven.accounts.models import Organisation, Team, User
-from haven.accounts.permissions import Role
+from haven.accounts import throttle
+from haven.accounts.models import LoginThrottle, Organisation, Team, User
+from haven.accounts.permissions import Perm, Role
 from haven.audit.services import audit_record
 
 
@@ -33,101 +35,165 @@ class Credentials:
 
 
 def _now() -> datetime:
+    """The time the throttle goes by; tests replace it with a controlled clock."""
     return timezone.now()
 
 
-def login_check(*, email: str, password: str) -> User:
-    """Check a password login, counting failures and locking the account after too many in a row.
+def _spend_a_hash(password: str) -> None:
+    """Hash the password as a check would, so that a refusal without a check takes as long as one."""
+    User().set_password(password)
 
-    Raises LoginRefused("invalid" | "locked"). A locked account stays locked for LOCKOUT_MINUTES even
-    when the right password is given, so guessing cannot continue during the lock.
+
+def _must_wait(keys: throttle.Keys, now: datetime) -> bool:
+    # Locking the rows makes parallel attempts under one key queue, so a burst cannot slip through
+    # together the moment a wait ends.
+    rows = LoginThrottle.objects.select_for_update().filter(key__in=keys.gate)
+    return any(row.wait_until is not None and row.wait_until > now for row in rows)
+
+
+def _note_attempt(keys: throttle.Keys, now: datetime, *, checked: bool) -> None:
+    """Count a failed check under every key of the attempt, or a refusal during a wait (which changes no
+    wait). Both run the same statements, whether the keys had rows or not, so no path answers faster."""
+    LoginThrottle.objects.filter(last_failure_at__lt=now - throttle.FAILURE_MEMORY).delete()
+    # Insert-if-missing in one statement: no race between two first failures under one key.
+    LoginThrottle.objects.bulk_create(
+        [LoginThrottle(key=key, last_failure_at=now) for key in keys.count], ignore_conflicts=True
+    )
+    rows = list(LoginThrottle.objects.select_for_update().filter(key__in=keys.count))
+    for row in rows:
+        if checked:
+            row.failures += 1
+            row.last_failure_at = now
+            row.wait_until = throttle.wait_until(row.failures, now)
+        else:
+            row.refused += 1
+    LoginThrottle.objects.bulk_update(rows, ["failures", "last_failure_at", "wait_until", "refused"])
+
+
+def _refused(*, user: User | None, email: str, factor: str, checked: bool) -> None:
+    """Audit a refused attempt and count it for the account holder's notice at their next sign-in.
+
+    The counting statement runs for an unknown address too (and changes nothing), so that both cost the
+    same; the audit entry names the account by its id only.
     """
-    user, refusal = _login_attempt(email=email, password=password)
+    User.objects.filter(email__iexact=email).update(failed_logins=F("failed_logins") + 1)
+    action = "auth.login_failed" if checked else "auth.login_throttled"
+    if user is None:
+        audit_record(actor_id=None, action=action, detail={"known_account": False})
+        return
+    detail: dict[str, object] = {"known_account": True, "factor": factor}
+    if checked:
+        detail["count"] = user.failed_logins + 1
+    audit_record(actor_id=user.pk, action=action, object_type="user", object_id=user.pk, detail=detail)
+
+
+def login_check(*, email: str, password: str, client: throttle.Client) -> User:
+    """Check the password step of a sign-in, under the throttle of `haven.accounts.throttle`.
+
+    Raises LoginRefused("invalid" | "throttled"); the two are answered alike, and an unknown address costs
+    the same work as a known one: the same queries, a password hash, the same writes.
+    """
+    user, refusal = _login_attempt(email=email, password=password, client=client)
     # Raised only after the transaction committed: raising inside it would roll back the failure count
-    # and its audit entry, and the lockout would never trigger.
+    # and its audit entry.
     if user is None or refusal:
         raise LoginRefused(refusal or "invalid")
     return user
 
 
 @transaction.atomic
-def _login_attempt(*, email: str, password: str) -> tuple[User | None, str]:
-    from django.contrib.auth import authenticate
-
+def _login_attempt(*, email: str, password: str, client: throttle.Client) -> tuple[User | None, str]:
+    now = _now()
+    email = email.strip()
+    keys = throttle.keys_for(email, client)
     user = User.objects.select_for_update().filter(email__iexact=email).first()
-    if user is not None and user.locked_until and user.locked_until > _now():
-        audit_record(
-            actor_id=user.pk, action="auth.login_refused_locked", object_type="user", object_id=user.pk
-        )
-        return None, "locked"
-    authenticated = authenticate(username=email, password=password)
-    if authenticated is None:
-        if user is None:
-            audit_record(actor_id=None, action="auth.login_failed", detail={"known_account": False})
-            return None, "invalid"
-        _register_failure(user, reason="password")
-        return None, "locked" if user.locked_until else "invalid"
-    assert isinstance(authenticated, User)
-    authenticated.failed_logins = 0
-    authenticated.locked_until = None
-    authenticated.save(update_fields=["failed_logins", "locked_until"])
-    audit_record(
-        actor_id=authenticated.pk, action="auth.login", object_type="user", object_id=authenticated.pk
-    )
-    return authenticated, ""
+    if _must_wait(keys, now):
+        _spend_a_hash(password)
+        _note_attempt(keys, now, checked=False)
+        _refused(user=user, email=email, factor="password", checked=False)
+        return None, "throttled"
+    # The account found above is checked here rather than through authenticate(), whose backend would
+    # look it up a second time: that lookup would be the one step a throttled attempt does not take.
+    if user is None:
+        _spend_a_hash(password)
+        ok = False
+    else:
+        ok = user.check_password(password) and user.is_active
+    if not ok:
+        _note_attempt(keys, now, checked=True)
+        _refused(user=user, email=email, factor="password", checked=True)
+        return None, "invalid"
+    assert user is not None
+    audit_record(actor_id=user.pk, action="auth.login", object_type="user", object_id=user.pk)
+    return user, ""
 
 
-def _register_failure(user: User, *, reason: str) -> None:
-    fields = ["failed_logins"]
-    if user.locked_until and user.locked_until <= _now():
-        # A lock that has run out starts a fresh count, rather than re-locking on the next slip.
-        user.failed_logins = 0
-        user.locked_until = None
-        fields.append("locked_until")
-    user.failed_logins += 1
-    audit_record(
-        actor_id=user.pk,
-        action="auth.login_failed",
-        object_type="user",
-        object_id=user.pk,
-        detail={"known_account": True, "factor": reason, "count": user.failed_logins},
-    )
-    if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
-        user.locked_until = _now() + timedelta(minutes=settings.LOCKOUT_MINUTES)
-        if "locked_until" not in fields:
-            fields.append("locked_until")
-        audit_record(
-            actor_id=user.pk,
-            action="auth.locked",
-            object_type="user",
-            object_id=user.pk,
-            detail={"minutes": settings.LOCKOUT_MINUTES},
-        )
-    user.save(update_fields=fields)
+def client_must_wait(*, user: User, client: throttle.Client) -> bool:
+    """True while the throttle refuses this client's attempts on this account (unchecked)."""
+    keys = throttle.keys_for(user.email, client)
+    return LoginThrottle.objects.filter(key__in=keys.gate, wait_until__gt=_now()).exists()
 
 
-@transaction.atomic
-def mfa_check(*, user: User, token: str) -> TOTPDevice | None:
-    """Verify a TOTP code against the account's confirmed device; failures count towards the lockout."""
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    if locked.locked_until and locked.locked_until > _now():
-        audit_record(
-            actor_id=user.pk, action="auth.mfa_refused_locked", object_type="user", object_id=user.pk
-        )
-        return None
-    device = TOTPDevice.objects.filter(user=locked, confirmed=True).first()
+def _code_ok(user: User, token: str) -> TOTPDevice | None:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None and token.isdigit() and device.verify_token(token):
-        locked.failed_logins = 0
-        locked.save(update_fields=["failed_logins"])
-        audit_record(actor_id=user.pk, action="auth.mfa_verified", object_type="user", object_id=user.pk)
         return device
-    _register_failure(locked, reason="totp")
     return None
 
 
+@dataclass(frozen=True)
+class SecondStep:
+    """A completed sign-in: the device that verified it, and the failed attempts since the previous one."""
+
+    device: TOTPDevice
+    failed_attempts: int
+
+
 @transaction.atomic
-def mfa_enrol_start(*, user: User) -> TOTPDevice:
-    """Create (or reuse) the unconfirmed TOTP device shown during enrolment."""
+def mfa_check(*, user: User, token: str, client: throttle.Client) -> SecondStep | None:
+    """Verify the second step's TOTP code; wrong codes count under the same throttle as passwords.
+
+    On success the account's count of failed attempts since the last sign-in is returned (to tell the
+    holder) and starts again from zero.
+
+    During a wait the code is not checked, whatever it is. django-otp's own per-device back-off is off
+    (OTP_TOTP_THROTTLE_FACTOR = 0): it refused the right code to the account holder while someone with
+    the password guessed codes elsewhere.
+    """
+    now = _now()
+    keys = throttle.keys_for(user.email, client)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if _must_wait(keys, now):
+        _note_attempt(keys, now, checked=False)
+        _refused(user=locked, email=locked.email, factor="totp", checked=False)
+        return None
+    device = _code_ok(locked, token)
+    if device is None:
+        _note_attempt(keys, now, checked=True)
+        _refused(user=locked, email=locked.email, factor="totp", checked=True)
+        return None
+    if keys.device:
+        # The holder's own browser starts afresh; the account's and the address's counts only fade, so
+        # signing in never hands a guesser a fresh allowance.
+        LoginThrottle.objects.filter(key=keys.device).delete()
+    failed_attempts = locked.failed_logins
+    locked.failed_logins = 0
+    locked.save(update_fields=["failed_logins"])
+    audit_record(
+        actor_id=user.pk,
+        action="auth.mfa_verified",
+        object_type="user",
+        object_id=user.pk,
+        detail={"failed_attempts_since_last": failed_attempts},
+    )
+    return SecondStep(device=device, failed_attempts=failed_attempts)
+
+
+@transaction.atomic
+def mfa_enrol_start(*, user: User) -> TOTPDevice | None:
+    """Create (or reuse) the unconfirmed TOTP device shown during enrolment, if the account may enrol."""
+    if not _may_enrol(user):
+        return None
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
@@ -135,12 +201,25 @@ def mfa_enrol_start(*, user: User) -> TOTPDevice:
     return device
 
 
+def mfa_enrolment_allowed(*, user: User) -> bool:
+    """Whether the account may set up an authenticator now: a new account, or after an administrator's
+    reset, and never over a working authenticator. Otherwise a password alone (stolen, or of a re-enabled
+    account) could set up a second factor."""
+    fresh = User.objects.get(pk=user.pk)
+    return fresh.mfa_enrolment_open and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _may_enrol(user: User) -> bool:
+    if mfa_enrolment_allowed(user=user):
+        return True
+    audit_record(actor_id=user.pk, action="auth.mfa_enrol_refused", object_type="user", object_id=user.pk)
+    return False
+
+
 @transaction.atomic
 def mfa_enrol_confirm(*, user: User, token: str) -> TOTPDevice | None:
-    """Confirm enrolment with a first code; other devices of the account are removed."""
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        # Enrolling over a working authenticator would let a stolen password replace the second factor.
-        audit_record(actor_id=user.pk, action="auth.mfa_enrol_refused", object_type="user", object_id=user.pk)
+    """Confirm enrolment with a first code; other devices of the account are removed and enrolment closes."""
+    if not _may_enrol(user):
         return None
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None or not token.isdigit() or not device.verify_token(token):
@@ -149,6 +228,7 @@ def mfa_enrol_confirm(*, user: User, token: str) -> TOTPDevice | None:
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    User.objects.filter(pk=user.pk).update(mfa_enrolment_open=False)
     audit_record(actor_id=user.pk, action="auth.mfa_enrolled", object_type="user", object_id=user.pk)
     return device
 
@@ -193,7 +273,12 @@ def user_create(
     """Create an account after checking the password rules."""
     role = Role(role)
     user = User(
-        email=email.strip().lower(), role=role.value, team=team, display_name=display_name, is_demo=is_demo
+        email=email.strip().lower(),
+        role=role.value,
+        team=team,
+        display_name=display_name,
+        is_demo=is_demo,
+        mfa_enrolment_open=True,  # the holder sets up an authenticator at first sign-in
     )
     validate_password(password, user)
     user.set_password(password)
@@ -211,10 +296,11 @@ def user_create(
 
 @transaction.atomic
 def user_disable(*, actor: User | None, user: User) -> User:
-    """Disable an account and end all its sessions at once."""
+    """Disable an account and end all its sessions at once; its authenticator stops counting."""
     user.is_active = False
     user.session_epoch += 1
-    user.save(update_fields=["is_active", "session_epoch"])
+    user.mfa_enrolment_open = False
+    user.save(update_fields=["is_active", "session_epoch", "mfa_enrolment_open"])
     TOTPDevice.objects.filter(user=user).update(confirmed=False)
     audit_record(
         actor_id=actor.pk if actor else None, action="account.disabled", object_type="user", object_id=user.pk
@@ -222,13 +308,62 @@ def user_disable(*, actor: User | None, user: User) -> User:
     return user
 
 
+def _require_account_manager(actor: User | None) -> None:
+    # actor=None is the operator at the command line, who already holds the server. Called outside the
+    # service's transaction, so that the refusal's audit entry is not rolled back with it.
+    if actor is not None and not actor.has(Perm.ACCOUNTS_MANAGE):
+        record_denied(user_id=actor.pk, what=Perm.ACCOUNTS_MANAGE.value)
+        raise PermissionDenied
+
+
+def user_enable(*, actor: User | None, user: User) -> User:
+    """Let a disabled account sign in again. Its old authenticator stays void and enrolment stays closed:
+    the holder signs in fully only after an administrator's `user_mfa_reset`."""
+    _require_account_manager(actor)
+    return _user_enable(actor=actor, user=user)
+
+
 @transaction.atomic
-def user_unlock(*, actor: User | None, user: User) -> User:
-    user.failed_logins = 0
-    user.locked_until = None
-    user.save(update_fields=["failed_logins", "locked_until"])
+def _user_enable(*, actor: User | None, user: User) -> User:
+    user.is_active = True
+    user.save(update_fields=["is_active"])
     audit_record(
-        actor_id=actor.pk if actor else None, action="account.unlocked", object_type="user", object_id=user.pk
+        actor_id=actor.pk if actor else None, action="account.enabled", object_type="user", object_id=user.pk
+    )
+    return user
+
+
+def user_mfa_reset(*, actor: User | None, user: User) -> User:
+    """An administrator's reset of the second factor: remove the account's authenticators, end its
+    sessions, and let the holder set up a new one at their next sign-in (password, then enrolment)."""
+    _require_account_manager(actor)
+    return _user_mfa_reset(actor=actor, user=user)
+
+
+@transaction.atomic
+def _user_mfa_reset(*, actor: User | None, user: User) -> User:
+    TOTPDevice.objects.filter(user=user).delete()
+    user.mfa_enrolment_open = True
+    user.session_epoch += 1
+    user.save(update_fields=["mfa_enrolment_open", "session_epoch"])
+    audit_record(
+        actor_id=actor.pk if actor else None,
+        action="account.mfa_reset",
+        object_type="user",
+        object_id=user.pk,
+    )
+    return user
+
+
+@transaction.atomic
+def user_throttle_reset(*, actor: User | None, user: User) -> User:
+    """Forget the failed attempts counted against the account, so that no client waits on its account."""
+    LoginThrottle.objects.filter(key=throttle.account_key(user.email)).delete()
+    audit_record(
+        actor_id=actor.pk if actor else None,
+        action="account.throttle_reset",
+        object_type="user",
+        object_id=user.pk,
     )
     return user
 
@@ -251,31 +386,31 @@ def organisation_create(
     return organisation
 
 
-def reauth_check(*, user: User, password: str, token: str) -> bool:
+@transaction.atomic
+def reauth_check(*, user: User, password: str, token: str, client: throttle.Client) -> bool:
     """Re-authentication before a sensitive action: the password and a fresh code.
 
-    A wrong password counts towards the lockout like a failed sign-in, so a hijacked session cannot be
-    used to guess the password.
+    Failures count under the sign-in throttle, so a hijacked session cannot be used to guess the password
+    or codes; during a wait nothing is checked.
     """
-    ok = _reauth_password(user=user, password=password)
-    if ok and mfa_check(user=user, token=token) is not None:
-        audit_record(actor_id=user.pk, action="auth.reauthenticated", object_type="user", object_id=user.pk)
-        return True
-    return False
-
-
-@transaction.atomic
-def _reauth_password(*, user: User, password: str) -> bool:
+    now = _now()
+    keys = throttle.keys_for(user.email, client)
     locked = User.objects.select_for_update().get(pk=user.pk)
-    if locked.locked_until and locked.locked_until > _now():
-        audit_record(
-            actor_id=user.pk, action="auth.reauth_refused_locked", object_type="user", object_id=user.pk
-        )
+    if _must_wait(keys, now):
+        _spend_a_hash(password)
+        _note_attempt(keys, now, checked=False)
+        _refused(user=locked, email=locked.email, factor="reauth_password", checked=False)
         return False
-    if locked.check_password(password):
-        return True
-    _register_failure(locked, reason="reauth_password")
-    return False
+    if not locked.check_password(password):
+        _note_attempt(keys, now, checked=True)
+        _refused(user=locked, email=locked.email, factor="reauth_password", checked=True)
+        return False
+    if _code_ok(locked, token) is None:
+        _note_attempt(keys, now, checked=True)
+        _refused(user=locked, email=locked.email, factor="totp", checked=True)
+        return False
+    audit_record(actor_id=user.pk, action="auth.reauthenticated", object_type="user", object_id=user.pk)
+    return True
 
 
 # What a refusal may name in the audit trail: a permission or check code, an object's code. Anything

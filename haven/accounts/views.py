@@ -8,17 +8,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
-from django.contrib import auth
+from django.conf import settings
+from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from haven.accounts import services
+from haven.accounts import services, throttle
 from haven.accounts.forms import CodeForm, LoginForm, ReauthForm
 from haven.accounts.mfa import is_verified
 from haven.accounts.middleware import LAST_SEEN, LOGIN_AT, REAUTH_AT
@@ -42,19 +45,13 @@ def login(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 user = services.login_check(
-                    email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password"],
+                    client=throttle.client_of(request),
                 )
-            except services.LoginRefused as refused:
-                if refused.code == "locked":
-                    form.add_error(
-                        None,
-                        _(
-                            "Too many failed attempts. This account is locked for a while; "
-                            "ask an administrator if you need access now."
-                        ),
-                    )
-                else:
-                    form.add_error(None, _("The e-mail or password is not right."))
+            except services.LoginRefused:
+                # One answer for a wrong password, an unknown address and an attempt made during a wait.
+                form.add_error(None, _("The e-mail or password is not right."))
                 status = 400
             else:
                 auth.login(request, user)  # rotates the session key
@@ -64,7 +61,12 @@ def login(request: HttpRequest) -> HttpResponse:
                 return redirect(f"/accounts/mfa/?{urlencode({'next': _safe_next(request)})}")
         else:
             status = 400
-    context = {"form": form, "next": _safe_next(request, ""), "expired": request.GET.get("expired") == "1"}
+    context = {
+        "form": form,
+        "next": _safe_next(request, ""),
+        "expired": request.GET.get("expired") == "1",
+        "reset": request.GET.get("reset") == "1",
+    }
     return render(request, "accounts/login.html", context, status=status)
 
 
@@ -76,22 +78,58 @@ def mfa(request: HttpRequest) -> HttpResponse:
     if is_verified(user):
         return redirect(_safe_next(request))
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        return redirect("accounts:mfa_enrol")
+        if services.mfa_enrolment_allowed(user=user):
+            return redirect("accounts:mfa_enrol")
+        return _reset_needed(request)
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        device = services.mfa_check(user=user, token=form.data.get("code", "")) if form.is_valid() else None
-        if device is not None:
-            otp_login(request, device)
-            return redirect(_safe_next(request))
-        user.refresh_from_db()
-        if user.locked_until:
-            auth.logout(request)
-            return redirect("accounts:login")
+        done = (
+            services.mfa_check(user=user, token=form.data.get("code", ""), client=throttle.client_of(request))
+            if form.is_valid()
+            else None
+        )
+        if done is not None:
+            otp_login(request, done.device)
+            # A new session id once fully signed in: an id seen between the two steps is worth nothing.
+            request.session.cycle_key()
+            if done.failed_attempts:
+                messages.warning(request, _failed_attempts_notice(done.failed_attempts))
+            response = redirect(_safe_next(request))
+            _recognise_device(response, user)
+            return response
+        # A wrong code and one sent during a wait get the same answer.
         form.add_error(None, _("That code did not work. Codes change every 30 seconds; try the current one."))
         status = 400
     return render(
         request, "accounts/mfa.html", {"form": form, "next": _safe_next(request, "")}, status=status
+    )
+
+
+def _reset_needed(request: HttpRequest) -> HttpResponse:
+    """An account with no working authenticator that may not enrol one (re-enabled): out, and told why."""
+    auth.logout(request)
+    return redirect(f"{reverse('accounts:login')}?reset=1")
+
+
+def _failed_attempts_notice(count: int) -> str:
+    return ngettext(
+        "%(count)d failed sign-in attempt since your last sign-in. If it was not you, tell an administrator.",
+        "%(count)d failed sign-in attempts since your last sign-in. If it was not you, tell an "
+        "administrator.",
+        count,
+    ) % {"count": count}
+
+
+def _recognise_device(response: HttpResponse, user: User) -> None:
+    """Mark this browser as one the account holder signed in from: failures elsewhere never hold it back."""
+    response.set_cookie(
+        throttle.DEVICE_COOKIE,
+        throttle.device_cookie_for(user.email),
+        max_age=throttle.DEVICE_COOKIE_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
     )
 
 
@@ -110,6 +148,8 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         # Only an account without a working authenticator may enrol one; others prove theirs first.
         return redirect("accounts:mfa")
     device = services.mfa_enrol_start(user=user)
+    if device is None:
+        return _reset_needed(request)
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -120,7 +160,10 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         )
         if confirmed is not None:
             otp_login(request, confirmed)
-            return redirect("core:home")
+            request.session.cycle_key()
+            response = redirect("core:home")
+            _recognise_device(response, user)
+            return response
         form.add_error(None, _("That code did not work. Check the time on your phone and try again."))
         status = 400
     secret = base64.b32encode(device.bin_key).decode("ascii")
@@ -138,14 +181,15 @@ def reauth(request: HttpRequest) -> HttpResponse:
     form = ReauthForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
+        client = throttle.client_of(request)
         ok = form.is_valid() and services.reauth_check(
-            user=user, password=form.cleaned_data["password"], token=form.cleaned_data["code"]
+            user=user, password=form.cleaned_data["password"], token=form.cleaned_data["code"], client=client
         )
         if ok:
             request.session[REAUTH_AT] = time.time()
             return redirect(_safe_next(request))
-        user.refresh_from_db()
-        if user.locked_until:
+        if services.client_must_wait(user=user, client=client):
+            # Guessing at the confirmation ends a session that may have been taken over.
             auth.logout(request)
             return redirect("accounts:login")
         form.add_error(None, _("Password or code not right. Please try again."))

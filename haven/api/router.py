@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
+from haven.accounts import throttle
 from haven.accounts.models import User
 from haven.accounts.refusals import AccessNotFound
 from haven.accounts.services import record_refusal
@@ -199,7 +200,9 @@ def tokens_confirm(request: HttpRequest, body: ConfirmIn) -> Any:
     before sensitive actions. For the next few minutes (`confirmed_until`) the token may make the calls
     that need it: the statistics export. A wrong password counts towards the account's lockout."""
     token = calling_token(request)
-    if not token_confirm(token=token, password=body.password, code=body.code):
+    if not token_confirm(
+        token=token, password=body.password, code=body.code, client=throttle.client_of(request)
+    ):
         return error_response(
             request, 403, "not_confirmed", "The password or the code is not right.", refusal="auth.reauth"
         )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from haven.accounts import throttle
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.accounts.services import reauth_check
@@ -58,12 +59,12 @@ def token_user(raw: str) -> User | None:
     return token.user if token is not None else None
 
 
-def token_confirm(*, token: ApiToken, password: str, code: str) -> bool:
+def token_confirm(*, token: ApiToken, password: str, code: str, client: throttle.Client) -> bool:
     """Its holder confirms password and a fresh TOTP code through `token`, as on the web's re-authentication
     page (a wrong password counts towards the lockout). True when confirmed; the token then passes
     `token_recently_confirmed` for REAUTH_SECONDS."""
     user = token.user
-    if not reauth_check(user=user, password=password, token=code):
+    if not reauth_check(user=user, password=password, token=code, client=client):
         return False
     ApiToken.objects.filter(pk=token.pk).update(confirmed_at=timezone.now())
     token.refresh_from_db(fields=["confirmed_at"])

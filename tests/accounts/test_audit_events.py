@@ -75,8 +75,8 @@ def test_account_changes_are_audited_with_the_actor(north: Team, make_user: Call
         str(user.pk),
         {"role": "volunteer"},
     )
-    services.user_unlock(actor=admin, user=user)
-    assert last("account.unlocked").actor_id == admin.pk
+    services.user_throttle_reset(actor=admin, user=user)
+    assert last("account.throttle_reset").actor_id == admin.pk
     services.user_disable(actor=admin, user=user)
     assert last("account.disabled").object_id == str(user.pk)
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 
+import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -174,3 +177,70 @@ def test_the_code_page_returns_to_the_page_asked_for_but_never_to_another_site(b
     response = other.post("/accounts/mfa/", {"code": f"{code.token():06d}", "next": "https://evil.example/"})
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_a_re_enabled_account_cannot_set_up_an_authenticator_with_the_password_alone(
+    bob: User, make_user: Callable[..., User]
+) -> None:
+    admin = make_user(Role.ADMIN, None)
+    services.user_disable(actor=admin, user=bob)
+    services.user_enable(actor=admin, user=bob)
+    client = Client()
+    password_step(client, bob)
+    for path in ("/accounts/mfa/", "/accounts/mfa/enrol/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/login/?reset=1"
+        password_step(client, bob)
+    assert "set up again" in client.get("/accounts/login/?reset=1").content.decode()
+    old = TOTPDevice.objects.get(user=bob)
+    assert services.mfa_enrol_confirm(user=bob, token=code_for(old)) is None
+    assert not TOTPDevice.objects.filter(user=bob, confirmed=True).exists()
+    assert client.get("/").status_code == 302
+    assert AuditEvent.objects.filter(action="auth.mfa_enrol_refused", actor_id=bob.pk).exists()
+
+
+def test_an_account_re_enabled_by_hand_cannot_either(bob: User) -> None:
+    services.user_disable(actor=None, user=bob)
+    User.objects.filter(pk=bob.pk).update(is_active=True)
+    client = Client()
+    password_step(client, bob)
+    response = client.get("/accounts/mfa/enrol/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?reset=1"
+    assert "<svg" not in response.content.decode()
+
+
+def test_after_an_administrators_reset_the_holder_sets_up_a_new_authenticator(
+    bob: User, make_user: Callable[..., User]
+) -> None:
+    admin = make_user(Role.ADMIN, None)
+    old_key = TOTPDevice.objects.get(user=bob).key
+    services.user_disable(actor=admin, user=bob)
+    services.user_enable(actor=admin, user=bob)
+    services.user_mfa_reset(actor=admin, user=bob)
+    client = Client()
+    password_step(client, bob)
+    client.get("/accounts/mfa/enrol/")
+    device = TOTPDevice.objects.get(user=bob, confirmed=False)
+    assert device.key != old_key
+    assert client.post("/accounts/mfa/enrol/", {"code": code_for(device)}).status_code == 302
+    assert client.get("/").status_code == 200
+    # Enrolment closes behind it: losing the device later needs another reset.
+    bob.refresh_from_db()
+    assert not bob.mfa_enrolment_open
+    actions = list(AuditEvent.objects.filter(object_id=str(bob.pk)).values_list("action", flat=True))
+    assert "account.enabled" in actions and "account.mfa_reset" in actions
+
+
+def test_only_an_account_manager_can_re_enable_or_reset(
+    bob: User, alice: User, make_user: Callable[..., User]
+) -> None:
+    services.user_disable(actor=None, user=bob)
+    with pytest.raises(PermissionDenied):
+        services.user_enable(actor=alice, user=bob)
+    with pytest.raises(PermissionDenied):
+        services.user_mfa_reset(actor=alice, user=bob)
+    bob.refresh_from_db()
+    assert not bob.is_active and not bob.mfa_enrolment_open
+    assert AuditEvent.objects.filter(action="access.denied", actor_id=alice.pk).count() == 2

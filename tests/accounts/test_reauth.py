@@ -13,6 +13,7 @@ from haven.accounts.middleware import REAUTH_AT
 from haven.accounts.models import User
 from haven.accounts.permissions import Role
 from haven.audit.models import AuditEvent
+from tests.accounts.conftest import Clock
 from tests.accounts.test_mfa import code_for
 from tests.conftest import PASSWORD, sign_in_fully
 
@@ -74,15 +75,17 @@ def test_a_reused_code_is_refused(dpo: User) -> None:
     assert client.get(SENSITIVE).status_code == 302
 
 
-def test_guessing_at_the_confirmation_locks_the_account_and_ends_the_session(dpo: User) -> None:
+def test_guessing_at_the_confirmation_is_throttled_and_ends_the_session(dpo: User, clock: Clock) -> None:
     client = sign_in_fully(Client(), dpo)
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
         response = client.post("/accounts/reauth/", {"password": "guess guess guess", "code": "123456"})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert client.get("/").status_code == 302
-    dpo.refresh_from_db()
-    assert dpo.locked_until is not None
+    # The same browser must wait before even the right password is checked again.
+    response = client.post("/accounts/login/", {"email": dpo.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert AuditEvent.objects.filter(action="auth.login_throttled", object_id=str(dpo.pk)).exists()
 
 
 def test_the_confirmation_lasts_five_minutes(dpo: User) -> None:

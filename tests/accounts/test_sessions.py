@@ -8,11 +8,13 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts import services
 from haven.accounts.middleware import LAST_SEEN, LOGIN_AT
-from haven.accounts.models import User
+from haven.accounts.models import Team, User
 from haven.audit.models import AuditEvent
+from tests.accounts.test_mfa import code_for, new_account
 from tests.conftest import PASSWORD, current_code, sign_in_fully
 
 
@@ -85,6 +87,29 @@ def test_signing_in_rotates_the_session_key(bob: User) -> None:
     # Someone holding the old key is not signed in.
     other = Client()
     other.cookies[settings.SESSION_COOKIE_NAME] = old_key
+    assert other.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("step", ["code", "enrolment"])
+def test_the_session_key_changes_again_when_the_code_is_accepted(bob: User, north: Team, step: str) -> None:
+    user = bob if step == "code" else new_account(north)
+    client = Client()
+    assert client.post("/accounts/login/", {"email": user.email, "password": PASSWORD}).status_code == 302
+    between = client.cookies[settings.SESSION_COOKIE_NAME].value
+    if step == "code":
+        response = client.post("/accounts/mfa/", {"code": current_code(user)})
+    else:
+        client.get("/accounts/mfa/enrol/")
+        device = TOTPDevice.objects.get(user=user, confirmed=False)
+        response = client.post("/accounts/mfa/enrol/", {"code": code_for(device)})
+    assert response.status_code == 302
+    signed_in = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert signed_in != between
+    assert not Session.objects.filter(session_key=between).exists()
+    assert client.get("/").status_code == 200
+    # Whoever saw the session id between the two steps holds nothing.
+    other = Client()
+    other.cookies[settings.SESSION_COOKIE_NAME] = between
     assert other.get("/").status_code == 302
 
 

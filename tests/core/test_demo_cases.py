@@ -7,9 +7,9 @@ from collections import Counter
 
 from django.core.management import call_command
 
+from haven.cases.demo import demo_cases_create
 from haven.cases.models import Case
 from haven.core.demo import demo_create
-from haven.core.demo_cases import demo_cases_create
 from haven.evidence.dataset import statistics_scope
 from haven.screening.models import Screening
 

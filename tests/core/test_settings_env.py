@@ -114,6 +114,8 @@ def test_production_settings_load_with_the_required_variables(tmp_path: Path) ->
         ({"HAVEN_DEBUG": "maybe"}, "HAVEN_DEBUG must be one of"),
         ({"HAVEN_SESSION_IDLE_SECONDS": "half an hour"}, "HAVEN_SESSION_IDLE_SECONDS must be a whole number"),
         ({"HAVEN_LOGIN_FAILURE_LIMIT": "0"}, "HAVEN_LOGIN_FAILURE_LIMIT must be at least 1"),
+        ({"HAVEN_LOGIN_MAX_DELAY_MINUTES": "0"}, "HAVEN_LOGIN_MAX_DELAY_MINUTES must be at least 1"),
+        ({"HAVEN_LOCKOUT_MINUTES": "15"}, "set HAVEN_LOGIN_MAX_DELAY_MINUTES"),
         ({"HAVEN_LOG_LEVEL": "VERBOSE"}, "HAVEN_LOG_LEVEL must be one of"),
         ({"SECRET_KEY_FILE": "/nonexistent/haven-secret"}, "Set either SECRET_KEY or SECRET_KEY_FILE"),
     ],

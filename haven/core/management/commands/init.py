@@ -42,13 +42,8 @@ class Command(BaseCommand):
             from haven.core.demo import demo_create
 
             accounts = demo_create()
-            from haven.cases.models import Case
-            from haven.core.demo_cases import demo_cases_create
-
-            if not Case.objects.exists():
-                # A first run: enough synthetic cases that every page and the dashboard have content.
-                made = demo_cases_create(DEMO_CASES, seed=1)
-                self.stdout.write(f"Made {made} synthetic demo cases (haven demo --cases N adds more).")
+            # A first run: enough synthetic cases that every page and the dashboard have content.
+            call_command("demo", "--cases", str(DEMO_CASES), "--if-empty", stdout=self.stdout)
             self.stdout.write("")
             self.stdout.write("DEMO ACCOUNTS — synthetic data only, never use them for real cases.")
             self.stdout.write("Sign in with the e-mail and password, then enter the six-digit code from any")

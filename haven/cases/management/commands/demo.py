@@ -1,4 +1,5 @@
-"""haven demo --cases N --seed S: synthetic cases for the demo organisation, through the real services."""
+"""haven demo --cases N --seed S [--if-empty]: synthetic cases for the demo organisation, made through the
+real services (haven init --demo runs it with --if-empty on a first run)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from haven.core.demo_cases import demo_cases_create
+from haven.cases.demo import demo_cases_create
+from haven.cases.models import Case
 
 
 class Command(BaseCommand):
@@ -21,11 +23,14 @@ class Command(BaseCommand):
         parser.add_argument("--cases", type=int, default=200, help="how many screenings to run (default 200)")
         parser.add_argument("--seed", type=int, default=1, help="the same seed gives the same mix")
         parser.add_argument("--json", action="store_true", help='print {"cases": N} as JSON')
+        parser.add_argument("--if-empty", action="store_true", help="only when there is no case yet")
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = options["cases"]
         if count < 0 or count > 1_000_000:
             raise CommandError("--cases must be from 0 to 1000000", returncode=2)
+        if options["if_empty"] and Case.objects.exists():
+            return
         shown = {"last": -1}
 
         def progress(done: int, total: int) -> None:

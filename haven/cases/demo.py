@@ -1,7 +1,7 @@
 """Synthetic cases for the demo organisation, made through Haven's own services: every page and the
 evidence dashboard have something to show. Synthetic only: names are "Demo Person 0001", codes random.
 
-    haven demo --cases N --seed S
+    haven demo --cases N --seed S [--if-empty]
 """
 
 from __future__ import annotations
