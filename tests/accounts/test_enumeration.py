@@ -39,8 +39,12 @@ def answer(response: HttpResponse, email: str) -> tuple[int, str]:
 
 
 def relative_gap(first: list[float], second: list[float]) -> float:
-    a, b = statistics.median(first), statistics.median(second)
-    return abs(a - b) / min(a, b)
+    """How far apart the two sides are: the median of the ratios of attempts made one after the other.
+
+    Pairs share whatever else the machine was doing at that moment, so another process's burst slows both
+    sides of a pair instead of one side's median."""
+    ratio = statistics.median(a / b for a, b in zip(first, second, strict=True))
+    return abs(ratio - 1) / min(ratio, 1)
 
 
 def median_ms(times: list[float]) -> float:
