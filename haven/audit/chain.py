@@ -1,14 +1,34 @@
-"""Hashing and verification of the audit chain (no Django imports: data in, result out)."""
+"""Hashing and verification of the audit chain (no Django imports: data in, result out).
+
+Two kinds of entry hash, told apart by the entry's `key_id`:
+
+* `""` (entries written before the chain was keyed): SHA-256 over a canonical JSON encoding of the entry
+  and the previous hash (`entry_hash`). Anyone can recompute it, so on its own it only shows accidents.
+* an audit key id (`"audit-chain.v1"`): HMAC-SHA256 under that audit key over the same encoding with a
+  label and the key id in front (`keyed_entry_hash`). Recomputing it needs the key, which lives with the
+  vault's keys and never in the database, so a database writer cannot rewrite entries and re-hash them.
+
+Once one entry is keyed every later entry must be: an unkeyed entry after a keyed one is a rewrite by
+someone without the key. Entries made before the change keep their plain hashes and still verify; the
+first keyed entry's HMAC covers the last plain hash, so the plain prefix cannot be rewritten either.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 GENESIS = "0" * 64
+LEGACY_KEY_ID = ""
+_ENTRY_LABEL = "haven.audit.entry.v1"
+
+
+def _canonical(values: Sequence[Any]) -> bytes:
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
 
 def entry_hash(
@@ -22,14 +42,30 @@ def entry_hash(
     detail: Mapping[str, Any],
     prev_hash: str,
 ) -> str:
-    """SHA-256 over a canonical JSON encoding of the entry and the previous hash."""
-    canonical = json.dumps(
-        [seq, at, actor_id, action, object_type, object_id, detail, prev_hash],
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=True,
+    """SHA-256 over a canonical JSON encoding of the entry and the previous hash (unkeyed entries)."""
+    return hashlib.sha256(
+        _canonical([seq, at, actor_id, action, object_type, object_id, detail, prev_hash])
+    ).hexdigest()
+
+
+def keyed_entry_hash(
+    key: bytes,
+    *,
+    key_id: str,
+    seq: int,
+    at: str,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    detail: Mapping[str, Any],
+    prev_hash: str,
+) -> str:
+    """HMAC-SHA256 under the audit key over the entry, its key id and the previous hash."""
+    message = _canonical(
+        [_ENTRY_LABEL, key_id, seq, at, actor_id, action, object_type, object_id, detail, prev_hash]
     )
-    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -44,6 +80,7 @@ class Entry:
     detail: Mapping[str, Any]
     prev_hash: str
     hash: str
+    key_id: str = LEGACY_KEY_ID
 
 
 @dataclass(frozen=True)
@@ -56,16 +93,38 @@ class Verdict:
     broken_pk: int | None = None
 
 
-def verify(entries: Iterable[Entry], head_seq: int, head_hash: str) -> Verdict:
+def _recomputed(entry: Entry, key: bytes | None) -> str:
+    fields: dict[str, Any] = {
+        "seq": entry.seq,
+        "at": entry.at,
+        "actor_id": entry.actor_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "detail": entry.detail,
+        "prev_hash": entry.prev_hash,
+    }
+    if key is None:
+        return entry_hash(**fields)
+    return keyed_entry_hash(key, key_id=entry.key_id, **fields)
+
+
+def verify(
+    entries: Iterable[Entry], head_seq: int, head_hash: str, keys: Mapping[str, bytes] | None = None
+) -> Verdict:
     """Walk the chain in storage order and name the first entry that does not fit.
 
     Detects an edited entry (its hash no longer matches), a deleted or moved one (the sequence number
     found is not the one expected there), an inserted one (a link that does not match, or an entry beyond
-    the recorded head) and a chain cut short (the walk ends before the head).
+    the recorded head), a chain cut short (the walk ends before the head), and an entry re-hashed without
+    the audit key (an unkeyed hash after keyed ones, or a keyed hash that does not match). `keys` maps
+    audit key ids to keys.
     """
+    keys = keys or {}
     expected_prev = GENESIS
     expected_seq = 1
     checked = 0
+    keyed_from: int | None = None
     for entry in entries:
         if entry.seq > head_seq:
             return Verdict(
@@ -95,20 +154,40 @@ def verify(entries: Iterable[Entry], head_seq: int, head_hash: str) -> Verdict:
                 entry.seq,
                 entry.pk,
             )
-        recomputed = entry_hash(
-            seq=entry.seq,
-            at=entry.at,
-            actor_id=entry.actor_id,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            detail=entry.detail,
-            prev_hash=entry.prev_hash,
-        )
-        if recomputed != entry.hash:
-            return Verdict(
-                False, checked, expected_prev, "its content does not match its hash", entry.seq, entry.pk
-            )
+        key: bytes | None = None
+        if entry.key_id == LEGACY_KEY_ID:
+            if keyed_from is not None:
+                return Verdict(
+                    False,
+                    checked,
+                    expected_prev,
+                    f"it carries a plain hash although the chain is keyed since entry #{keyed_from}: "
+                    "it was rewritten by someone without the audit key",
+                    entry.seq,
+                    entry.pk,
+                )
+        else:
+            key = keys.get(entry.key_id)
+            if key is None:
+                return Verdict(
+                    False,
+                    checked,
+                    expected_prev,
+                    f"it is keyed with audit key {entry.key_id!r}, which is not available: "
+                    "supply the key store that holds it",
+                    entry.seq,
+                    entry.pk,
+                )
+            if keyed_from is None:
+                keyed_from = entry.seq
+        if _recomputed(entry, key) != entry.hash:
+            problem = "its content does not match its hash"
+            if key is not None:
+                problem += (
+                    " under the audit key: it was rewritten (or the key store was replaced by one "
+                    "with another audit key)"
+                )
+            return Verdict(False, checked, expected_prev, problem, entry.seq, entry.pk)
         expected_prev = entry.hash
         expected_seq += 1
         checked += 1

@@ -9,7 +9,11 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    """One entry in the chain. `hash` covers every other field and the previous entry's hash."""
+    """One entry in the chain. `hash` covers every other field and the previous entry's hash.
+
+    `key_id` names the audit key whose HMAC `hash` is; empty for entries made before the chain was keyed,
+    whose `hash` is a plain SHA-256 (see `haven.audit.chain`).
+    """
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField()
@@ -20,6 +24,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The database default keeps rows inserted by hand (outside Haven) unkeyed, hence detectable.
+    key_id = models.CharField(max_length=32, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["seq"]

@@ -1,4 +1,4 @@
-"""The one write path into the audit trail."""
+"""The one write path into the audit trail, and its verification."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.db.models import Field
 from django.utils import timezone
 
 from haven.audit import chain
+from haven.audit.keys import audit_key
 from haven.audit.models import AuditEvent, AuditHead
 
 # Values allowed in `detail`: identifiers, codes and counts. Strings are capped so that free text
@@ -30,7 +31,18 @@ def _check_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
-_EVENT_FIELDS = ("seq", "at", "actor_id", "action", "object_type", "object_id", "detail", "prev_hash", "hash")
+_EVENT_FIELDS = (
+    "seq",
+    "at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "detail",
+    "prev_hash",
+    "hash",
+    "key_id",
+)
 
 
 class _Append(NamedTuple):
@@ -80,8 +92,10 @@ def audit_record(
 
     Every case read lands here, so an append is three plain statements (lock and read the head row,
     insert the entry, move the head) with each value prepared by its model field, as the ORM would.
+    The hash is an HMAC under the audit key (kept with the vault's keys, not in the database).
     """
     append = _append_for(connection.vendor)
+    key_id, key = audit_key()
     # No savepoint of its own: an append that fails must fail the caller's whole transaction.
     with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
@@ -103,7 +117,10 @@ def audit_record(
                 "detail": _check_detail(detail or {}),
                 "prev_hash": prev_hash,
             }
-            values["hash"] = chain.entry_hash(**{**values, "at": at.isoformat(timespec="microseconds")})
+            values["hash"] = chain.keyed_entry_hash(
+                key, key_id=key_id, **{**values, "at": at.isoformat(timespec="microseconds")}
+            )
+            values["key_id"] = key_id
             prepared = [field.get_db_prep_save(values[field.name], connection) for field in append.fields]
             cursor.execute(append.insert, prepared)
             cursor.execute(append.move_head, [seq, values["hash"]])
@@ -114,11 +131,21 @@ def _entries() -> Iterator[chain.Entry]:
     for row in (
         AuditEvent.objects.order_by("pk")
         .values_list(
-            "pk", "seq", "at", "actor_id", "action", "object_type", "object_id", "detail", "prev_hash", "hash"
+            "pk",
+            "seq",
+            "at",
+            "actor_id",
+            "action",
+            "object_type",
+            "object_id",
+            "detail",
+            "prev_hash",
+            "hash",
+            "key_id",
         )
         .iterator(chunk_size=2000)
     ):
-        pk, seq, at, actor_id, action, object_type, object_id, detail, prev_hash, digest = row
+        pk, seq, at, actor_id, action, object_type, object_id, detail, prev_hash, digest, key_id = row
         yield chain.Entry(
             pk,
             seq,
@@ -130,18 +157,22 @@ def _entries() -> Iterator[chain.Entry]:
             detail,
             prev_hash,
             digest,
+            key_id,
         )
 
 
 def audit_verify() -> chain.Verdict:
-    """Verify the whole chain against the head row.
+    """Verify the whole chain against the head row and the audit key.
 
     The head row stays locked during the walk: an entry appended meanwhile would otherwise look like one
     inserted behind Haven's back. Writers wait for the walk to finish.
     """
+    key_id, key = audit_key()
     with transaction.atomic():
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        return chain.verify(_entries(), head.seq if head else 0, head.hash if head else chain.GENESIS)
+        return chain.verify(
+            _entries(), head.seq if head else 0, head.hash if head else chain.GENESIS, {key_id: key}
+        )
 
 
 def audit_head() -> tuple[int, str]:

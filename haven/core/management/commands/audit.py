@@ -6,17 +6,18 @@ import json
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from haven.audit.services import audit_head, audit_verify
+from haven.vault.errors import VaultError
 
 
 class Command(BaseCommand):
     help = (
-        "Work with the hash-chained audit trail. 'verify' walks the whole chain and exits 1 naming the first "
-        "entry that was edited, deleted, inserted or moved. 'head' prints the latest sequence number and "
-        "hash, "
-        "to be written down or anchored outside Haven."
+        "Work with the hash-chained audit trail. 'verify' walks the whole chain, checking every keyed hash "
+        "with the audit key, and exits 1 naming the first entry that was edited, deleted, inserted or "
+        "moved, or re-hashed without the key. 'head' prints the latest sequence number and hash, to be "
+        "written down or anchored outside Haven."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,7 +35,10 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"{seq} {digest}")
             return
-        verdict = audit_verify()
+        try:
+            verdict = audit_verify()
+        except VaultError as exc:
+            raise CommandError(f"the audit key cannot be used: vault: {exc}", returncode=1) from None
         if options["json"]:
             self.stdout.write(
                 json.dumps(
