@@ -39,12 +39,14 @@ class AuditHead(models.Model):
     """A single row holding the chain's latest sequence number and hash.
 
     Appending locks this row, which serialises writers on every database, and comparing it with the
-    last entry detects entries cut off the end of the chain.
+    last entry detects entries cut off the end of the chain. `checkpoints` is the number of the last
+    checkpoint written to the checkpoint file: a file shorter than that was truncated.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    checkpoints = models.BigIntegerField(default=0, db_default=0)
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
