@@ -26,6 +26,7 @@ from haven.audit.models import AuditEvent, AuditHead
 from haven.audit.services import audit_record, audit_restored, audit_verify
 from tests.audit.test_keyed_chain import EVENTS, HEAD, rewrite_with_plain_hashes, rows, sql
 from tests.audit.test_verify import names_entry, run_audit, verify_json
+from tests.conftest import production_environ, run_haven
 
 
 def lines(path: Path) -> list[str]:
@@ -368,3 +369,12 @@ def test_a_restore_makes_checkpoints_of_the_lost_entries_stop_counting(
     audit_record(actor_id=None, action="vault.restored", object_type="backup", object_id="b1")
     code, out, err = run_audit("verify")
     assert code == 0, err
+
+
+@pytest.mark.parametrize("value", ["witness.jsonl", "../elsewhere/witness.jsonl"])
+def test_a_witness_that_is_not_syslog_nor_an_absolute_path_is_refused_at_start(
+    tmp_path: Path, value: str
+) -> None:
+    result = run_haven(["audit", "head"], production_environ(tmp_path / "var", HAVEN_AUDIT_WITNESS=value))
+    assert result.returncode != 0
+    assert "HAVEN_AUDIT_WITNESS must be 'syslog' or an absolute file path" in result.stderr
