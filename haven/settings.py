@@ -220,6 +220,17 @@ ATTACHMENT_MAX_BYTES = env_int("HAVEN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, m
 VAULT_DIR = DATA_DIR / "keys"
 EXPECTED_PEOPLE = env_int("HAVEN_EXPECTED_PEOPLE", 100_000, minimum=100)
 
+# Signed checkpoints of the audit chain live outside the database (docs/operations.md): a file in the data
+# dir, and optionally a witness the database's writers cannot reach (a second file, or syslog).
+AUDIT_CHECKPOINT_FILE = DATA_DIR / "audit-checkpoints.jsonl"
+AUDIT_CHECKPOINT_SECONDS = env_int("HAVEN_AUDIT_CHECKPOINT_SECONDS", 60, minimum=1)
+AUDIT_WITNESS = env_str("HAVEN_AUDIT_WITNESS", "")
+if AUDIT_WITNESS and AUDIT_WITNESS != "syslog":
+    if not Path(AUDIT_WITNESS).is_absolute():
+        raise ImproperlyConfigured("HAVEN_AUDIT_WITNESS must be 'syslog' or an absolute file path")
+    if Path(AUDIT_WITNESS).resolve() == AUDIT_CHECKPOINT_FILE:
+        raise ImproperlyConfigured("HAVEN_AUDIT_WITNESS must not be the checkpoint file itself")
+
 LOG_LEVEL = env_choice("HAVEN_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -175,3 +176,16 @@ def vault_keys() -> None:
 
     vault.ensure_keys(Path(settings.DATA_DIR))
     vault.reset()
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoints(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each test has its own audit checkpoint file (the database is rolled back after each test, so
+    another test's checkpoints would not match it), and its first committed audit append writes one."""
+    from haven.audit import checkpoints
+
+    folder = tmp_path_factory.mktemp("audit")
+    settings.AUDIT_CHECKPOINT_FILE = folder / "audit-checkpoints.jsonl"
+    settings.AUDIT_WITNESS = ""
+    checkpoints.reset_schedule()
+    return settings.AUDIT_CHECKPOINT_FILE

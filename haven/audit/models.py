@@ -9,7 +9,11 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    """One entry in the chain. `hash` covers every other field and the previous entry's hash."""
+    """One entry in the chain. `hash` covers every other field and the previous entry's hash.
+
+    `key_id` names the audit key whose HMAC `hash` is; empty for entries made before the chain was keyed,
+    whose `hash` is a plain SHA-256 (see `haven.audit.chain`).
+    """
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField()
@@ -20,6 +24,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The database default keeps rows inserted by hand (outside Haven) unkeyed, hence detectable.
+    key_id = models.CharField(max_length=32, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["seq"]
@@ -33,12 +39,14 @@ class AuditHead(models.Model):
     """A single row holding the chain's latest sequence number and hash.
 
     Appending locks this row, which serialises writers on every database, and comparing it with the
-    last entry detects entries cut off the end of the chain.
+    last entry detects entries cut off the end of the chain. `checkpoints` is the number of the last
+    checkpoint written to the checkpoint file: a file shorter than that was truncated.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    checkpoints = models.BigIntegerField(default=0, db_default=0)
 
     def __str__(self) -> str:
         return f"head #{self.seq}"

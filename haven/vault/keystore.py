@@ -26,9 +26,9 @@ saying what is wrong and how to fix it; nothing falls back to plaintext or to a 
 Tables (in schema `haven_keys` on PostgreSQL):
 
 * `wrapped_keys(key_id, kind, wrapped, master_key_id, created_at)`: data keys (kind 'data'), the
-  blind-index key (kind 'blind_index', key id 'blind-index.v1') and one key per database backup (kind
-  'backup', key id 'backup.<backup id>'), each AES-256-GCM-wrapped by the master key identified by
-  `master_key_id`. Plain keys are never stored.
+  blind-index key (kind 'blind_index', key id 'blind-index.v1'), the audit-chain key (kind 'audit', key id
+  'audit-chain.v1') and one key per database backup (kind 'backup', key id 'backup.<backup id>'), each
+  AES-256-GCM-wrapped by the master key identified by `master_key_id`. Plain keys are never stored.
 * `erasures(seq, key_id, case_code, erased_at, actor_id, reason_code)`: the erasure ledger. Codes and ids
   only, no personal data, so it survives erasure and can be re-applied after restoring an older backup.
 * `meta(name, value)`: `active_master_id` (wraps new keys) and `rotating_to` (during a rotation).
@@ -71,6 +71,7 @@ OLD_MASTER_KEY_FILE = "master.key.old"
 SQLITE_FILE = "keystore.sqlite3"
 PG_SCHEMA = "haven_keys"
 BLIND_INDEX_KEY_ID = "blind-index.v1"
+AUDIT_KEY_ID = "audit-chain.v1"
 BACKUP_KEY_PREFIX = "backup."
 BUSY_TIMEOUT_MS = 15_000
 
@@ -445,7 +446,7 @@ def _utc_now() -> datetime:
 
 
 class KeyStore:
-    """Wrapped data keys, the blind-index key and the erasure ledger. Open with `KeyStore.open`."""
+    """Wrapped data keys, the blind-index and audit keys and the erasure ledger. Open with `KeyStore.open`."""
 
     def __init__(
         self,
@@ -462,6 +463,7 @@ class KeyStore:
         self._key_dir = key_dir
         self._clock = clock
         self._lock = threading.RLock()
+        self._audit_key: bytes | None = None
 
     @classmethod
     def open(
@@ -531,6 +533,7 @@ class KeyStore:
                     ("active_master_id", self._primary.key_id),
                 )
                 self._insert_key(tx, BLIND_INDEX_KEY_ID, "blind_index", crypto.generate_key(), self._primary)
+                self._insert_key(tx, AUDIT_KEY_ID, "audit", crypto.generate_key(), self._primary)
                 return
             wanted = {meta["active_master_id"], meta.get("rotating_to", meta["active_master_id"])}
             if not wanted & set(self._masters):
@@ -646,6 +649,32 @@ class KeyStore:
         """The key of every blind index (one key; purposes are separated inside the MAC input)."""
         return self._get_key(BLIND_INDEX_KEY_ID, "blind_index")
 
+    def audit_key(self) -> tuple[str, bytes]:
+        """The key of the audit trail's HMAC chain and checkpoints: (key id, key).
+
+        A random key wrapped by the master key like the blind-index key, so a master key rotation re-wraps
+        it and never changes it: entries keyed before a rotation verify after it. A key store made before
+        the audit trail was keyed gets its key on first use. Kept in memory once unwrapped (every audit
+        append needs it); `close()` forgets it.
+        """
+        if self._audit_key is None:
+            try:
+                key = self._get_key(AUDIT_KEY_ID, "audit")
+            except VaultKeyMissing:
+                with self._lock, self._backend.transaction(write=True) as tx:
+                    # Two processes may both find it missing: the lock on meta lets only one create it.
+                    self._backend.lock_meta(tx, exclusive=True)
+                    found = tx.execute(
+                        "SELECT 1 FROM wrapped_keys WHERE key_id = ?", (AUDIT_KEY_ID,)
+                    ).fetchone()
+                    if found is None:
+                        self._insert_key(
+                            tx, AUDIT_KEY_ID, "audit", crypto.generate_key(), self._wrapping_master(tx)
+                        )
+                key = self._get_key(AUDIT_KEY_ID, "audit")
+            self._audit_key = key
+        return AUDIT_KEY_ID, self._audit_key
+
     def destroy_data_key(self, key_id: str, *, reason_code: str, actor_id: str, case_code: str) -> bool:
         """Crypto-shred one person's data: delete the wrapped key and append to the erasure ledger.
 
@@ -724,6 +753,7 @@ class KeyStore:
                     if destroy_key_file(self._key_dir / name):
                         done.append(str(self._key_dir / name))
             self._masters.clear()
+            self._audit_key = None
             with self._backend.transaction(write=True) as tx:
                 count = tx.execute("DELETE FROM wrapped_keys").rowcount
                 now = self._clock().isoformat()
@@ -828,7 +858,7 @@ class KeyStore:
         return bool(cursor.rowcount)
 
     def count_by_kind(self) -> dict[str, int]:
-        """How many wrapped keys of each kind (data, blind_index, backup) the store holds."""
+        """How many wrapped keys of each kind (data, blind_index, audit, backup) the store holds."""
         with self._lock, self._backend.transaction(write=False) as tx:
             rows = tx.execute("SELECT kind, COUNT(*) FROM wrapped_keys GROUP BY kind").fetchall()
         return {r[0]: r[1] for r in rows}
@@ -860,9 +890,10 @@ class KeyStore:
         return self._backend.files()
 
     def close(self) -> None:
-        """Close the database connection and forget the loaded master keys."""
+        """Close the database connection and forget the loaded master keys (and the audit key)."""
         with self._lock:
             self._masters.clear()
+            self._audit_key = None
             self._backend.close()
 
     def __enter__(self) -> KeyStore:

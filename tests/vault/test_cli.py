@@ -196,8 +196,8 @@ def test_keys_status_reports_the_master_key_and_counts(data_dir: Path) -> None:
     status = _status(data_dir)
     master = status["master_key_id"]
     assert status["active_master_id"] == master
-    assert status["keys_by_kind"] == {"blind_index": 1}
-    assert status["keys_by_master"] == {master: 1}
+    assert status["keys_by_kind"] == {"audit": 1, "blind_index": 1}
+    assert status["keys_by_master"] == {master: 2}
     assert status["erasures"] == 0
 
 
@@ -207,10 +207,10 @@ def test_keys_rotate_moves_every_key_to_a_new_master_key(data_dir: Path) -> None
     before = _status(data_dir)
     result = haven(data_dir, "keys", "rotate", "--batch-size", "1")
     assert result.returncode == 0, result.stderr
-    assert "re-wrapped 2 of 2 keys" in result.stdout
+    assert "re-wrapped 3 of 3 keys" in result.stdout
     after = _status(data_dir)
     assert after["master_key_id"] != before["master_key_id"]
-    assert after["keys_by_master"] == {after["master_key_id"]: 2}
+    assert after["keys_by_master"] == {after["master_key_id"]: 3}
     assert sorted(p.name for p in (data_dir / "keys").glob("master.key*")) == ["master.key"]
     assert haven(data_dir, "check").returncode == 0
 

@@ -227,6 +227,38 @@ def test_blind_index_key_is_stable_and_separate_from_data_keys(store: KeyStore, 
     assert len(first) == 32 and first != data_key
 
 
+def test_audit_key_is_made_with_the_store_and_stays_the_same_when_reopened(
+    store: KeyStore, data_dir: Path
+) -> None:
+    key_id, key = store.audit_key()
+    store.close()
+    with KeyStore.open(data_dir, environ=NO_ENV) as reopened:
+        assert reopened.audit_key() == (key_id, key)
+        assert reopened.count_by_kind() == {"audit": 1, "blind_index": 1}
+    assert key_id == "audit-chain.v1"
+    assert len(key) == 32 and key != store_blind_index_key(data_dir)
+    wrapped, _ = raw_wrapped(data_dir, "audit-chain.v1")
+    assert key not in wrapped
+
+
+def store_blind_index_key(data_dir: Path) -> bytes:
+    with KeyStore.open(data_dir, environ=NO_ENV) as ks:
+        return ks.blind_index_key()
+
+
+def test_a_key_store_made_before_the_audit_key_gets_one_on_first_use(store: KeyStore, data_dir: Path) -> None:
+    store.close()
+    conn = sqlite3.connect(data_dir / "keys" / "keystore.sqlite3")
+    with conn:
+        conn.execute("DELETE FROM wrapped_keys WHERE kind = 'audit'")
+    conn.close()
+    with KeyStore.open(data_dir, environ=NO_ENV) as older:
+        assert older.count_by_kind() == {"blind_index": 1}
+        key_id, key = older.audit_key()
+    with KeyStore.open(data_dir, environ=NO_ENV) as reopened:
+        assert reopened.audit_key() == (key_id, key)
+
+
 def test_emergency_lock_makes_everything_unreadable_at_once(store: KeyStore, data_dir: Path) -> None:
     keys = store.create_data_keys(10)
     wrapped = [raw_wrapped(data_dir, key_id)[0] for key_id, _ in keys]

@@ -79,9 +79,9 @@ def test_postgres_rotation_rewraps_every_key(pg_store: KeyStore, data_dir: Path,
     old = read_master_key_file(data_dir / "keys" / "master.key")
     pg_store.close()
     result = rotate(data_dir, database_url=DATABASE_URL, pg_schema=schema, batch_size=25, environ=NO_ENV)
-    assert result.rewrapped == 121 and result.old_master_id == old.key_id
+    assert result.rewrapped == 122 and result.old_master_id == old.key_id
     with _reopen(data_dir, schema) as ks:
-        assert ks.count_by_master() == {result.new_master_id: 121}
+        assert ks.count_by_master() == {result.new_master_id: 122}
         for key_id, key in keys:
             assert ks.get_data_key(key_id) == key
 

@@ -44,7 +44,7 @@ def _assert_fully_rotated(data_dir: Path, old: MasterKey, keys: list[tuple[str, 
     assert new.key_id != old.key_id
     assert sorted(p.name for p in keys_dir.iterdir() if p.name.startswith("master")) == ["master.key"]
     wraps = _all_wraps(data_dir)
-    assert len(wraps) == len(keys) + 1  # the blind-index key is re-wrapped too
+    assert len(wraps) == len(keys) + 2  # the blind-index and audit keys are re-wrapped too
     for key_id, wrapped, master_id in wraps:
         assert master_id == new.key_id
         crypto.unwrap_key(new.key, wrapped, key_id=key_id)
@@ -78,7 +78,7 @@ def _assert_sealed_still_open(data_dir: Path, sealed: list[tuple[str, bytes]]) -
 def test_rotation_rewraps_every_key_and_removes_the_old_key_file(data_dir: Path) -> None:
     old, keys, sealed = _seeded(data_dir, 300)
     result = rotate(data_dir, batch_size=64, environ=NO_ENV)
-    assert (result.old_master_id, result.rewrapped) == (old.key_id, 301)
+    assert (result.old_master_id, result.rewrapped) == (old.key_id, 302)
     _assert_fully_rotated(data_dir, old, keys)
     _assert_sealed_still_open(data_dir, sealed)
     assert (data_dir / "keys" / "master.key").stat().st_mode & 0o777 == 0o600
@@ -97,7 +97,7 @@ def test_rotation_interrupted_between_batches_finishes_when_run_again(data_dir: 
     under = KeyStore.open(data_dir, environ=NO_ENV)
     counts = under.count_by_master()
     under.close()
-    assert counts[old.key_id] == 301 and len(counts) == 2
+    assert counts[old.key_id] == 302 and len(counts) == 2
     rotate(data_dir, batch_size=100, environ=NO_ENV)
     _assert_fully_rotated(data_dir, old, keys)
     _assert_sealed_still_open(data_dir, sealed)
@@ -129,7 +129,7 @@ def test_master_key_from_environment_rotates_with_rotate_store(data_dir: Path) -
         keys = ks.create_data_keys(30)
         with pytest.raises(VaultKeyError, match="rotate_store"):
             rotate(data_dir, environ=env_old)
-        assert rotate_store(ks, MasterKey.from_bytes(new_raw, "test"), batch_size=7) == 31
+        assert rotate_store(ks, MasterKey.from_bytes(new_raw, "test"), batch_size=7) == 32
     with pytest.raises(VaultKeyError, match="is not the master key of this key store"):
         KeyStore.open(data_dir, environ=env_old)
     with KeyStore.open(data_dir, environ={"HAVEN_MASTER_KEY": new_raw.hex()}) as ks:
@@ -210,3 +210,11 @@ def test_rotation_killed_at_random_points_always_finishes_when_run_again(tmp_pat
         except AssertionError as exc:
             raise AssertionError(f"run {run} (seed {seed}) left the vault inconsistent: {exc}") from exc
     assert killed >= 10, f"only {killed} runs were interrupted (seed {seed}); the test proved little"
+
+
+def test_rotation_keeps_the_audit_key_so_entries_keyed_before_it_still_verify(data_dir: Path) -> None:
+    with KeyStore.open(data_dir, environ=NO_ENV, create=True) as ks:
+        before = ks.audit_key()
+    rotate(data_dir, batch_size=1, environ=NO_ENV)
+    with KeyStore.open(data_dir, environ=NO_ENV) as ks:
+        assert ks.audit_key() == before

@@ -66,8 +66,10 @@ class Command(BaseCommand):
             before_replace=connections.close_all,
             reapply=reapply.reapply_erasures,
         )
-        from haven.audit.services import audit_record
+        from haven.audit.services import audit_record, audit_restored
 
+        # The trail is the backup's now: checkpoints of the entries it lost stop counting.
+        audit_restored()
         audit_record(
             actor_id=None,
             action="vault.restored",
