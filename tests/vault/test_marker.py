@@ -22,7 +22,6 @@ from __future__ import annotations
 import io
 import secrets
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -132,17 +131,6 @@ SYNTHETIC_PERSON = {
     "age_established_adult": True,
     "information_language": "en",
 }
-
-
-@pytest.fixture
-def temp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any) -> Path:
-    """A fresh, empty temporary folder that every way of asking for one leads to."""
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    monkeypatch.setenv("TMPDIR", str(temp))
-    monkeypatch.setattr(tempfile, "tempdir", str(temp))
-    settings.FILE_UPLOAD_TEMP_DIR = str(temp)
-    return temp
 
 
 def test_a_large_upload_never_reaches_the_disk_in_clear(
