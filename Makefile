@@ -12,25 +12,32 @@ export HAVEN_DATA_DIR ?= ./var
 # Test processes (pytest-xdist); each one has its own data directory and keys.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run init serve test test-fast lint types migrations-check pytest pytest-pg browser-deps bench docs clean help
+.PHONY: run init serve test test-fast lint types migrations-check pytest pytest-pg browser-deps bench docs lock clean help
 
 help:
 	@echo "make run    — set up and serve Haven on http://127.0.0.1:8000 (demo accounts printed)"
 	@echo "make test   — the whole test suite"
 	@echo "make test-fast — tests without the slow and browser ones, for a quick loop"
 	@echo "make bench  — benchmarks (figures written to bench/results/)"
+	@echo "make lock   — rewrite the hash-pinned lock files (UPGRADE=name moves one package)"
+
+# Every package comes from a lock file that pins its version and the sha256 of its files, installed with
+# --require-hashes: pip refuses any other bytes and any package the lock does not list. Haven itself is
+# installed from this checkout in a separate step (no hash to check, no dependency pulled in). Wheels
+# only: installing runs no package's build code. The locks are written by `make lock` (CONTRIBUTING.md).
+PIP_LOCKED := $(BIN)/pip install --quiet --require-virtualenv --require-hashes --only-binary :all:
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade "pip>=24"
 
-$(RUNTIME_STAMP): requirements/runtime.lock pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install --quiet --require-virtualenv -r requirements/runtime.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+$(RUNTIME_STAMP): requirements/pip.lock requirements/runtime.lock pyproject.toml | $(VENV)/bin/python
+	$(PIP_LOCKED) -r requirements/pip.lock
+	$(PIP_LOCKED) -r requirements/runtime.lock
+	$(BIN)/pip install --quiet --require-virtualenv --no-deps -e .
 	touch $@
 
 $(DEV_STAMP): requirements/dev.lock $(RUNTIME_STAMP)
-	$(BIN)/pip install --quiet --require-virtualenv -r requirements/dev.lock
+	$(PIP_LOCKED) -r requirements/dev.lock
 	touch $@
 
 run: $(RUNTIME_STAMP)
@@ -76,6 +83,12 @@ test-fast: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run_all.py
+
+# Rewrite the hash-pinned locks from pyproject.toml, keeping every existing pin; UPGRADE=name moves one
+# package. Needs uv (UV=/path/to/uv) and PyPI.
+UV ?= uv
+lock:
+	UV=$(UV) requirements/compile $(if $(UPGRADE),--upgrade-package $(UPGRADE))
 
 docs: $(RUNTIME_STAMP)
 	HAVEN_ENV=test HAVEN_DATA_DIR=$$(mktemp -d) $(BIN)/haven docs permissions --write

@@ -211,9 +211,14 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = HAVEN_ENV != "production"
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = env_int("HAVEN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# An upload is plaintext until the service seals it: it stays in memory, never in a temporary file
+# (haven/core/uploads.py; a body larger than one attachment and the form fields is refused unread).
+FILE_UPLOAD_HANDLERS = ["haven.core.uploads.MemoryOnlyUploadHandler"]
+# Read only by Django's own handlers (not used) and by its ASGI handler, which spools a request body
+# larger than this to a temporary file: as large as the biggest body Haven accepts, so nothing spills.
+FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE + 64 * 1024
 
 # The vault's master key never comes from SECRET_KEY nor the database: HAVEN_MASTER_KEY,
 # HAVEN_MASTER_KEY_FILE, or DATA_DIR/keys/master.key (0600).

@@ -10,6 +10,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,18 @@ def signed_in() -> Callable[[User], Client]:
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def temp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any) -> Path:
+    """A fresh, empty temporary folder that every way of asking for one leads to (TMPDIR,
+    `tempfile.tempdir`, FILE_UPLOAD_TEMP_DIR), to search what lands there."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    settings.FILE_UPLOAD_TEMP_DIR = str(temp)
+    return temp
 
 
 # --- Foundation helpers: running Haven in a subprocess with production settings -------------------------
