@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, Js
 from django.urls import URLPattern, URLResolver
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
@@ -26,6 +27,7 @@ from haven.accounts.refusals import AccessNotFound
 from haven.accounts.services import record_refusal
 from haven.api.models import ApiToken
 from haven.api.services import token_confirm, token_lookup, token_revoke
+from haven.core.parsing import load_json
 
 
 class TokenAuth(HttpBearer):
@@ -64,6 +66,14 @@ def _uniform_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[...,
     return wrapper
 
 
+class SafeJsonParser(Parser):
+    """JSON bodies through the shared parser, which refuses a body nested too deeply to walk safely."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        # ninja answers any parse error with 400 "Cannot parse request body".
+        return load_json(request.body)
+
+
 class HavenAPI(NinjaAPI):
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         patterns = super()._get_urls()
@@ -79,6 +89,7 @@ api = HavenAPI(
     description="Haven's REST API. Every call needs a personal access token (`Authorization: Bearer …`), "
     'created with `haven token create`. Errors have one shape: `{"error": {"code", "message"}}`.',
     auth=TokenAuth(),
+    parser=SafeJsonParser(),
     urls_namespace="api-v1",
     docs_url=None,
 )
