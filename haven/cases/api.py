@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar, cast
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
@@ -22,6 +22,7 @@ from haven.api.router import Error, error_response
 from haven.cases import selectors, services
 from haven.cases.access import case_for_user
 from haven.cases.models import Case, Consent, Task
+from haven.core.parsing import MAX_PAGE, page_number
 
 router: Router = Router(tags=["cases"])
 PAGE_SIZE = 50
@@ -311,12 +312,12 @@ def list_cases(
     status: str = "",
     stage: str = "",
     child: Literal["", "yes", "no"] = "",
-    page: int = 1,
+    page: int = Query(1, ge=1, le=MAX_PAGE, description=f"from 1 to {MAX_PAGE}"),
 ) -> Any:
     """Cases the caller may list, newest change first (pseudonymous: no identifying data)."""
     _need(request, Perm.CASE_VIEW)
     cases = selectors.case_list(_user(request), status=status, stage=stage, child=child)
-    page = max(1, page)
+    page = page_number(page)
     rows = list(cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
     return {"count": cases.count(), "page": page, "results": [_row(c) for c in rows]}
 
