@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
-from haven.api.router import Error, error_response
+from haven.api.router import Error, IsoDate, error_response
 from haven.cases import selectors, services
 from haven.cases.access import case_for_user
 from haven.cases.models import Case, Consent, Task
@@ -113,7 +113,7 @@ class CaseOut(CaseRow):
 class PersonValues(Schema):
     name: str | None = None
     aliases: str | None = None
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     phone: str | None = None
     contact: str | None = None
     safe_contact: str | None = None
@@ -168,13 +168,13 @@ class ConsentIn(Schema):
         "assistance", "data_storage", "referral", "family_links", "statistics", "authority_dialogue"
     ]
     status: Literal["given", "refused"]
-    given_on: date
+    given_on: IsoDate
     language: str
     explained_by: int
     interpreter: bool = False
     information_sheet_version: str = Field(..., max_length=32)
     recipient: str = ""
-    expires_on: date | None = None
+    expires_on: IsoDate | None = None
 
 
 class ConsentOut(Schema):
@@ -216,7 +216,7 @@ class NoteOut(Schema):
 
 
 class TaskIn(Schema):
-    due_on: date
+    due_on: IsoDate
     kind: str = ""
     title: str = Field("", max_length=500)
     assignee: int | None = None

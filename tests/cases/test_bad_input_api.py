@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from haven.cases.models import Case
 from haven.core.parsing import MAX_PAGE
+from tests.cases.conftest import ADULT
 from tests.cases.helpers import ApiClient
 
 HUGE = "9" * 400
@@ -39,3 +41,23 @@ def test_a_huge_or_odd_page_number_on_the_list_page_shows_a_page(alice, alices_c
     assert response.status_code == 200
     html = response.content.decode()
     assert all(case.code in html for case in alices_cases)
+
+
+@pytest.mark.parametrize("value", [0, "0", 1_700_000_000, 12.5, "20200101", "2020-02-30"])
+def test_a_date_of_birth_that_is_not_a_written_date_is_refused(alice, value):
+    before = Case.objects.count()
+    response = ApiClient(alice).post(
+        "/cases", {"person": {**ADULT, "date_of_birth": value}, "confirm_new_person": True}
+    )
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert "YYYY-MM-DD" in str(error["details"])
+    assert Case.objects.count() == before
+
+
+def test_a_written_date_of_birth_is_taken(alice):
+    response = ApiClient(alice).post(
+        "/cases", {"person": {**ADULT, "date_of_birth": "1990-04-01"}, "confirm_new_person": True}
+    )
+    assert response.status_code == 201
