@@ -148,6 +148,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Login throttling: this many failures in a row lock the account for LOCKOUT_MINUTES.
 LOGIN_FAILURE_LIMIT = env_int("HAVEN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOCKOUT_MINUTES = env_int("HAVEN_LOCKOUT_MINUTES", 15, minimum=1)
+# Database sessions that let a signed-in reader go on reading while the disk refuses writes.
+SESSION_ENGINE = "haven.core.sessions"
 SESSION_IDLE_SECONDS = env_int("HAVEN_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_ABSOLUTE_SECONDS = env_int("HAVEN_SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=600)
 REAUTH_SECONDS = env_int("HAVEN_REAUTH_SECONDS", 5 * 60, minimum=30)
