@@ -579,3 +579,8 @@ def handovers_by(user: User, limit: int = 20) -> list[MyHandover]:
 def screenings_for(case: Case) -> list[Screening]:
     """The screenings linked to a case (the caller opened the case through an access function)."""
     return list(Screening.objects.filter(case_code=case.code).select_related("library_version"))
+
+
+def key_ids_in_use() -> list[str]:
+    """The data key id of every person row, erased or not (`haven keys gc` keeps these keys)."""
+    return list(Person.objects.values_list("key_id", flat=True))
