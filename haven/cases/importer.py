@@ -451,8 +451,9 @@ def people_import(
     Every row is validated before anything is written; when any row fails, nothing is written
     and the report lists every problem. With `dry_run`, only the validation runs. Needs the case-assignment
     permission (the Society's contact person) and a member of `team` (else WrongTeam, a PermissionDenied:
-    the actor becomes the cases' manager). A key-store failure leaves the database untouched (data keys
-    already created then encrypt nothing). `protector` is for the benchmark only.
+    the actor becomes the cases' manager). A failure or an interruption while writing (a key-store error,
+    Ctrl-C) leaves the database untouched and deletes the data keys already made for the import.
+    `protector` is for the benchmark only.
     """
     if not actor.has(Perm.CASE_ASSIGN):
         raise PermissionDenied(Perm.CASE_ASSIGN.value)
