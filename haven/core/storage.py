@@ -112,11 +112,17 @@ def storage_problems(directories: Iterable[Path], files: Iterable[Path] = ()) ->
             )
             continue
         free = shutil.disk_usage(directory).free
-        if refused == "full" or free < MIN_FREE_BYTES:
+        megabytes, needed = free // (1024 * 1024), MIN_FREE_BYTES // (1024 * 1024)
+        if refused == "full":
             problems.append(
-                f"storage: {directory} is full ({free // (1024 * 1024)} MB free, Haven needs at least "
-                f"{MIN_FREE_BYTES // (1024 * 1024)} MB): Haven can show what it holds but saves nothing. "
-                "Fix: free space on that file system (old backups, logs) or enlarge it"
+                f"storage: {directory} is full ({megabytes} MB free): Haven can show what it holds but saves "
+                "nothing. Fix: free space on that file system (old backups, logs) or enlarge it"
+            )
+        elif free < MIN_FREE_BYTES:
+            problems.append(
+                f"storage: {directory} is almost full ({megabytes} MB free, Haven needs at least {needed} "
+                "MB): saving may fail at any moment. Fix: free space on that file system (old backups, logs) "
+                "or enlarge it"
             )
     for path in dict.fromkeys(Path(f) for f in files):
         if path.exists() and not os.access(path, os.W_OK):

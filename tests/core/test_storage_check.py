@@ -59,6 +59,23 @@ def test_check_names_a_read_only_data_directory_and_exits_1(
     assert f"storage: {data_dir} is read-only" in err
 
 
+def test_storage_problems_come_first_and_are_named_as_the_likely_cause(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from haven.core.management.commands import check
+
+    data_dir = Path(settings.DATA_DIR)
+    refuse_writes_in(monkeypatch, data_dir, errno.EROFS)
+    # What SQLite answers when it cannot open the key store on a read-only file system.
+    opening_fails = ["vault: key store is damaged (unable to open database file)"]
+    monkeypatch.setattr(check, "haven_problems", lambda: opening_fails)
+    code, _out, err = run_check()
+    lines = [line for line in err.splitlines() if line.startswith("problem:")]
+    assert code == 1
+    assert lines[0].startswith(f"problem: storage: {data_dir} is read-only")
+    assert "may be the cause of the others: fix them first" in lines[-1]
+
+
 def test_check_names_a_key_directory_that_refuses_writes(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
     keys = Path(settings.DATA_DIR) / "keys"
     refuse_writes_in(monkeypatch, keys, errno.EACCES)
@@ -81,7 +98,7 @@ def test_check_names_a_data_directory_with_almost_no_space_left(
     monkeypatch.setattr(storage.shutil, "disk_usage", lambda path: Usage(10**9, 10**9 - 10**6, 10**6))
     code, _out, err = run_check()
     assert code == 1
-    assert f"storage: {Path(settings.DATA_DIR)} is full (0 MB free" in err
+    assert f"storage: {Path(settings.DATA_DIR)} is almost full (0 MB free" in err
 
 
 def test_the_write_probe_leaves_nothing_behind(tmp_path: Path) -> None:

@@ -20,9 +20,15 @@ class Command(DjangoCheck):
     )
 
     def handle(self, *app_labels: Any, **options: Any) -> None:
-        problems = haven_problems()
-        if Path(settings.DATA_DIR).is_dir():
-            problems += storage_check_problems()
+        storage = storage_check_problems() if Path(settings.DATA_DIR).is_dir() else []
+        problems = [*storage, *haven_problems()]
+        if storage and len(problems) > len(storage):
+            # SQLite cannot even open a database in WAL mode on a read-only file system, so the key store
+            # then looks damaged: restoring it would not help, and could not be done there anyway.
+            problems.append(
+                "the storage problems above may be the cause of the others: fix them first, then run "
+                "'haven check' again"
+            )
         for problem in problems:
             self.stderr.write(f"problem: {problem}")
         super().handle(*app_labels, **options)
