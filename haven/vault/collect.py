@@ -1,9 +1,9 @@
 """Collect data keys that no stored row refers to (`haven keys gc`).
 
-A data key is created before the row that will refer to it is saved: when that save never happens (an
-import interrupted or refused, a first contact refused by a rule), the key stays in the key store, wraps
-nothing, and is re-wrapped by every master key rotation for ever. This module finds such keys and deletes
-them.
+A data key is created before the row that will refer to it is saved. When that save fails, the importer and
+the services delete the key again; when the process is killed before it can (kill -9, a power cut), the
+key stays in the key store, wraps nothing, and is re-wrapped by every master key rotation for ever.
+This module finds such keys and deletes them.
 
 The vault knows nothing of the domain, so it cannot tell which key ids are in use: the domain apps say so
 through hooks they register (`register_key_reference_hook`, from their `AppConfig.ready`; the cases app

@@ -7,15 +7,17 @@ import io
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from haven.audit.models import AuditEvent
-from haven.cases import importer
+from haven.cases import importer, services
 from haven.cases.importer import people_import
 from haven.cases.models import Person
 from haven.cases.sealing import open_value
 from haven.vault import collect
+from tests.cases.conftest import ADULT
 from tests.cases.test_import import HEADER, ROWS, as_dicts, data_key_ids, interrupt_after
 
 
@@ -92,3 +94,14 @@ def test_a_negative_grace_period_is_a_usage_error(db):
     with pytest.raises(CommandError) as refused:
         keys_gc("--older-than-hours", "-1")
     assert refused.value.returncode == 2
+
+
+def test_a_first_contact_refused_by_a_rule_leaves_no_key_behind(alice):
+    before = data_key_ids()
+    with pytest.raises(ValidationError):
+        services.first_contact_create(
+            actor=alice, values={**ADULT, "date_of_birth": "not a date"}, confirm_new_person=True
+        )
+    assert data_key_ids() == before
+    case = services.first_contact_create(actor=alice, values=ADULT, confirm_new_person=True)
+    assert data_key_ids() == before | {case.person.key_id}

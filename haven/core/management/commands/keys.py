@@ -39,7 +39,7 @@ class Command(BaseCommand):
         "old one (resumable: run it again after a crash). 'destroy --confirm \"DESTROY ALL KEYS\"' is the "
         "emergency lock: it destroys the master key and every wrapped key, so no encrypted data can ever be "
         "opened again. 'status' shows the master key id and how many keys it wraps. 'gc' deletes the data "
-        "keys no stored row refers to (an interrupted import's), once older than the grace period."
+        "keys no stored row refers to (left by a killed import), once older than the grace period."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         )
         status = sub.add_parser("status", help="master key id, key counts, erasures")
         status.add_argument("--json", action="store_true", help="print the status as JSON")
-        gc = sub.add_parser("gc", help="delete data keys no row refers to (after an interrupted import)")
+        gc = sub.add_parser("gc", help="delete data keys no row refers to (after a killed import)")
         gc.add_argument(
             "--older-than-hours",
             type=float,
