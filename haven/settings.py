@@ -155,6 +155,8 @@ if "HAVEN_LOCKOUT_MINUTES" in os.environ:
     )
 LOGIN_FAILURE_LIMIT = env_int("HAVEN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_MAX_DELAY_MINUTES = env_int("HAVEN_LOGIN_MAX_DELAY_MINUTES", 15, minimum=1)
+# Database sessions that let a signed-in reader go on reading while the disk refuses writes.
+SESSION_ENGINE = "haven.core.sessions"
 SESSION_IDLE_SECONDS = env_int("HAVEN_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_ABSOLUTE_SECONDS = env_int("HAVEN_SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=600)
 REAUTH_SECONDS = env_int("HAVEN_REAUTH_SECONDS", 5 * 60, minimum=30)

@@ -8,9 +8,10 @@ not the other way round.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -18,8 +19,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, Js
 from django.urls import URLPattern, URLResolver
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict
 
 from haven.accounts import throttle
 from haven.accounts.models import User
@@ -27,6 +29,7 @@ from haven.accounts.refusals import AccessNotFound
 from haven.accounts.services import record_refusal
 from haven.api.models import ApiToken
 from haven.api.services import token_confirm, token_lookup, token_revoke
+from haven.core.parsing import load_json
 
 
 class TokenAuth(HttpBearer):
@@ -65,6 +68,14 @@ def _uniform_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[...,
     return wrapper
 
 
+class SafeJsonParser(Parser):
+    """JSON bodies through the shared parser, which refuses a body nested too deeply to walk safely."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        # ninja answers any parse error with 400 "Cannot parse request body".
+        return load_json(request.body)
+
+
 class HavenAPI(NinjaAPI):
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         patterns = super()._get_urls()
@@ -80,6 +91,7 @@ api = HavenAPI(
     description="Haven's REST API. Every call needs a personal access token (`Authorization: Bearer …`), "
     'created with `haven token create`. Errors have one shape: `{"error": {"code", "message"}}`.',
     auth=TokenAuth(),
+    parser=SafeJsonParser(),
     urls_namespace="api-v1",
     docs_url=None,
 )
@@ -178,6 +190,26 @@ def me(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     assert isinstance(user, User)
     return {"id": user.pk, "role": user.role, "team": user.team.name if user.team else None}
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: object) -> object:
+    # pydantic alone takes 0, "0" or 1.5e9 for a date (seconds since 1970): a date of birth sent as 0 would
+    # be stored as 1 January 1970. Only the text YYYY-MM-DD (or a date already parsed) is a date here.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("give the date as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not a date of the calendar (YYYY-MM-DD)") from None
+
+
+# Every date the API takes: written YYYY-MM-DD, nothing else.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class StrictSchema(Schema):

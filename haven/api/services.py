@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from haven.accounts import throttle
@@ -16,6 +16,7 @@ from haven.accounts.permissions import Perm
 from haven.accounts.services import reauth_check
 from haven.api.models import ApiToken
 from haven.audit.services import audit_record
+from haven.core.storage import storage_failure
 
 TOKEN_PREFIX = "hvn_"  # noqa: S105 (a public prefix that makes leaked tokens recognisable)
 
@@ -49,7 +50,13 @@ def token_lookup(raw: str) -> ApiToken | None:
     token = ApiToken.objects.select_related("user").filter(digest=_digest(raw), revoked_at=None).first()
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    try:
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    except DatabaseError as exc:
+        # Bookkeeping a read does not need: with a read-only or full disk the call goes on without it.
+        if storage_failure(exc) is None:
+            raise
     return token
 
 

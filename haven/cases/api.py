@@ -14,14 +14,15 @@ from typing import Any, Literal, TypeVar, cast
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
-from haven.api.router import Error, error_response
+from haven.api.router import Error, IsoDate, error_response
 from haven.cases import selectors, services
 from haven.cases.access import case_for_user
 from haven.cases.models import Case, Consent, Task
+from haven.core.parsing import MAX_PAGE, page_number
 
 router: Router = Router(tags=["cases"])
 PAGE_SIZE = 50
@@ -112,7 +113,7 @@ class CaseOut(CaseRow):
 class PersonValues(Schema):
     name: str | None = None
     aliases: str | None = None
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     phone: str | None = None
     contact: str | None = None
     safe_contact: str | None = None
@@ -167,13 +168,13 @@ class ConsentIn(Schema):
         "assistance", "data_storage", "referral", "family_links", "statistics", "authority_dialogue"
     ]
     status: Literal["given", "refused"]
-    given_on: date
+    given_on: IsoDate
     language: str
     explained_by: int
     interpreter: bool = False
     information_sheet_version: str = Field(..., max_length=32)
     recipient: str = ""
-    expires_on: date | None = None
+    expires_on: IsoDate | None = None
 
 
 class ConsentOut(Schema):
@@ -215,7 +216,7 @@ class NoteOut(Schema):
 
 
 class TaskIn(Schema):
-    due_on: date
+    due_on: IsoDate
     kind: str = ""
     title: str = Field("", max_length=500)
     assignee: int | None = None
@@ -311,12 +312,12 @@ def list_cases(
     status: str = "",
     stage: str = "",
     child: Literal["", "yes", "no"] = "",
-    page: int = 1,
+    page: int = Query(1, ge=1, le=MAX_PAGE, description=f"from 1 to {MAX_PAGE}"),
 ) -> Any:
     """Cases the caller may list, newest change first (pseudonymous: no identifying data)."""
     _need(request, Perm.CASE_VIEW)
     cases = selectors.case_list(_user(request), status=status, stage=stage, child=child)
-    page = max(1, page)
+    page = page_number(page)
     rows = list(cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
     return {"count": cases.count(), "page": page, "results": [_row(c) for c in rows]}
 

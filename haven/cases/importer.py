@@ -12,6 +12,7 @@ Rows are numbered as a spreadsheet shows them: the header is row 1, the first pe
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
@@ -43,6 +44,8 @@ from haven.cases.services import (
 from haven.vault import blind_index as bi
 from haven.vault import crypto
 from haven.vault import integration as vault
+
+log = logging.getLogger("haven.cases")
 
 FIRST_DATA_ROW = 2
 BATCH_SIZE = 1_000
@@ -112,11 +115,19 @@ class VaultProtector:
         # One key-store read for the whole import instead of up to three per person (`vault.blind`).
         self._blind_key = vault.keystore().blind_index_key()
         self._bits = bi.bits_for(settings.EXPECTED_PEOPLE)
+        # Every key this import created: if the import fails they protect nothing and are deleted.
+        self.created_key_ids: list[str] = []
+
+    def discard_created_keys(self) -> int:
+        """Delete the keys this import created (after its transaction rolled back); returns how many."""
+        created, self.created_key_ids = self.created_key_ids, []
+        return vault.discard_keys(created) if created else 0
 
     def protect(self, batch: Sequence[tuple[Person, dict[str, str]]]) -> None:
         """Seal each person's values under a new data key of their own and set their blind indexes."""
         table = Person._meta.db_table
         key_ids = vault.new_keys(len(batch))
+        self.created_key_ids += key_ids
         store = vault.keystore()
         for (person, texts), key_id in zip(batch, key_ids, strict=True):
             person.key_id = key_id
@@ -441,8 +452,9 @@ def people_import(
     Every row is validated before anything is written; when any row fails, nothing is written
     and the report lists every problem. With `dry_run`, only the validation runs. Needs the case-assignment
     permission (the Society's contact person) and a member of `team` (else WrongTeam, a PermissionDenied:
-    the actor becomes the cases' manager). A key-store failure leaves the database untouched (data keys
-    already created then encrypt nothing). `protector` is for the benchmark only.
+    the actor becomes the cases' manager). A failure or an interruption while writing (a key-store error,
+    Ctrl-C) leaves the database untouched and deletes the data keys already made for the import.
+    `protector` is for the benchmark only.
     """
     authorize(actor, "case.import")
     if not may_act_for_team(actor, team.pk):
@@ -456,6 +468,52 @@ def people_import(
         report.seconds = validated - started
         return report
     phases = {"protect": 0.0, "case_codes": 0.0, "write": 0.0}
+    protector = protector or VaultProtector()
+    try:
+        report.first_code, report.last_code = _write_all(
+            actor=actor,
+            team=team,
+            sealed=sealed,
+            coded=coded,
+            clean=clean,
+            protector=protector,
+            batch_size=batch_size,
+            phases=phases,
+        )
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM) or refused: the transaction rolled back, so the data keys created
+        # for it protect nothing. Left behind they would pile up and be re-wrapped by every rotation.
+        # (After a kill -9 nothing runs here: `haven keys gc` collects them.)
+        _discard_keys(protector)
+        raise
+    report.phases.update(phases)
+    report.created = len(clean)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _discard_keys(protector: Protector) -> None:
+    discard = getattr(protector, "discard_created_keys", None)
+    if discard is None:
+        return
+    try:
+        discard()
+    except Exception:  # noqa: BLE001 (the import's own error matters more; keys gc collects what is left)
+        log.warning("the keys of a failed import could not be deleted now; haven keys gc will")
+
+
+def _write_all(
+    *,
+    actor: User,
+    team: Team,
+    sealed: list[str],
+    coded: list[str],
+    clean: list[_Row],
+    protector: Protector,
+    batch_size: int,
+    phases: dict[str, float],
+) -> tuple[str, str]:
+    """Write every row and the import's audit entry in one transaction; returns the first and last code."""
     with transaction.atomic():
         first_code, last_code = _write(
             actor=actor,
@@ -463,7 +521,7 @@ def people_import(
             sealed=sealed,
             coded=coded,
             clean=clean,
-            protector=protector or VaultProtector(),
+            protector=protector,
             batch_size=batch_size,
             phases=phases,
         )
@@ -478,8 +536,4 @@ def people_import(
             object_id=team.pk,
             detail={"count": len(clean), "first": first_code, "last": last_code},
         )
-    report.phases.update(phases)
-    report.created = len(clean)
-    report.first_code, report.last_code = first_code, last_code
-    report.seconds = time.perf_counter() - started
-    return report
+    return first_code, last_code

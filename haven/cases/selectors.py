@@ -33,6 +33,7 @@ from haven.cases.models import (
     Task,
 )
 from haven.cases.sealing import Opened, PersonOpener
+from haven.core.parsing import page_number
 from haven.screening.models import Screening
 from haven.vault import blind_index
 from haven.vault import integration as vault
@@ -179,12 +180,10 @@ def case_list_page(
     Each branch of the access rule (`access.visible_branches`) is read in list order from its own index
     and cut at the end of the page before the branches are merged, so nothing sorts every visible case.
     Like Django's `Paginator.get_page`, a page number that is not a number gives the first page and one
-    past the end gives the last.
+    past the end gives the last (`haven.core.parsing.page_number`, which also caps a page number too large
+    for the database's integers).
     """
-    try:
-        number = max(1, int(page or 1))
-    except (TypeError, ValueError):
-        number = 1
+    number = page_number(page)
     branches = visible_branches(user)
     if branches is None:
         return CasePage([], 1, ListPaginator(1), more=False)
@@ -580,3 +579,8 @@ def handovers_by(user: User, limit: int = 20) -> list[MyHandover]:
 def screenings_for(case: Case) -> list[Screening]:
     """The screenings linked to a case (the caller opened the case through an access function)."""
     return list(Screening.objects.filter(case_code=case.code).select_related("library_version"))
+
+
+def key_ids_in_use() -> list[str]:
+    """The data key id of every person row, erased or not (`haven keys gc` keeps these keys)."""
+    return list(Person.objects.values_list("key_id", flat=True))

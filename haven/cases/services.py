@@ -7,6 +7,7 @@ Callers fetch the case with `access.case_for_user` first; the services check the
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -48,6 +49,8 @@ from haven.screening.engine import HANDOVER_OUTCOMES, URGENT_OUTCOMES, is_treate
 from haven.screening.models import Screening
 from haven.screening.services import screening_link_to_case
 from haven.vault import integration as vault
+
+log = logging.getLogger("haven.cases")
 
 NOTE_MAX_CHARS = 20_000
 FIELD_MAX_CHARS = 4_000
@@ -312,17 +315,37 @@ def first_contact_create(
         codes = _possible_duplicates(actor, values)
         if codes:
             raise PossibleDuplicate(codes)
-    return _first_contact_write(actor=actor, values=values, team=team, note=note, hand_over=hand_over)
+    return _with_new_person_key(
+        lambda key_id: _first_contact_write(
+            actor=actor, key_id=key_id, values=values, team=team, note=note, hand_over=hand_over
+        )
+    )
+
+
+def _with_new_person_key(write: Callable[[str], Case]) -> Case:
+    """Run `write` (one transaction that saves a new person under the key it is given) with a new data key;
+    if it fails, delete the key again."""
+    key_id = vault.new_key()
+    try:
+        return write(key_id)
+    except BaseException:
+        # Refused by a rule or interrupted: the person's row rolled back, so the key made for it protects
+        # nothing. Left in the key store it would be re-wrapped by every rotation.
+        try:
+            vault.discard_keys([key_id])
+        except Exception:  # noqa: BLE001 (the refusal matters more; `haven keys gc` collects the key)
+            log.warning("the key of a refused new person could not be deleted now; haven keys gc will")
+        raise
 
 
 @transaction.atomic
 def _first_contact_write(
-    *, actor: User, values: Mapping[str, Any], team: Team | None, note: str, hand_over: bool
+    *, actor: User, key_id: str, values: Mapping[str, Any], team: Team | None, note: str, hand_over: bool
 ) -> Case:
     team = team or actor.team
     if team is None:
         raise ValidationError(_("Your account belongs to no team; ask an administrator to add you to one."))
-    person = Person(key_id=vault.new_key())
+    person = Person(key_id=key_id)
     _apply_person_values(person, values, actor=actor)
     person.full_clean()
     person.save()
@@ -395,8 +418,16 @@ def handover_from_screening(
         codes = _possible_duplicates(actor, person_values)
         if codes:
             raise PossibleDuplicate(codes)
-    return _handover_write(
-        actor=actor, screening=screening, values=person_values, basis=basis, reason=reason, note=note
+    return _with_new_person_key(
+        lambda key_id: _handover_write(
+            actor=actor,
+            key_id=key_id,
+            screening=screening,
+            values=person_values,
+            basis=basis,
+            reason=reason,
+            note=note,
+        )
     )
 
 
@@ -414,12 +445,21 @@ def screening_age_values(screening: Screening) -> dict[str, Any]:
 
 @transaction.atomic
 def _handover_write(
-    *, actor: User, screening: Screening, values: Mapping[str, Any], basis: str, reason: str, note: str
+    *,
+    actor: User,
+    key_id: str,
+    screening: Screening,
+    values: Mapping[str, Any],
+    basis: str,
+    reason: str,
+    note: str,
 ) -> Case:
     body = note.strip()
     if basis != "consent":
         body = f"{body}\n\n{_('Why details were passed on:')} {reason.strip()}".strip()
-    case = _first_contact_write(actor=actor, values=values, team=None, note=body, hand_over=True)
+    case = _first_contact_write(
+        actor=actor, key_id=key_id, values=values, team=None, note=body, hand_over=True
+    )
     case.handover_basis = basis
     case.handover_urgent = screening.outcome in URGENT_OUTCOMES
     if basis == "vital_interest":

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
@@ -25,6 +25,8 @@ from haven.evidence.models import DpRelease, Export
 from haven.evidence.services import (
     DEFAULT_K,
     DEFAULT_MAX_SUPPRESSION,
+    MAX_EPSILON,
+    MIN_EPSILON,
     EvidenceInputError,
     PrivacyBudgetExceeded,
     dp_release,
@@ -77,7 +79,10 @@ class ReleaseOut(ReleaseSummary):
 
 class ReleaseIn(StrictSchema):
     by: list[str]
-    epsilon: float
+    # The range is the service's to check (every channel, one message naming both ends); documented here.
+    epsilon: float = Field(
+        ..., description=f"privacy loss ε of this release, from {MIN_EPSILON:g} to {MAX_EPSILON:g}"
+    )
     threshold: int = DEFAULT_THRESHOLD
 
 

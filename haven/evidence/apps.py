@@ -10,5 +10,9 @@ class EvidenceConfig(AppConfig):
     def ready(self) -> None:
         from haven.accounts.permissions import Perm
         from haven.core.navigation import NavItem, register
+        from haven.evidence.selectors import key_ids_in_use
+        from haven.vault.collect import register_key_reference_hook
 
+        # `haven keys gc` keeps every release's sealed noise key.
+        register_key_reference_hook(key_ids_in_use)
         register(NavItem("evidence", _("Evidence"), "evidence:dashboard", Perm.STATS_VIEW))

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.evidence import ctdc
-from haven.evidence.services import MAX_EPSILON
+from haven.evidence.services import MAX_EPSILON, MIN_EPSILON
 
 COLUMN_CHOICES = [(c, ctdc.column_label(c)) for c in ctdc.COLUMNS if c != "datasource"]
 
@@ -22,7 +22,7 @@ class ReleaseForm(forms.Form):
     )
     epsilon = forms.FloatField(
         label=_("Privacy loss to spend (ε)"),
-        min_value=0.01,
+        min_value=MIN_EPSILON,
         max_value=MAX_EPSILON,
         initial=0.5,
         help_text=_("Smaller ε protects more but adds more noise. 0.5 is a common choice."),

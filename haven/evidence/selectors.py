@@ -100,3 +100,8 @@ def release_rows(release: DpRelease) -> list[dict[str, str]]:
         }
         for cell in release_cells(release, every_cell=True)
     ]
+
+
+def key_ids_in_use() -> list[str]:
+    """The noise key id of every stored release (`haven keys gc` keeps these keys)."""
+    return list(DpRelease.objects.exclude(noise_key_id="").values_list("noise_key_id", flat=True))

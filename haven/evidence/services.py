@@ -39,6 +39,10 @@ from haven.vault import integration as vault
 
 # A release counts every cell of its columns' fixed domains; this keeps tables readable and storable.
 MAX_CELLS = 100_000
+# The ε one release may spend (docs/evidence.md, "The range of ε"). Below MIN_EPSILON the noise swamps any
+# count Haven can hold (at 0.01 a count is typically off by about 100) and, far enough below, OpenDP can no
+# longer even represent the noise scale; above MAX_EPSILON a table protects almost nothing.
+MIN_EPSILON = 0.01
 MAX_EPSILON = 10.0
 DEFAULT_K = 11
 DEFAULT_MAX_SUPPRESSION = 0.05
@@ -76,15 +80,19 @@ def check_columns(columns: Sequence[str], what: str = "column") -> list[str]:
 
 
 def check_epsilon(epsilon: Any) -> float:
-    """ε as a float greater than 0 and at most MAX_EPSILON."""
+    """ε as a float from MIN_EPSILON to MAX_EPSILON: every channel's one check (web form, API, CLI)."""
+    not_a_number = f"epsilon must be a number from {MIN_EPSILON:g} to {MAX_EPSILON:g}"
+    if isinstance(epsilon, bool):
+        raise EvidenceInputError(not_a_number)
     try:
         value = float(epsilon)
-    except (TypeError, ValueError):
-        raise EvidenceInputError(f"epsilon must be a number, got {epsilon!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise EvidenceInputError(f"epsilon must be greater than 0, got {epsilon!r}")
-    if value > MAX_EPSILON:
-        raise EvidenceInputError(f"epsilon above {MAX_EPSILON:g} protects almost nothing; got {value:g}")
+    except (TypeError, ValueError, OverflowError):
+        raise EvidenceInputError(not_a_number) from None
+    if not math.isfinite(value) or not MIN_EPSILON <= value <= MAX_EPSILON:
+        raise EvidenceInputError(
+            f"epsilon must be from {MIN_EPSILON:g} to {MAX_EPSILON:g} (smaller protects more but adds more "
+            f"noise; see docs/evidence.md), got {value:g}"
+        )
     return value
 
 

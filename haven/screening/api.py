@@ -6,7 +6,6 @@ precise message: which field, which indicator id, which value.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
 from django.core.exceptions import RequestDataTooBig
@@ -16,6 +15,7 @@ from ninja import Query, Router, Schema
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.api.router import Error, error_response
+from haven.core.parsing import InputRefused, load_json
 from haven.screening.engine import ANSWERS, AgeRequired, ScreeningInputError
 from haven.screening.library import to_public_json
 from haven.screening.selectors import current_library
@@ -155,16 +155,9 @@ def evaluate(request: HttpRequest) -> Any:
     except RequestDataTooBig:
         return error_response(request, 413, "too_large", "The request body is too large.")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        return error_response(request, 400, "invalid_input", "The request body is not UTF-8 text.")
-    except json.JSONDecodeError as exc:
-        return error_response(
-            request,
-            400,
-            "invalid_input",
-            f"The request body is not valid JSON: {exc.msg} at line {exc.lineno}.",
-        )
+        data = load_json(raw)
+    except InputRefused as exc:
+        return error_response(request, 400, "invalid_input", str(exc))
     user = request.user
     assert isinstance(user, User)
     try:

@@ -47,6 +47,7 @@ __all__ = [
     "PersonKey",
     "blind",
     "database",
+    "discard_keys",
     "ensure_keys",
     "erase_key",
     "health",
@@ -234,6 +235,11 @@ def new_key() -> str:
 def new_keys(count: int) -> list[str]:
     """Create many data keys in one key-store transaction (imports)."""
     return [key_id for key_id, _ in keystore().create_data_keys(count)]
+
+
+def discard_keys(key_ids: list[str]) -> int:
+    """Delete data keys that never came to protect stored data (the keys of an import that failed)."""
+    return keystore().discard_data_keys(key_ids)
 
 
 def seal_bytes(key_id: str, *, table: str, column: str, row_id: str, value: bytes) -> bytes:

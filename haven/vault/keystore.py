@@ -699,6 +699,32 @@ class KeyStore:
             self._backend.scrub()
         return True
 
+    def data_keys_created_before(self, moment: datetime) -> list[str]:
+        """Ids of the data keys created before `moment` (candidates for `haven keys gc`)."""
+        with self._lock, self._backend.transaction(write=False) as tx:
+            rows = tx.execute("SELECT key_id, created_at FROM wrapped_keys WHERE kind = 'data'").fetchall()
+        return [key_id for key_id, created in rows if datetime.fromisoformat(created) < moment]
+
+    def discard_data_keys(self, key_ids: Sequence[str], *, batch_size: int = 500) -> int:
+        """Delete data keys that never protected any stored data (an interrupted import's, a refused first
+        contact's). Unlike `destroy_data_key` this writes no erasure-ledger entry: no person was erased.
+        The caller must know that nothing refers to them. Returns how many were deleted."""
+        ids = list(dict.fromkeys(key_ids))
+        deleted = 0
+        with self._lock:
+            for start in range(0, len(ids), batch_size):
+                chunk = ids[start : start + batch_size]
+                marks = ", ".join("?" for _ in chunk)
+                with self._backend.transaction(write=True) as tx:
+                    cursor = tx.execute(
+                        f"DELETE FROM wrapped_keys WHERE kind = 'data' AND key_id IN ({marks})",  # noqa: S608
+                        chunk,
+                    )
+                    deleted += max(cursor.rowcount, 0)
+            if ids:
+                self._backend.scrub()
+        return deleted
+
     def list_erasures(self) -> list[ErasureRecord]:
         """The erasure ledger, oldest first."""
         with self._lock, self._backend.transaction(write=False) as tx:

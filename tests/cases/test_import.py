@@ -19,7 +19,7 @@ from django.core.management.base import CommandError
 from haven.accounts.permissions import Role
 from haven.audit.models import AuditEvent
 from haven.audit.services import audit_verify
-from haven.cases import selectors
+from haven.cases import importer, selectors
 from haven.cases.importer import people_import
 from haven.cases.models import Case, CaseSequence, Person, StageChange
 from haven.cases.sealing import PersonOpener, open_value
@@ -227,11 +227,45 @@ def test_key_store_failure_in_a_later_batch_leaves_the_database_untouched(alice,
     try:
         with pytest.raises((VaultError, sqlite3.Error)):
             people_import(actor=alice, team=north, rows=as_dicts(HEADER, ROWS), batch_size=2)
+        # The first batch's keys, created before the refusal, were deleted with the rest of the import.
+        assert conn.execute("SELECT count(*) FROM wrapped_keys WHERE kind = 'data'").fetchone()[0] == existing
     finally:
         conn.execute("DROP TRIGGER refuse_keys")
         conn.commit()
         conn.close()
     assert counts() == before
+
+
+def data_key_ids() -> set[str]:
+    """Every data key id in the test's key store, read from the file as an operator would."""
+    conn = sqlite3.connect(Path(settings.DATA_DIR) / "keys" / "keystore.sqlite3")
+    try:
+        return {row[0] for row in conn.execute("SELECT key_id FROM wrapped_keys WHERE kind = 'data'")}
+    finally:
+        conn.close()
+
+
+def interrupt_after(monkeypatch, calls: int) -> None:
+    """Ctrl-C in the middle of the writing, after `calls` case codes were allocated (keys already made)."""
+    real = importer._next_code
+    seen = {"n": 0}
+
+    def next_code(year: int) -> str:
+        seen["n"] += 1
+        if seen["n"] > calls:
+            raise KeyboardInterrupt
+        return real(year)
+
+    monkeypatch.setattr(importer, "_next_code", next_code)
+
+
+def test_an_interrupted_import_writes_nothing_and_deletes_the_keys_it_made(alice, north, monkeypatch):
+    keys_before, before = data_key_ids(), counts()
+    interrupt_after(monkeypatch, 3)
+    with pytest.raises(KeyboardInterrupt):
+        people_import(actor=alice, team=north, rows=as_dicts(HEADER, ROWS * 3), batch_size=2)
+    assert counts() == before
+    assert data_key_ids() == keys_before
 
 
 def test_unreadable_csv_exits_2_naming_the_line(alice, north, tmp_path):

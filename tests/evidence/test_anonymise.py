@@ -22,6 +22,7 @@ from haven.evidence.anonymise import (
     hierarchy_from_rows,
     load_hierarchies,
     load_hierarchy,
+    neutralise_cell,
     read_csv,
     write_csv,
 )
@@ -159,7 +160,7 @@ def test_hierarchies_are_found_by_prefix_and_column(tmp_path):
 def test_hierarchy_with_ragged_rows_is_refused(tmp_path):
     path = tmp_path / "x_hierarchy_age.csv"
     path.write_text("1;0-4;*\n2;*\n", encoding="utf-8")
-    with pytest.raises(AnonymisationInputError, match="'2' has 2"):
+    with pytest.raises(AnonymisationInputError, match="row 2 has 2"):
         load_hierarchy(path)
 
 
@@ -216,14 +217,15 @@ def test_unknown_column_is_named():
         anonymise({"age": ["30"] * 10}, ["agee"], {}, k=2)
 
 
-def test_value_missing_from_hierarchy_names_value_and_column():
+def test_value_missing_from_hierarchy_names_row_and_column_not_the_value():
     sex = hierarchy_from_rows("sex", [["Female", "*"], ["Male", "*"]])
-    with pytest.raises(AnonymisationInputError, match="value 'Unknown' in column 'sex'"):
+    with pytest.raises(AnonymisationInputError, match="row 4, column 'sex'") as refused:
         anonymise({"sex": ["Female", "Male", "Unknown"] * 5}, ["sex"], {"sex": sex}, k=2)
+    assert "Unknown" not in str(refused.value)
 
 
 def test_non_numeric_column_without_hierarchy_is_refused():
-    with pytest.raises(AnonymisationInputError, match="'town' has no hierarchy"):
+    with pytest.raises(AnonymisationInputError, match="column 'town': the column has no hierarchy"):
         anonymise({"town": ["Testville"] * 10}, ["town"], {}, k=2)
 
 
@@ -245,6 +247,70 @@ def test_formula_cells_are_neutralised_on_write(tmp_path):
     with path.open(newline="", encoding="utf-8") as handle:
         written = [row[1] for row in csv.reader(handle, delimiter=";")][1:]
     assert written == ["'=SUM(A1:A9)", "'+1", "'-2", "'@cmd", "'\tx", "'\rx", "plain", "a=b"]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        " =SUM(A1:A9)",
+        "   +1",
+        "\u3000-2",
+        "\n=cmd",
+        "\r\n@cmd",
+        " \n =1",
+        "\uff1dSUM(A1)",
+        "\uff0b1",
+        "\uff0d1",
+        "\uff20cmd",
+        "  \uff1d1",
+        "\nplain",
+    ],
+    ids=[
+        "space-equals", "spaces-plus", "ideographic-space-minus", "newline-equals", "crlf-at",
+        "space-newline-space", "fullwidth-equals", "fullwidth-plus", "fullwidth-minus", "fullwidth-at",
+        "spaces-fullwidth-equals", "newline-text",
+    ],
+)  # fmt: skip
+def test_formulas_behind_spaces_line_breaks_or_in_full_width_are_neutralised(cell):
+    assert neutralise_cell(cell) == "'" + cell
+    written = csv_text({"note": [cell]})
+    assert next(csv.reader(io.StringIO(written), delimiter=";"), None) == ["note"]
+    assert list(csv.reader(io.StringIO(written), delimiter=";"))[1] == ["'" + cell]
+
+
+@pytest.mark.parametrize("cell", ["plain", " plain text", "a=b", "3-4", "e-mail@example.test", "\uff21"])
+def test_cells_that_are_not_formulas_are_written_as_they_are(cell):
+    assert neutralise_cell(cell) == cell
+
+
+def test_a_value_missing_from_its_hierarchy_is_named_by_row_and_column_never_quoted():
+    marker = "Zed Marker Value"
+    data = {"town": ["Testville"] * 3 + [marker] + ["Testville"] * 2, "age": ["30"] * 6}
+    hierarchy = hierarchy_from_rows("town", [["Testville", "*"]])
+    with pytest.raises(AnonymisationInputError) as refused:
+        anonymise(data, ["town"], {"town": hierarchy}, k=2)
+    message = str(refused.value)
+    assert "row 5" in message and "'town'" in message
+    assert marker not in message
+
+
+def test_a_cell_that_is_not_a_number_is_named_by_row_and_column_never_quoted():
+    marker = "Zed Marker Value"
+    data = {"age": ["30", "41", marker, "52"]}
+    with pytest.raises(AnonymisationInputError) as refused:
+        anonymise(data, ["age"], {}, k=2)
+    message = str(refused.value)
+    assert "row 4" in message and "'age'" in message and "not a number" in message
+    assert marker not in message
+
+
+def test_hierarchy_problems_name_rows_never_values():
+    with pytest.raises(AnonymisationInputError) as uneven:
+        hierarchy_from_rows("town", [["Testville", "North", "*"], ["Zed Marker Value", "*"]])
+    assert "row 2" in str(uneven.value) and "Zed Marker" not in str(uneven.value)
+    with pytest.raises(AnonymisationInputError) as twice:
+        hierarchy_from_rows("town", [["Zed Marker Value", "North", "*"], ["Zed Marker Value", "South", "*"]])
+    assert "rows 1 and 2" in str(twice.value) and "Zed Marker" not in str(twice.value)
 
 
 def test_csv_round_trip_keeps_values_and_separator(tmp_path):

@@ -190,8 +190,8 @@ def test_dp_writes_the_release_table_and_reports_the_budget(
     [
         (["export", "--k", "1"], "--k must be at least 2"),
         (["export", "--k", "11", "--columns", "gender,eyeColour"], "unknown column 'eyeColour'"),
-        (["dp", "--epsilon", "0", "--by", "gender"], "--epsilon must be greater than 0"),
-        (["dp", "--epsilon", "-0.5", "--by", "gender"], "--epsilon must be greater than 0"),
+        (["dp", "--epsilon", "0", "--by", "gender"], "--epsilon must be from 0.01 to 10"),
+        (["dp", "--epsilon", "-0.5", "--by", "gender"], "--epsilon must be from 0.01 to 10"),
         (["dp", "--epsilon", "0.5", "--by", "gender,nationality"], "unknown column 'nationality'"),
         (["dp", "--epsilon", "0.5", "--by", "gender", "--user", "nobody@example.test"], "no active account"),
     ],

@@ -215,6 +215,31 @@ def test_the_api_refuses_unknown_columns_and_epsilon_not_above_zero(users_by_rol
         assert response.json()["error"]["code"] == "invalid_input"
 
 
+@pytest.mark.parametrize("epsilon", [1e-300, 5e-324, 1e-17, 0.009, 10.5])
+def test_the_api_refuses_an_epsilon_outside_its_range_naming_the_range(
+    users_by_role: dict[Role, User], epsilon: float
+) -> None:
+    client = api_client(users_by_role[Role.DPO])
+    response = client.post(
+        "/api/v1/stats/releases", json.dumps({"by": ["gender"], "epsilon": epsilon}), "application/json"
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert "0.01" in str(error) and "10" in str(error)
+    assert not DpRelease.objects.exists()
+
+
+@pytest.mark.parametrize("epsilon", [0.01, 10])
+def test_the_api_takes_the_ends_of_the_epsilon_range(users_by_role: dict[Role, User], epsilon: float) -> None:
+    client = api_client(users_by_role[Role.DPO])
+    response = client.post(
+        "/api/v1/stats/releases", json.dumps({"by": ["gender"], "epsilon": epsilon}), "application/json"
+    )
+    # 10 is above the default total budget of 3: the range is right, the budget refuses.
+    assert response.status_code == (201 if epsilon <= 3 else 409), response.content
+
+
 def test_the_api_export_is_k_anonymous(make_stats_case: CaseMaker, users_by_role: dict[Role, User]) -> None:
     for i in range(25):
         make_stats_case("given", gender=("Feminine", "Masculine")[i % 2])

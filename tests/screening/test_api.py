@@ -130,3 +130,19 @@ def test_not_sure_of_the_age_is_evaluated_as_a_child(client, auth):
     assert response.status_code == 200
     assert response.json()["treated_as_child"] is True
     assert response.json()["outcome"] == "child_safeguarding"
+
+
+@pytest.mark.parametrize("depth", [33, 100_000], ids=["past-the-limit", "past-the-recursion-limit"])
+def test_a_deeply_nested_body_gets_400_naming_the_limit(client, auth, depth):
+    body = '{"age": 30, "answers": ' + "[" * depth + "]" * depth + "}"
+    text = assert_uniform_error(post(client, auth(), body), 400, "invalid_input")
+    assert "more than 32 levels deep" in text
+    assert not AuditEvent.objects.filter(action="screening.evaluated").exists()
+
+
+def test_a_deeply_nested_body_to_a_schema_endpoint_gets_400(client, auth):
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post(
+        "/api/v1/tokens/revoke", body, content_type="application/json", **auth(Role.CASEWORKER)
+    )
+    assert_uniform_error(response, 400, "bad_request")

@@ -11,13 +11,21 @@ from typing import TextIO
 from haven.evidence.anonymise.engine import AnonymisationResult, Columns, Rows
 from haven.evidence.anonymise.errors import AnonymisationInputError
 
-# A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection"), also in
+# their full-width forms (＝＋－＠), which spreadsheets set to East Asian locales read as the ASCII ones.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A cell starting with a tab or a line break is neutralised whatever follows: spreadsheets differ in
+# what they skip before looking for a formula.
+LEADING_BREAKS = ("\t", "\r", "\n")
 
 
 def neutralise_cell(value: str) -> str:
-    """Prefix a cell that a spreadsheet would run as a formula with a single quote."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    """Prefix a cell that a spreadsheet would run as a formula with a single quote: one that starts with a
+    formula sign, ASCII or full-width, after any leading spaces and line breaks, or with a tab or a line
+    break at all."""
+    if value.startswith(LEADING_BREAKS) or value.lstrip().startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def read_csv(source: str | Path | TextIO, sep: str = ";") -> dict[str, list[str]]:

@@ -138,13 +138,23 @@ def _validate(k: int, max_suppression: float, qi: Sequence[str], names: Sequence
         )
 
 
+def _row_of(values: Sequence[str], wanted: set[str]) -> str:
+    """Where the first of `wanted` stands, as a spreadsheet shows a CSV: the header is row 1."""
+    for index, value in enumerate(values.tolist() if isinstance(values, np.ndarray) else values):
+        if value in wanted:
+            return f"row {index + 2}"
+    return "a row"
+
+
 def _encode_hier(name: str, values: Sequence[str], h: Hierarchy) -> _HierDim:
     distinct = set(values.tolist() if isinstance(values, np.ndarray) else values)
-    missing = sorted(str(v) for v in distinct if v not in h.leaf_index)
+    missing = [v for v in distinct if v not in h.leaf_index]
     if missing:
-        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        # Named by its row, never quoted: a cell's value may be personal data.
+        more = f" (and {len(missing) - 1} other values)" if len(missing) > 1 else ""
         raise AnonymisationInputError(
-            f"value {missing[0]!r} in column {name!r} is missing from its hierarchy{more}"
+            f"{_row_of(values, set(missing))}, column {name!r}: the value is missing from the column's "
+            f"hierarchy{more}"
         )
     lookup = h.leaf_index
     codes = np.fromiter(map(lookup.__getitem__, values), dtype=np.int32, count=len(values))
@@ -166,7 +176,8 @@ def _encode_num(name: str, values: Sequence[str]) -> _NumDim:
             number = math.nan
         if not math.isfinite(number):
             raise AnonymisationInputError(
-                f"column {name!r} has no hierarchy, so it must be numeric, but it holds {text!r}"
+                f"{_row_of(values, {text})}, column {name!r}: the column has no hierarchy, so it must be "
+                "numeric, but this cell is not a number"
             )
         parsed[text] = number
     uniq = np.unique(np.fromiter(parsed.values(), dtype=np.float64, count=len(parsed)))

@@ -57,20 +57,23 @@ class Hierarchy:
 def hierarchy_from_rows(column: str, rows: Iterable[Sequence[str]]) -> Hierarchy:
     """Compile a hierarchy from rows of [value, generalisation 1, …, coarsest]."""
     cleaned: list[list[str]] = []
-    for raw in rows:
+    row_numbers: list[int] = []  # each kept row's number in the file (1 = first line), for messages
+    for number, raw in enumerate(rows, start=1):
         cells = list(raw)
         while cells and cells[-1] == "":
             cells.pop()
         if cells:
             cleaned.append(cells)
+            row_numbers.append(number)
     if not cleaned:
         raise AnonymisationInputError(f"hierarchy for column {column!r} is empty")
     width = len(cleaned[0])
-    for cells in cleaned:
+    for cells, number in zip(cleaned, row_numbers, strict=True):
         if len(cells) != width:
+            # Rows and columns are named, values never quoted: a value may be personal data.
             raise AnonymisationInputError(
                 f"hierarchy for column {column!r}: every row must have {width} cells, "
-                f"but the row for value {cells[0]!r} has {len(cells)}"
+                f"but row {number} has {len(cells)}"
             )
     paths = [list(reversed(cells)) for cells in cleaned]
     if len({p[0] for p in paths}) > 1:
@@ -84,7 +87,8 @@ def hierarchy_from_rows(column: str, rows: Iterable[Sequence[str]]) -> Hierarchy
     children_count: dict[int, int] = {}
     leaf_index: dict[str, int] = {}
     leaf_paths: list[list[int]] = []
-    for path in paths:
+    leaf_rows: list[int] = []
+    for path, number in zip(paths, row_numbers, strict=True):
         value = path[-1]
         ids: list[int] = []
         for level in range(depth + 1):
@@ -101,13 +105,15 @@ def hierarchy_from_rows(column: str, rows: Iterable[Sequence[str]]) -> Hierarchy
             ids.append(node)
         if value in leaf_index:
             if leaf_paths[leaf_index[value]] != ids:
+                first = leaf_rows[leaf_index[value]]
                 raise AnonymisationInputError(
-                    f"hierarchy for column {column!r} lists value {value!r} twice with different "
-                    "generalisations"
+                    f"hierarchy for column {column!r}: rows {first} and {number} list the same value "
+                    "with different generalisations"
                 )
             continue
         leaf_index[value] = len(leaf_paths)
         leaf_paths.append(ids)
+        leaf_rows.append(number)
 
     anc = np.ascontiguousarray(np.array(leaf_paths, dtype=np.int32).T)
     fanout = max((n for up, n in children_count.items() if up >= 0), default=1)

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,24 @@ from haven.vault.errors import VaultError
 
 def _fail(message: str, code: int = 2) -> CommandError:
     return CommandError(message, returncode=code)
+
+
+@contextmanager
+def _stopped_by_sigterm_as_by_ctrl_c() -> Iterator[None]:
+    """A SIGTERM (systemd stopping the service, `kill`) interrupts the import like Ctrl-C, so it rolls back
+    and deletes the keys it created instead of dying with them left in the key store."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _separator(header: str, given: str | None) -> str:
@@ -80,7 +102,8 @@ class Command(BaseCommand):
             raise _fail(f"{path} is not a file")
         started = time.perf_counter()
         try:
-            report = self._run(path, actor, found[0], options)
+            with _stopped_by_sigterm_as_by_ctrl_c():
+                report = self._run(path, actor, found[0], options)
         except UnicodeDecodeError:
             raise _fail(f"{path} is not UTF-8 text; save it as 'CSV UTF-8' and try again") from None
         except WrongTeam:

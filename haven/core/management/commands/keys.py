@@ -1,4 +1,5 @@
-"""haven keys rotate | destroy --confirm PHRASE | status [--json]: the vault's master key, from the CLI.
+"""haven keys rotate | destroy --confirm PHRASE | status [--json] | gc [--older-than-hours H] [--dry-run]
+[--json]: the vault's keys, from the CLI.
 
 Exit codes: 0 done, 1 the keys cannot be used or the operation failed, 2 usage error.
 """
@@ -6,7 +7,8 @@ Exit codes: 0 done, 1 the keys cannot be used or the operation failed, 2 usage e
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import math
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from haven.vault import integration, rotation
+from haven.vault.collect import collect_unused_keys
 from haven.vault.errors import VaultError
 from haven.vault.keystore import (
     KEYS_DIR,
@@ -27,6 +30,7 @@ from haven.vault.keystore import (
 )
 
 CONFIRM_PHRASE = "DESTROY ALL KEYS"
+DEFAULT_GRACE_HOURS = 24
 
 
 class Command(BaseCommand):
@@ -34,7 +38,8 @@ class Command(BaseCommand):
         "Manage the vault's keys. 'rotate' re-wraps every data key under a new master key and destroys the "
         "old one (resumable: run it again after a crash). 'destroy --confirm \"DESTROY ALL KEYS\"' is the "
         "emergency lock: it destroys the master key and every wrapped key, so no encrypted data can ever be "
-        "opened again. 'status' shows the master key id and how many keys it wraps."
+        "opened again. 'status' shows the master key id and how many keys it wraps. 'gc' deletes the data "
+        "keys no stored row refers to (left by a killed import), once older than the grace period."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -47,6 +52,16 @@ class Command(BaseCommand):
         )
         status = sub.add_parser("status", help="master key id, key counts, erasures")
         status.add_argument("--json", action="store_true", help="print the status as JSON")
+        gc = sub.add_parser("gc", help="delete data keys no row refers to (after a killed import)")
+        gc.add_argument(
+            "--older-than-hours",
+            type=float,
+            default=DEFAULT_GRACE_HOURS,
+            metavar="H",
+            help=f"keep younger keys: an import may still be writing (default {DEFAULT_GRACE_HOURS})",
+        )
+        gc.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
+        gc.add_argument("--json", action="store_true", help="print the report as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
         data_dir = Path(settings.DATA_DIR)
@@ -56,6 +71,10 @@ class Command(BaseCommand):
                 self._rotate(data_dir, options["batch_size"])
             elif action == "destroy":
                 self._destroy(data_dir, options["confirm"])
+            elif action == "gc":
+                self._gc(
+                    data_dir, options["older_than_hours"], dry_run=options["dry_run"], as_json=options["json"]
+                )
             else:
                 self._status(data_dir, as_json=options["json"])
         except VaultError as exc:
@@ -158,3 +177,37 @@ class Command(BaseCommand):
         for master_id, count in sorted(masters.items()):
             self.stdout.write(f"  wrapped by {master_id}: {count}")
         self.stdout.write(f"erasures in the ledger: {status['erasures']}")
+
+    def _gc(self, data_dir: Path, hours: float, *, dry_run: bool, as_json: bool) -> None:
+        if not math.isfinite(hours) or hours < 0:
+            raise CommandError("--older-than-hours must be 0 or more", returncode=2)
+        locked = integration.locked_message(data_dir)
+        if locked:
+            raise CommandError(f"vault: {locked}", returncode=1)
+        with KeyStore.open(data_dir, database_url=integration.keystore_url()) as store:
+            report = collect_unused_keys(
+                store, older_than=timedelta(hours=hours), now=datetime.now(UTC), dry_run=dry_run
+            )
+        if not dry_run:
+            from haven.audit.services import audit_record
+
+            audit_record(
+                actor_id=None,
+                action="vault.keys_collected",
+                object_type="keystore",
+                object_id="data",
+                detail={"deleted": report.deleted, "older_than_minutes": round(hours * 60)},
+            )
+        if as_json:
+            self.stdout.write(json.dumps(report.as_dict(), sort_keys=True))
+            return
+        verb = "would delete" if dry_run else "deleted"
+        self.stdout.write(
+            f"data keys: {report.data_keys}; younger than {hours:g} hours (kept): {report.too_recent}; "
+            f"referred to by a row (kept): {report.referenced}; unused: {report.unused}, {verb}: "
+            f"{report.unused if dry_run else report.deleted}"
+        )
+        if report.deleted:
+            self.stdout.write(
+                "Take a new key-store backup (haven backup --keys): older ones still hold them."
+            )

@@ -22,6 +22,8 @@ from haven.accounts.models import User
 from haven.evidence import ctdc, selectors
 from haven.evidence.anonymise import AnonymisationInputError, anonymise, load_hierarchies, read_csv, write_csv
 from haven.evidence.services import (
+    MAX_EPSILON,
+    MIN_EPSILON,
     EvidenceInputError,
     PrivacyBudgetExceeded,
     dp_release,
@@ -111,7 +113,12 @@ class Command(BaseCommand):
         export.add_argument("--json", action="store_true", help="print the report as JSON")
 
         release = sub.add_parser("dp", help="a differentially private table (spends privacy budget)")
-        release.add_argument("--epsilon", required=True, type=float, help="privacy loss ε to spend, > 0")
+        release.add_argument(
+            "--epsilon",
+            required=True,
+            type=float,
+            help=f"privacy loss ε to spend, from {MIN_EPSILON:g} to {MAX_EPSILON:g}",
+        )
         release.add_argument("--by", required=True, help="CTDC columns to count by, e.g. gender,ageBroad")
         release.add_argument("--threshold", type=int, default=5, help="cells below it are suppressed")
         release.add_argument("--out", required=True, help="where to write the CSV")
@@ -196,8 +203,9 @@ class Command(BaseCommand):
             )
 
     def _dp(self, options: dict[str, Any]) -> None:
-        if options["epsilon"] <= 0:
-            raise _fail(f"--epsilon must be greater than 0, got {options['epsilon']:g}")
+        if not MIN_EPSILON <= options["epsilon"] <= MAX_EPSILON:
+            given = options["epsilon"]
+            raise _fail(f"--epsilon must be from {MIN_EPSILON:g} to {MAX_EPSILON:g}, got {given:g}")
         by = _parse_columns(options["by"], "--by")
         unknown = ctdc.unknown_columns(by)
         if unknown:

@@ -19,6 +19,7 @@ from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from haven.core.parsing import InputRefused, load_json
 from haven.screening.engine import ScreeningInputError, parse_request
 from haven.screening.library import LANGUAGES, Library, to_public_json
 from haven.screening.present import group_label, present_result
@@ -46,13 +47,11 @@ def read_answers(path_text: str) -> object:
     except OSError as exc:
         raise _fail(f"cannot read answers file {path_text}: {exc.strerror}") from None
     try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise _fail(f"answers file {path_text} is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise _fail(
-            f"answers file {path_text} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+        return load_json(raw)
+    except InputRefused as exc:
+        # The parser speaks of a request body; here the input is a file, named in the message.
+        problem = str(exc).removeprefix("The request body ").rstrip(".")
+        raise _fail(f"answers file {path_text} {problem}") from None
 
 
 class Command(BaseCommand):
