@@ -70,6 +70,13 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
     return render(request, f"cases/{template}", context, status=status)
 
 
+def _ask_to_confirm_new_person(form: Form) -> None:
+    """The confirm step after a possible duplicate: the same form again, which now says "create anyway"."""
+    data = cast(QueryDict, form.data).copy()
+    data["create_anyway"] = "on"
+    form.data = data
+
+
 def _to(case: Case, name: str = "detail") -> HttpResponse:
     return redirect(reverse(f"cases:{name}", args=[case.code]))
 
@@ -173,11 +180,8 @@ def first_contact(request: HttpRequest) -> HttpResponse:
                     confirm_new_person=data["create_anyway"],
                 )
             except services.PossibleDuplicate as exc:
-                # The confirm step: the same form again, which now says "create anyway" when sent.
                 possible = exc.codes
-                data_copy = cast(QueryDict, form.data).copy()
-                data_copy["create_anyway"] = "on"
-                form.data = data_copy
+                _ask_to_confirm_new_person(form)
                 status = 409
             except ValidationError as exc:
                 f.apply_errors(form, exc)
@@ -365,9 +369,7 @@ def handover_from_screening(request: HttpRequest, uid: str) -> HttpResponse:
                 )
             except services.PossibleDuplicate as exc:
                 possible = exc.codes
-                data_copy = cast(QueryDict, form.data).copy()
-                data_copy["create_anyway"] = "on"
-                form.data = data_copy
+                _ask_to_confirm_new_person(form)
                 status = 409
             except ValidationError as exc:
                 f.apply_errors(form, exc)
