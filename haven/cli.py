@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        if args in ([], ["help"], ["--help"], ["-h"]):
+            sys.stdout.write(haven_help())
+            return
         execute_from_command_line(["haven", *args])
     except ImproperlyConfigured as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -56,6 +59,45 @@ def main(argv: list[str] | None = None) -> None:
             " README lists.\n"
         )
         sys.exit(2)
+
+
+GROUPS = {
+    "core": "Set up and run",
+    "accounts": "Accounts and teams",
+    "api": "API tokens",
+    "cases": "Cases",
+    "screening": "Screening",
+    "evidence": "Anonymised statistics",
+}
+
+
+def haven_help() -> str:
+    """Haven's own commands first, grouped, one line each; then how to see Django's."""
+    import django
+    from django.core.management import get_commands, load_command_class
+
+    django.setup()
+    by_group: dict[str, list[tuple[str, str]]] = {}
+    for name, app in sorted(get_commands().items()):
+        if not app.startswith("haven."):
+            continue
+        text = " ".join(load_command_class(app, name).help.split())
+        first = text.split(". ")[0].split(" (")[0].split(": ")[0].rstrip(".")
+        if len(first) > 90:
+            first = first[:89].rsplit(" ", 1)[0] + "…"
+        by_group.setdefault(app.split(".")[1], []).append((name, first))
+    lines = ["Usage: haven <command> [options]   (haven <command> --help for one command)", ""]
+    for app, title in GROUPS.items():
+        if app in by_group:
+            lines.append(f"{title}:")
+            lines += [f"  {name:<15} {text}" for name, text in by_group.pop(app)]
+            lines.append("")
+    for app, commands in sorted(by_group.items()):
+        lines.append(f"{app}:")
+        lines += [f"  {name:<15} {text}" for name, text in commands]
+        lines.append("")
+    lines.append("Django's own commands (migrate, shell, …): haven help --commands")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -423,16 +423,34 @@ def record_refusal(request: HttpRequest, refusal: BaseException | str = "") -> N
     """Audit one refusal of `request` (a 403 or an access check's 404): who, what refused, which object."""
     user = getattr(request, "user", None)
     user_id = user.pk if user is not None and user.is_authenticated else None
+    match = getattr(request, "resolver_match", None)
+    _record_refusal(user_id, refusal, (match.view_name if match is not None else "") or "unnamed")
+
+
+def record_command_refusal(
+    *, actor: User, command: str, refusal: BaseException | str, object_type: str = "", object_id: str = ""
+) -> None:
+    """Audit one refusal met by a command acting for `actor` (`haven import_people`, `haven erase`)."""
+    _record_refusal(actor.pk, refusal, f"command.{command}", object_type=object_type, object_id=object_id)
+
+
+def _record_refusal(
+    user_id: int | None,
+    refusal: BaseException | str,
+    fallback: str,
+    *,
+    object_type: str = "",
+    object_id: str = "",
+) -> None:
     if isinstance(refusal, str):
-        what, object_type, object_id = refusal, "", ""
+        what = refusal
     else:
         first = refusal.args[0] if refusal.args else ""
         what = getattr(refusal, "what", first if isinstance(first, str) else "")
-        object_type = str(getattr(refusal, "object_type", ""))
-        object_id = str(getattr(refusal, "object_id", ""))
+        object_type = str(getattr(refusal, "object_type", "")) or object_type
+        object_id = str(getattr(refusal, "object_id", "")) or object_id
     if not _WHAT.fullmatch(what):
-        match = getattr(request, "resolver_match", None)
-        what = (match.view_name if match is not None else "") or "unnamed"
+        what = fallback
     if not _OBJECT_ID.fullmatch(object_id):
         object_type, object_id = "", ""
     record_denied(user_id=user_id, what=what, object_type=object_type, object_id=object_id)

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from haven.accounts.models import User
+from haven.accounts.refusals import AccessNotFound
 from haven.screening.engine import quick_questions_for
 from haven.screening.library import CONTEXT_GROUPS, ILO_GROUPS, Indicator, Library, default_library
 from haven.screening.models import LibraryDraft, LibraryVersion, Screening
@@ -75,7 +76,8 @@ def screening_for_user(user: User, uid: uuid.UUID | str) -> Screening:
         else None
     )
     if found is None:
-        raise Http404
+        # Audited where the request ends, like every access refusal; names no screening.
+        raise AccessNotFound("screening.own")
     return found
 
 

@@ -351,3 +351,41 @@ def test_every_action_is_checked_by_a_service_and_every_check_names_an_action_of
     # The checks live in the services (and the importer, the bulk variant of a service), never in a view.
     places = {place for places in used.values() for place in places}
     assert all(p.endswith(("services.py", "importer.py")) for p in places), places
+
+
+def _denied(what: str) -> int:
+    return sum(1 for e in AuditEvent.objects.filter(action="access.denied") if e.detail.get("what") == what)
+
+
+def test_a_refusal_on_the_command_line_writes_an_audit_entry_like_one_on_the_web(staff, north_case, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("stated_age\n30\n", encoding="utf-8")
+    volunteer = staff[VOLUNTEER]
+    with pytest.raises(CommandError):
+        call_command(
+            "import_people", str(path), "--team", "North", "--actor", volunteer.email, stdout=StringIO()
+        )
+    assert _denied("case.assign") == 1
+    with pytest.raises(CommandError):
+        call_command(
+            "erase",
+            north_case.code,
+            "--reason",
+            "person_request",
+            "--actor",
+            volunteer.email,
+            stdout=StringIO(),
+        )
+    refusals = AuditEvent.objects.filter(action="access.denied", actor_id=volunteer.pk)
+    assert refusals.count() == 2
+    assert refusals.order_by("-pk").first().object_id in ("", north_case.code)
+    call_command("audit", "verify", stdout=StringIO())
+
+
+def test_another_persons_screening_answers_404_and_the_refusal_is_audited(staff):
+    run = screening.screening_start(
+        actor=staff[VOLUNTEER], kind="quick", age=30, age_in_doubt=False, information_language="en"
+    )
+    other = _web(staff[CASEWORKER])
+    assert other.get(f"/screening/{run.uid}/").status_code == 404
+    assert _denied("screening.own") == 1

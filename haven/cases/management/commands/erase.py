@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
 from haven.accounts.models import User
+from haven.accounts.services import record_command_refusal
 from haven.cases.access import case_for_user
 from haven.cases.services import person_erase
 from haven.vault import integration
@@ -50,7 +51,10 @@ class Command(BaseCommand):
         code = options["case"]
         try:
             case = case_for_user(actor, code, section="erase")
-        except (Http404, PermissionDenied):
+        except (Http404, PermissionDenied) as exc:
+            record_command_refusal(
+                actor=actor, command="erase", refusal=exc, object_type="case", object_id=str(code)
+            )
             raise CommandError(
                 f"no case {code} that this account may erase (the case does not exist, or the account's "
                 "role may not erase)",
@@ -60,7 +64,10 @@ class Command(BaseCommand):
             tombstone = person_erase(actor=actor, case=case, reason=options["reason"])
         except ValidationError as exc:
             raise CommandError(f"not erased: {_messages(exc)}", returncode=2) from None
-        except PermissionDenied:
+        except PermissionDenied as exc:
+            record_command_refusal(
+                actor=actor, command="erase", refusal=exc, object_type="case", object_id=str(code)
+            )
             raise CommandError("not erased: this account's role may not erase", returncode=2) from None
         except VaultError as exc:
             raise CommandError(f"not erased, the vault refused: {exc}", returncode=1) from None

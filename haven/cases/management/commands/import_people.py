@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from haven.accounts.models import Team, User
+from haven.accounts.services import record_command_refusal
 from haven.cases.access import WrongTeam
 from haven.cases.importer import ImportReport, people_import
 from haven.cases.services import PERSON_FIELDS
@@ -107,11 +108,13 @@ class Command(BaseCommand):
         except UnicodeDecodeError:
             raise _fail(f"{path} is not UTF-8 text; save it as 'CSV UTF-8' and try again") from None
         except WrongTeam:
+            record_command_refusal(actor=actor, command="import_people", refusal="case.own_team")
             raise _fail(
                 f"nothing imported: the account {options['actor']} is not a member of team "
                 f"{options['team']!r}; only a case manager of that team may import its cases"
             ) from None
-        except PermissionDenied:
+        except PermissionDenied as exc:
+            record_command_refusal(actor=actor, command="import_people", refusal=exc)
             raise _fail("nothing imported: this account's role may not import cases") from None
         except VaultError as exc:
             raise _fail(f"nothing imported, the vault refused: {exc}", code=1) from None
