@@ -153,23 +153,7 @@ def _checkpoint_after_commit(seq: int, digest: str) -> None:
 
 
 def _entries() -> Iterator[chain.Entry]:
-    for row in (
-        AuditEvent.objects.order_by("pk")
-        .values_list(
-            "pk",
-            "seq",
-            "at",
-            "actor_id",
-            "action",
-            "object_type",
-            "object_id",
-            "detail",
-            "prev_hash",
-            "hash",
-            "key_id",
-        )
-        .iterator(chunk_size=2000)
-    ):
+    for row in AuditEvent.objects.order_by("pk").values_list("pk", *_EVENT_FIELDS).iterator(chunk_size=2000):
         pk, seq, at, actor_id, action, object_type, object_id, detail, prev_hash, digest, key_id = row
         yield chain.Entry(
             pk,
