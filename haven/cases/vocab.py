@@ -202,6 +202,50 @@ ERASURE_REASONS: Choices = [
 
 PRESSURE_KINDS: Choices = [("withdrawal", _("Consent withdrawal")), ("erasure", _("Erasure request"))]
 
+# The domains of the holistic needs assessment (seed 4.3 and Annex II). The assessment records a need per
+# domain; the service directory maps each service to the domains it meets; the gap analysis crosses the two.
+NEEDS_DOMAINS: Choices = [
+    ("safety", _("Immediate safety")),
+    ("accommodation", _("Accommodation and shelter")),
+    ("physical_health", _("Physical health")),
+    ("mental_health", _("Mental health and psychosocial support")),
+    ("material", _("Material needs")),
+    ("legal", _("Legal assistance and residence status")),
+    ("information", _("Information in their own language and interpretation")),
+    ("family", _("Family and restoring family links")),
+    ("education", _("Education and language courses")),
+    ("livelihood", _("Work, skills and livelihood")),
+    ("inclusion", _("Social inclusion")),
+]
+
+# HTCDS support types (sup_Type), for the support plan and for what a partner service offers.
+SUPPORT_TYPES: Choices = [
+    ("Accommodation", _("Accommodation")),
+    ("Education", _("Education")),
+    ("Financial", _("Financial")),
+    ("Health", _("Health")),
+    ("Legal", _("Legal")),
+    ("Livelihood", _("Livelihood")),
+    ("Psychosocial", _("Psychosocial")),
+    ("SocialCare", _("Social care")),
+    ("Repatriation", _("Return and reintegration")),
+    ("Other", _("Other")),
+]
+
+# The groups a partner service serves (service directory) and a need belongs to (gap analysis).
+TARGET_GROUPS: Choices = [
+    ("women", _("Women")),
+    ("men", _("Men")),
+    ("girls", _("Girls")),
+    ("boys", _("Boys")),
+    ("unaccompanied_minors", _("Unaccompanied children")),
+    ("lgbtqi", _("LGBTQI+ persons")),
+    ("labour", _("People exploited for labour")),
+    ("sexual", _("People exploited for sexual purposes")),
+    ("criminal", _("People exploited for criminal activities")),
+    ("no_legal_status", _("People without legal status")),
+]
+
 # Country codes that CLDR lists as territories but ISO 3166-1 does not assign to a country.
 _NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB"})
 
