@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
         if args in ([], ["help"], ["--help"], ["-h"]):
             sys.stdout.write(haven_help())
             return
-        execute_from_command_line(["haven", *args])
+        execute_from_command_line(["haven", *without_url_checks(args)])
     except ImproperlyConfigured as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         sys.stderr.write(
@@ -59,6 +59,27 @@ def main(argv: list[str] | None = None) -> None:
             " README lists.\n"
         )
         sys.exit(2)
+
+
+# The commands that run Django's system checks: serving and `haven check` (which `make run` and a
+# deployment run), where a broken URL route or setting must stop the start. Haven's other commands skip
+# them: the checks import every URL route, the API and the PDF stack, which tripled the start of a
+# read-only command such as `haven screen questions` (bench/cli_bench.py measures it).
+CHECKED_COMMANDS = frozenset({"check", "serve", "init"})
+
+
+def without_url_checks(args: list[str]) -> list[str]:
+    """``args`` with --skip-checks added for one of Haven's own commands outside CHECKED_COMMANDS."""
+    if not args or args[0].startswith("-") or args[0] in CHECKED_COMMANDS or "--skip-checks" in args:
+        return args
+    import django
+    from django.core.management import get_commands, load_command_class
+
+    django.setup()
+    app = get_commands().get(args[0], "")
+    if not app.startswith("haven.") or not load_command_class(app, args[0]).requires_system_checks:
+        return args
+    return [args[0], "--skip-checks", *args[1:]]
 
 
 GROUPS = {

@@ -116,7 +116,17 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'haven.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+# PostgreSQL keeps a connection open per worker thread (DB_CONN_MAX_AGE seconds, checked before reuse so a
+# restarted server costs no failed request): opening one costs more than most of Haven's queries. SQLite
+# opens a file, which costs nothing worth keeping.
+_IS_POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://"))
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60 if _IS_POSTGRES else 0),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE avoids upgrade deadlocks between
     # workers; secure_delete overwrites freed pages so erased data does not linger in the file.

@@ -148,3 +148,47 @@ def test_development_profiles_keep_a_generated_key_readable_by_the_owner_only(tm
     key = tmp_path / "var" / "secret_key"
     assert key.stat().st_mode & 0o777 == 0o600
     assert len(key.read_text().strip()) >= 50
+
+
+@pytest.mark.parametrize(
+    ("database_url", "expected_age"),
+    [
+        ("postgres://haven@127.0.0.1:5432/haven", 60),  # a connection kept per worker thread
+        ("postgresql://haven@127.0.0.1:5432/haven", 60),
+        ("sqlite:////tmp/haven-settings-test.sqlite3", 0),  # opening a file costs nothing worth keeping
+    ],
+)
+def test_postgresql_connections_persist_by_default_and_are_checked_before_reuse(
+    tmp_path: Path, database_url: str, expected_age: int
+) -> None:
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import haven.settings as s; d = s.DATABASES['default'];"
+            " print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
+        ],
+        env=production_environ(tmp_path, DATABASE_URL=database_url),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == [str(expected_age), "True"]
+
+
+def test_the_connection_age_can_still_be_set(tmp_path: Path) -> None:
+    shown = subprocess.run(
+        [sys.executable, "-c", "import haven.settings as s; print(s.DATABASES['default']['CONN_MAX_AGE'])"],
+        env=production_environ(
+            tmp_path, DATABASE_URL="postgres://haven@127.0.0.1:5432/haven", DB_CONN_MAX_AGE="5"
+        ),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert shown.stdout.strip() == "5", shown.stderr

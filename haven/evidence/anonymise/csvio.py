@@ -48,12 +48,31 @@ def read_csv(source: str | Path | TextIO, sep: str = ";") -> dict[str, list[str]
         if close:
             handle.close()
     width = len(header)
-    for line, record in enumerate(records, start=2):
-        if len(record) != width:
-            raise AnonymisationInputError(f"CSV line {line} has {len(record)} cells, the header has {width}")
-    if not records:
-        return {name: [] for name in header}
-    return {name: list(values) for name, values in zip(header, zip(*records, strict=True), strict=True)}
+    if any(len(record) != width for record in records):
+        for line, record in enumerate(records, start=2):
+            if len(record) != width:
+                raise AnonymisationInputError(
+                    f"CSV line {line} has {len(record)} cells, the header has {width}"
+                )
+    # One pass per column: transposing with zip(*records) passes every row as an argument, several times
+    # slower on large files.
+    return {name: [record[index] for record in records] for index, name in enumerate(header)}
+
+
+def neutralise_column(values: Sequence[str]) -> Sequence[str]:
+    """The column with every cell a spreadsheet would run as a formula neutralised (see neutralise_cell).
+
+    Released columns hold few distinct values: each distinct value is checked once, and a column with
+    nothing to neutralise is returned as it is, without a copy.
+    """
+    changed = {}
+    for value in set(values):
+        safe = neutralise_cell(value)
+        if safe != value:
+            changed[value] = safe
+    if not changed:
+        return values
+    return [changed.get(value, value) for value in values]
 
 
 def _columns_of(data: AnonymisationResult | Rows | Columns) -> tuple[list[str], Sequence[Sequence[str]]]:
@@ -83,7 +102,7 @@ def write_csv(
         # split a row when the file is read back.
         writer = csv.writer(handle, delimiter=sep, lineterminator="\r\n")
         writer.writerow([neutralise_cell(name) for name in names])
-        writer.writerows([neutralise_cell(v) for v in row] for row in zip(*columns, strict=True))
+        writer.writerows(zip(*(neutralise_column(column) for column in columns), strict=True))
     finally:
         if close:
             handle.close()
