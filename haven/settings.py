@@ -232,6 +232,10 @@ FILE_UPLOAD_HANDLERS = ["haven.core.uploads.MemoryOnlyUploadHandler"]
 # larger than this to a temporary file: as large as the biggest body Haven accepts, so nothing spills.
 FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE + 64 * 1024
 
+# A differentially private table is refused when fewer people than this are in scope: the noise would
+# drown every figure, and a near-empty table is no evidence (docs/evidence.md).
+RELEASE_MIN_RECORDS = env_int("HAVEN_RELEASE_MIN_RECORDS", 20, minimum=0)
+
 # The vault's master key never comes from SECRET_KEY nor the database: HAVEN_MASTER_KEY,
 # HAVEN_MASTER_KEY_FILE, or DATA_DIR/keys/master.key (0600).
 VAULT_DIR = DATA_DIR / "keys"

@@ -29,6 +29,7 @@ from haven.evidence.services import (
     MIN_EPSILON,
     EvidenceInputError,
     PrivacyBudgetExceeded,
+    TooFewRecords,
     dp_release,
     export_create,
 )
@@ -168,6 +169,8 @@ def stats_release_create(request: HttpRequest, body: ReleaseIn) -> Any:
         )
     except PermissionDenied as exc:
         return _forbidden(request, exc)
+    except TooFewRecords as exc:
+        return error_response(request, 409, "too_few_records", str(exc))
     except EvidenceInputError as exc:
         return error_response(request, 400, "invalid_input", str(exc))
     except PrivacyBudgetExceeded as exc:

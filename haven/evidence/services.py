@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -54,7 +55,19 @@ class EvidenceInputError(ValueError):
     """Parameters that cannot make a release or an export; the message says what to change."""
 
 
-__all__ = ["EvidenceInputError", "PrivacyBudgetExceeded", "dp_release", "export_create", "ledger_set_budget"]
+class TooFewRecords(EvidenceInputError):
+    """A release over fewer people than HAVEN_RELEASE_MIN_RECORDS: refused, audited, nothing spent."""
+
+
+__all__ = [
+    "EvidenceInputError",
+    "PrivacyBudgetExceeded",
+    "TooFewRecords",
+    "dp_release_preview",
+    "dp_release",
+    "export_create",
+    "ledger_set_budget",
+]
 
 
 def _actor_id(actor: User | None) -> int | None:
@@ -168,12 +181,24 @@ def dp_release(
             f"{' × '.join(columns)} makes {_cells(columns):,} cells; at most {MAX_CELLS:,} are allowed"
         )
     _measurement, needed, _scale = counts_measurement(eps)
-    refusal = ""
+    refusal = too_few = ""
     with transaction.atomic():
         ledger = _ledger(dataset)
         spent = spent_epsilon(ledger)
         budget = PrivacyBudget(ledger.total_epsilon, [("earlier releases", spent)] if spent else [])
-        if not budget.can_spend(needed):
+        scope = statistics_scope()
+        domains, exact, outside = scope_table(scope, columns)
+        records = scope.in_scope - outside
+        if records < settings.RELEASE_MIN_RECORDS:
+            audit_record(
+                actor_id=_actor_id(actor),
+                action="stats.release_refused",
+                object_type="privacy_ledger",
+                object_id=dataset,
+                detail={"by": columns, "reason": "too_few_records", "source": source},
+            )
+            too_few = _too_few(records)
+        elif not budget.can_spend(needed):
             # The refusal is recorded (and committed) even though nothing is released.
             audit_record(
                 actor_id=_actor_id(actor),
@@ -189,8 +214,70 @@ def dp_release(
             )
             refusal = _refusal(budget, needed, dataset)
         else:
-            return _release(actor, ledger, budget, columns, eps, threshold, source)
+            return _release(
+                actor, ledger, budget, columns, eps, threshold, source, scope, (domains, exact, outside)
+            )
+    if not refusal:
+        raise TooFewRecords(too_few)
     raise PrivacyBudgetExceeded(refusal)
+
+
+def _too_few(records: int) -> str:
+    return (
+        f"Only {records} people are in scope for this table; a table needs at least "
+        f"{settings.RELEASE_MIN_RECORDS}. Nothing was released and no budget was spent."
+    )
+
+
+@dataclass(frozen=True)
+class ReleasePreview:
+    """What a release would cost and count, shown before the user confirms it (nothing is spent)."""
+
+    by: list[str]
+    epsilon: float
+    remaining: float
+    total: float
+    records: int
+    minimum: int
+    refusal: str
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusal
+
+
+def dp_release_preview(
+    *, actor: User | None, by: Sequence[str], epsilon: float, dataset: str = DEFAULT_DATASET
+) -> ReleasePreview:
+    """The cost of a release (the ε it spends, the budget left after it) and the people it would count.
+
+    Checks the same parameters and rules as `dp_release` and says why it would be refused; spends nothing.
+    """
+    authorize(actor, "stats.release")
+    _check_dataset(dataset)
+    columns = check_columns(by)
+    eps = check_epsilon(epsilon)
+    _measurement, needed, _scale = counts_measurement(eps)
+    ledger = _ledger(dataset)
+    spent = spent_epsilon(ledger)
+    budget = PrivacyBudget(ledger.total_epsilon, [("earlier releases", spent)] if spent else [])
+    scope = statistics_scope()
+    _domains, _exact, outside = scope_table(scope, columns)
+    scope_records = scope.in_scope - outside
+    refusal = ""
+    if scope_records < settings.RELEASE_MIN_RECORDS:
+        refusal = _too_few(scope_records)
+    elif not budget.can_spend(needed):
+        refusal = _refusal(budget, needed, dataset)
+    return ReleasePreview(
+        by=columns,
+        epsilon=needed,
+        remaining=budget.remaining,
+        total=budget.total,
+        records=scope_records,
+        minimum=settings.RELEASE_MIN_RECORDS,
+        refusal=refusal,
+    )
 
 
 def _release(
@@ -201,9 +288,10 @@ def _release(
     epsilon: float,
     threshold: int,
     source: str,
+    scope: Scope,
+    table: tuple[list[tuple[str, ...]], npt.NDArray[np.int64], int],
 ) -> DpRelease:
-    scope = statistics_scope()
-    domains, exact, outside = scope_table(scope, by)
+    domains, exact, outside = table
     noisy = release_counts(exact, epsilon, threshold=threshold, budget=budget, label=",".join(by))
     assert noisy.raw is not None
     left_out = dict(scope.left_out)

@@ -28,7 +28,9 @@ from haven.evidence.models import DpRelease
 from haven.evidence.services import (
     EvidenceInputError,
     PrivacyBudgetExceeded,
+    TooFewRecords,
     dp_release,
+    dp_release_preview,
     dp_reproduce,
     export_create,
     ledger_set_budget,
@@ -114,10 +116,31 @@ def release_create(request: HttpRequest) -> HttpResponse:
     form = ReleaseForm(request.POST)
     if not form.is_valid():
         return render(request, "evidence/dashboard.html", _dashboard_context(request, form=form), status=400)
+    by, epsilon = form.columns(), form.cleaned_data["epsilon"]
+    if request.POST.get("confirmed") != "yes":
+        # First the cost and the people counted; nothing is spent until the user confirms.
+        try:
+            preview = dp_release_preview(actor=_user(request), by=by, epsilon=epsilon)
+        except EvidenceInputError as exc:
+            form.add_error(None, str(exc))
+            return render(
+                request, "evidence/dashboard.html", _dashboard_context(request, form=form), status=400
+            )
+        context = {
+            "form": form,
+            "preview": preview,
+            "labels": [ctdc.column_label(c) for c in preview.by],
+            "after": max(preview.remaining - preview.epsilon, 0.0),
+        }
+        return render(request, "evidence/release_confirm.html", context)
     try:
-        release = dp_release(
-            actor=_user(request), by=form.columns(), epsilon=form.cleaned_data["epsilon"], source="web"
+        release = dp_release(actor=_user(request), by=by, epsilon=epsilon, source="web")
+    except TooFewRecords:
+        messages.error(
+            request,
+            _("Too few people are in scope for this table: nothing was released and no budget was spent."),
         )
+        return redirect("evidence:dashboard")
     except PrivacyBudgetExceeded as exc:
         messages.error(request, str(exc))
         return redirect("evidence:dashboard")

@@ -78,7 +78,14 @@ def test_the_release_button_shows_the_remaining_budget_and_a_release_spends_it(
     client = signed_in(users_by_role[Role.PROGRAMME_MANAGER])
     assert "Release (ε = 3 left)" in client.get("/evidence/").content.decode()
 
-    response = client.post("/evidence/releases/new/", {"first": "ageBroad", "second": "", "epsilon": "0.5"})
+    chosen = {"first": "ageBroad", "second": "", "epsilon": "0.5"}
+    confirm = client.post("/evidence/releases/new/", chosen)
+    assert confirm.status_code == 200  # first the cost, the budget left and the people counted
+    shown = confirm.content.decode()
+    assert "ε = 0.5" in shown and "ε = 3" in shown and "data-records>6<" in shown
+    assert DpRelease.objects.count() == 0  # nothing spent before the user confirms
+
+    response = client.post("/evidence/releases/new/", {**chosen, "confirmed": "yes"})
 
     assert response.status_code == 302
     release = DpRelease.objects.get()
@@ -96,7 +103,9 @@ def test_a_refused_release_tells_the_user_why(
     dp_release(actor=None, by=["gender"], epsilon=3.0)
     client = signed_in(users_by_role[Role.DPO])
     response = client.post(
-        "/evidence/releases/new/", {"first": "gender", "second": "", "epsilon": "0.5"}, follow=True
+        "/evidence/releases/new/",
+        {"first": "gender", "second": "", "epsilon": "0.5", "confirmed": "yes"},
+        follow=True,
     )
     assert "does not allow this release" in response.content.decode()
     assert DpRelease.objects.count() == 1

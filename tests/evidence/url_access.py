@@ -51,7 +51,7 @@ URL_ACCESS: dict[str, Access] = {
     "evidence:release_create": page(
         Perm.STATS_RELEASE,
         method="POST",
-        data={"first": "gender", "second": "", "epsilon": "10"},
+        data={"first": "gender", "second": "", "epsilon": "10", "confirmed": "yes"},
         allowed=REDIRECT,
     ),
     # Both need a fresh password and code first: the allowed roles are sent to re-authenticate.

@@ -241,7 +241,7 @@ def run_release(channel: str, user: User, case: Case, tmp: Path) -> str:
     if channel == "service":
         return _service(lambda: evidence.dp_release(actor=user, by=["gender"], epsilon=0.1))
     if channel == WEB:
-        form = {"first": "gender", "second": "", "epsilon": "0.1"}
+        form = {"first": "gender", "second": "", "epsilon": "0.1", "confirmed": "yes"}
         return _http(_web(user).post("/evidence/releases/new/", form), (302,))
     return _http(ApiClient(user).post("/stats/releases", {"by": ["gender"], "epsilon": 0.1}), (201,))
 
