@@ -21,7 +21,7 @@ ANSWER_LABELS = dict(ANSWER_CHOICES)
 
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-INFORMATION_LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+INFORMATION_LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ar", _("Arabic"))]
 
 
 class StartForm(forms.Form):
@@ -114,6 +114,14 @@ class IndicatorForm(forms.Form):
                     max_length=400,
                     initial=text.get(lang) if text is not None else "",
                 )
+        # The interpreter sentence may also be in Arabic, for the person (written right to left).
+        self.fields["interpreter_ar"] = forms.CharField(
+            label=_("Interpreter sentence (at most 12 words)") + " — " + _("Arabic"),
+            required=False,
+            max_length=400,
+            initial=indicator.interpreter.ar,
+            widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
+        )
         for list_name in self.lists:
             self.fields[f"grade_{list_name}"] = forms.ChoiceField(
                 label=_("Grade on the list %(list)s") % {"list": list_name},
@@ -131,7 +139,11 @@ class IndicatorForm(forms.Form):
         child = {"en": data["child_text_en"], "fr": data["child_text_fr"]}
         return {
             "text": {"en": data["text_en"], "fr": data["text_fr"]},
-            "interpreter": {"en": data["interpreter_en"], "fr": data["interpreter_fr"]},
+            "interpreter": {
+                "en": data["interpreter_en"],
+                "fr": data["interpreter_fr"],
+                **({"ar": data["interpreter_ar"]} if data["interpreter_ar"].strip() else {}),
+            },
             "child_text": child if any(child.values()) else None,
             "grades": {name: data[f"grade_{name}"] for name in self.lists if data[f"grade_{name}"]},
             "quick": data["quick"],

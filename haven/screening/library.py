@@ -9,7 +9,8 @@ Pure Python (no Django). The default library is ``haven/screening/data/indicator
          "group": "deceptive_recruitment",        # one of GROUPS
          "element": "means",                      # act | means | purpose | context
          "text": {"en": "...", "fr": "..."},       # the question, asked as it is written
-         "interpreter": {"en": "...", "fr": "..."},# at most 12 words, for asking through an interpreter
+         "interpreter": {"en": "...", "fr": "...", "ar": "..."},# at most 12 words, for asking through an
+                                                  # interpreter; "ar" (Arabic) optional, in PERSON_LANGUAGES
          "grades": {"adult-labour": "strong", ...},# absent list = the indicator has no grade there
          "quick": true,                           # part of the quick screening
          "signal": "immediate_danger",            # optional, read by the engine (see SIGNALS)
@@ -28,7 +29,7 @@ the act / means / purpose elements of the Palermo Protocol; ``safety`` and ``smu
 carry the element ``context``.
 
 Public API (stable):
-    LIST_NAMES, GROUPS, ILO_GROUPS, ELEMENTS, GRADES, LANGUAGES, SIGNALS, AGES
+    LIST_NAMES, GROUPS, ILO_GROUPS, ELEMENTS, GRADES, LANGUAGES, PERSON_LANGUAGES, SIGNALS, AGES
     Text, Indicator, Library              frozen dataclasses
     load_library(source) -> Library       from a path or an already-parsed dict; ValueError naming the problem
     default_library() -> Library          the bundled library, loaded once
@@ -70,6 +71,10 @@ GROUPS: tuple[str, ...] = ILO_GROUPS + CONTEXT_GROUPS
 ELEMENTS: tuple[str, ...] = ("act", "means", "purpose", "context")
 GRADES: tuple[str, ...] = ("strong", "medium", "weak")
 LANGUAGES: tuple[str, ...] = ("en", "fr")
+# Languages the person may be asked in through an interpreter, beyond the interface languages: the
+# interpreter sentence may carry them (the bundled library has Arabic for every question).
+EXTRA_PERSON_LANGUAGES: tuple[str, ...] = ("ar",)
+PERSON_LANGUAGES: tuple[str, ...] = LANGUAGES + EXTRA_PERSON_LANGUAGES
 
 # Signals let the engine find the questions it treats specially without hard-coding their ids.
 # Each signal is allowed in the groups named here only.
@@ -101,10 +106,11 @@ _WORD_RE = re.compile(r"\w")
 
 @dataclass(frozen=True)
 class Text:
-    """One short text in every supported language."""
+    """One short text in every interface language, and optionally in the extra person languages."""
 
     en: str
     fr: str
+    ar: str = ""
 
     def get(self, lang: str) -> str:
         """The text in ``lang`` ("en" or "fr"); ValueError for another language."""
@@ -113,6 +119,16 @@ class Text:
         if lang == "fr":
             return self.fr
         raise ValueError(f"unsupported language {lang!r} (expected one of {', '.join(LANGUAGES)})")
+
+    def for_person(self, lang: str) -> str:
+        """The text in a person's language (PERSON_LANGUAGES), or "" when the library has none in it."""
+        if lang in LANGUAGES:
+            return self.get(lang)
+        return self.ar if lang == "ar" else ""
+
+    def as_dict(self) -> dict[str, str]:
+        """The text in the library's data shape (the extra languages only when present)."""
+        return {"en": self.en, "fr": self.fr, **({"ar": self.ar} if self.ar else {})}
 
 
 @dataclass(frozen=True)
@@ -188,10 +204,12 @@ def _describe(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _text(where: str, name: str, value: object, max_words: int | None = None) -> Text:
+def _text(
+    where: str, name: str, value: object, max_words: int | None = None, optional: tuple[str, ...] = ()
+) -> Text:
     if not isinstance(value, Mapping):
         raise ValueError(f"{where}: {name} must be an object with keys {', '.join(LANGUAGES)}")
-    keys = set(value)
+    keys = set(value) - set(optional)
     if keys != set(LANGUAGES):
         missing = sorted(set(LANGUAGES) - keys)
         extra = sorted(str(k) for k in keys - set(LANGUAGES))
@@ -204,7 +222,7 @@ def _text(where: str, name: str, value: object, max_words: int | None = None) ->
             if part
         )
         raise ValueError(f"{where}: {name} must have exactly the languages {', '.join(LANGUAGES)} ({detail})")
-    for lang in LANGUAGES:
+    for lang in LANGUAGES + tuple(lang for lang in optional if lang in value):
         text = value[lang]
         if not isinstance(text, str) or not text.strip():
             raise ValueError(f"{where}: {name}.{lang} must be a non-empty string")
@@ -214,7 +232,7 @@ def _text(where: str, name: str, value: object, max_words: int | None = None) ->
                 raise ValueError(
                     f"{where}: {name}.{lang} has {len(words)} words, at most {max_words} allowed"
                 )
-    return Text(en=value["en"], fr=value["fr"])
+    return Text(en=value["en"], fr=value["fr"], ar=value.get("ar", "") if "ar" in optional else "")
 
 
 def _indicator(raw: object, position: int, lists: tuple[str, ...]) -> Indicator:
@@ -295,7 +313,9 @@ def _indicator(raw: object, position: int, lists: tuple[str, ...]) -> Indicator:
         group=group,
         element=element,
         text=_text(where, "text", raw["text"]),
-        interpreter=_text(where, "interpreter", raw["interpreter"], INTERPRETER_MAX_WORDS),
+        interpreter=_text(
+            where, "interpreter", raw["interpreter"], INTERPRETER_MAX_WORDS, optional=EXTRA_PERSON_LANGUAGES
+        ),
         grades=tuple(grades),
         quick=quick,
         signal=signal,

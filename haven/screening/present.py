@@ -24,6 +24,8 @@ CONFIDENCE_TEXT: Mapping[str, str] = {
 }
 
 INTERPRETER = "interpreter"
+# Person languages written right to left.
+RTL_LANGUAGES = frozenset({"ar"})
 
 
 def ui_lang() -> str:
@@ -37,22 +39,35 @@ def group_label(group: str) -> str:
 
 
 def question_rows(
-    questions: Sequence[Indicator], form: Any, lang: str, interpreter: bool, child: bool = False
+    questions: Sequence[Indicator],
+    form: Any,
+    lang: str,
+    interpreter: bool,
+    child: bool = False,
+    person_lang: str = "",
 ) -> list[dict[str, Any]]:
     """One row per question for the templates: the bound field, the text to read out, and the other text.
 
     A child is asked the child's wording where the library has one; the interpreter sentence stays short.
+    In interpreter mode, when the person's language is not the interface's and the library has the
+    interpreter sentence in it (Arabic), that sentence is shown too, for the interpreter to read out.
     """
     rows = []
     for indicator in questions:
         full = indicator.text_for(lang, child)
         short = indicator.interpreter.get(lang)
+        spoken = ""
+        if interpreter and person_lang and person_lang != lang:
+            spoken = indicator.interpreter.for_person(person_lang)
         rows.append(
             {
                 "id": indicator.id,
                 "field": form[indicator.id],
                 "text": short if interpreter else full,
                 "other": full if interpreter else "",
+                "spoken": spoken,
+                "spoken_lang": person_lang if spoken else "",
+                "spoken_dir": "rtl" if spoken and person_lang in RTL_LANGUAGES else "ltr",
                 "danger": indicator.signal == "immediate_danger",
             }
         )

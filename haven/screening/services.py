@@ -20,7 +20,13 @@ from haven.accounts.actions import authorize
 from haven.accounts.models import User
 from haven.audit.services import audit_record
 from haven.screening.engine import evaluate, parse_request, result_to_json
-from haven.screening.library import DEFAULT_PATH, LANGUAGES, Library, default_library, load_library
+from haven.screening.library import (
+    DEFAULT_PATH,
+    PERSON_LANGUAGES,
+    Library,
+    default_library,
+    load_library,
+)
 from haven.screening.library_checks import library_problems
 from haven.screening.models import LibraryDraft, LibraryVersion, Screening
 
@@ -316,10 +322,10 @@ def screening_start(
     authorize(actor, "screening.run")
     if kind not in Screening.Kind.values:
         raise ScreeningError(f"kind must be one of {', '.join(Screening.Kind.values)}, got {kind!r}")
-    if information_language not in LANGUAGES:
+    if information_language not in PERSON_LANGUAGES:
         raise ScreeningError(
             "give the person the information first, in a language they understand"
-            f" ({', '.join(LANGUAGES)}), and record which"
+            f" ({', '.join(PERSON_LANGUAGES)}), and record which"
         )
     version = library_bootstrap()
     screening = Screening(

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,7 +28,14 @@ from haven.screening.engine import (
 from haven.screening.forms import INFORMATION_LANGUAGES, AnswersForm, ApproveForm, IndicatorForm, StartForm
 from haven.screening.library import Indicator
 from haven.screening.models import LibraryDraft, Screening
-from haven.screening.present import INTERPRETER, group_label, present_result, question_rows, ui_lang
+from haven.screening.present import (
+    INTERPRETER,
+    RTL_LANGUAGES,
+    group_label,
+    present_result,
+    question_rows,
+    ui_lang,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -69,7 +75,14 @@ def _answer_page(
     context = {
         "screening": screening,
         "form": form,
-        "questions": question_rows(questions, form, ui_lang(), interpreter, screening.treated_as_child),
+        "questions": question_rows(
+            questions,
+            form,
+            ui_lang(),
+            interpreter,
+            screening.treated_as_child,
+            person_lang=screening.information_language,
+        ),
         **_mode_links(request),
         **extra,
     }
@@ -238,8 +251,8 @@ def information(request: HttpRequest, lang: str) -> HttpResponse:
     """The information for the person, in their language, to show on the phone or print."""
     if lang not in {code for code, _label in INFORMATION_LANGUAGES}:
         raise Http404
-    with translation.override(lang):
-        return render(request, "screening/information.html", {"lang": lang})
+    direction = "rtl" if lang in RTL_LANGUAGES else "ltr"
+    return render(request, "screening/information.html", {"lang": lang, "direction": direction})
 
 
 @require_http_methods(["GET", "POST"])

@@ -169,3 +169,33 @@ def test_a_child_screening_ends_in_the_safeguarding_steps_and_an_urgent_hand_ove
     assert "urgent" in page.locator("[data-action=start-handover]").inner_text().lower()
     assert serious_violations(page) == []
     page.screenshot(path=str(artifacts_dir / "screening-child-safeguarding-phone.png"), full_page=True)
+
+
+def test_the_information_and_the_interpreter_sentences_in_arabic_read_right_to_left(
+    live_server: Any, browser_page: Any, demo_accounts: dict[str, dict[str, str]], artifacts_dir: Path
+) -> None:
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, demo_accounts["volunteer"])
+
+    page.goto(f"{live_server.url}/screening/information/ar/")
+    block = page.locator("[data-person-language=ar]")
+    assert block.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert page.locator("h1").evaluate("el => getComputedStyle(el).direction") == "ltr"
+    assert fits_the_phone(page)
+    page.screenshot(path=str(artifacts_dir / "information-arabic-phone.png"), full_page=True)
+    assert not serious_violations(page)
+
+    page.goto(f"{live_server.url}/screening/")
+    page.check("input[name=private_space][value=yes]")
+    page.check("input[name=information_language][value=ar]")
+    page.check("input[name=kind][value=quick]")
+    page.fill("#id_age", "31")
+    page.click("[data-action=start-screening]")
+    page.wait_for_selector("fieldset[data-question]")
+    page.goto(page.url.split("?")[0] + "?mode=interpreter")
+    spoken = page.locator("[data-question='sa.immediate_danger'] [data-spoken]")
+    assert spoken.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert fits_the_phone(page)
+    page.screenshot(path=str(artifacts_dir / "screening-interpreter-arabic-phone.png"), full_page=True)
+    assert not serious_violations(page)
