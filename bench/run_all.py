@@ -19,6 +19,7 @@ BENCHES = [
     "dp_bench.py",
     "cases_bench.py",
     "cli_bench.py",
+    "load_bench.py",
 ]
 
 
