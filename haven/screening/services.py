@@ -378,7 +378,14 @@ def screening_discard(*, actor: User, screening: Screening) -> None:
 
 
 def _locked(screening: Screening) -> Screening:
-    return Screening.objects.select_for_update().select_related("library_version").get(pk=screening.pk)
+    # Only the screening row: every screening joins the one active library version, and locking that
+    # shared row too (FOR UPDATE without OF) queued every screening behind it and deadlocked with the
+    # foreign-key checks of concurrent commits on PostgreSQL (bench/load_bench.py found it).
+    return (
+        Screening.objects.select_for_update(of=("self",))
+        .select_related("library_version")
+        .get(pk=screening.pk)
+    )
 
 
 @transaction.atomic

@@ -158,3 +158,25 @@ def test_audit_entries_carry_codes_and_counts_but_never_the_answers(volunteer):
     assert "cd.threats" not in text
     assert "declined" not in text
     assert events[1].detail["answers"] == 2
+
+
+def test_answering_locks_only_the_screening_row_never_the_shared_library_version(volunteer):
+    """Every screening joins the one active library version: locking that row too queued every screening
+    behind it and deadlocked with concurrent commits on PostgreSQL (bench/load_bench.py found it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    screening = services.screening_start(
+        actor=volunteer, kind="full", age=30, age_in_doubt=False, information_language="en"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        services.screening_answer(actor=volunteer, screening=screening, answers={"dr.job_nature": "yes"})
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    if connection.vendor == "sqlite":
+        assert locks == []  # SQLite has no row locks; the rule is checked on PostgreSQL
+        return
+    assert locks, "answering must lock the screening row"
+    assert all('FOR UPDATE OF "screening_screening"' in sql for sql in locks if "screening_screening" in sql)
+    assert not any(
+        "FOR UPDATE" in sql and '"screening_libraryversion"' in sql.split("FOR UPDATE")[1] for sql in locks
+    )
