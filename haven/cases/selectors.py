@@ -32,10 +32,9 @@ from haven.cases.models import (
     StageChange,
     Task,
 )
-from haven.cases.sealing import Opened, PersonOpener
+from haven.cases.sealing import Opened, PersonOpener, name_dob_index
 from haven.core.parsing import page_number
 from haven.screening.models import Screening
-from haven.vault import blind_index
 from haven.vault import integration as vault
 
 SUMMARY_FIELDS = ("name", "safe_contact")
@@ -386,10 +385,10 @@ def possible_existing(user: User, *, name: str, dob: date) -> list[str]:
     """
     if not user.has(Perm.CASE_SEARCH_NAME):
         raise PermissionDenied
-    if not blind_index.normalise(name, "name"):
+    if not vault.normalise_for_index(name, "name"):
         return []
-    index = vault.blind_fields("person.name_dob", [("name", name), ("date", dob)])
-    wanted = (blind_index.normalise(name, "name"), dob.isoformat())
+    index = name_dob_index(name, dob)
+    wanted = (vault.normalise_for_index(name, "name"), dob.isoformat())
     candidates = (
         cases_openable_by(user)
         .filter(person__name_dob_bi=index, person__erased_at=None)
@@ -404,7 +403,7 @@ def possible_existing(user: User, *, name: str, dob: date) -> list[str]:
         if any(value.problem for value in theirs.values()):
             continue
         their_name, their_dob = theirs["name"].value or "", theirs["date_of_birth"].value or ""
-        if (blind_index.normalise(their_name, "name"), their_dob) == wanted:
+        if (vault.normalise_for_index(their_name, "name"), their_dob) == wanted:
             matches.append(case.code)
     audit_record(
         actor_id=user.pk,

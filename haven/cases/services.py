@@ -43,7 +43,7 @@ from haven.cases.models import (
     StageChange,
     Task,
 )
-from haven.cases.sealing import open_value, seal
+from haven.cases.sealing import PERSON_INDEXES, open_value, person_indexes, seal
 from haven.cases.selectors import possible_existing
 from haven.screening.engine import HANDOVER_OUTCOMES, URGENT_OUTCOMES, is_treated_as_child
 from haven.screening.models import Screening
@@ -227,36 +227,15 @@ def _check_established(person: Person, ages: list[int]) -> None:
 
 
 def _refresh_blind_indexes(person: Person, changed: set[str], dob: date | None) -> None:
-    def text(name: str) -> str | None:
-        return open_value(person.key_id, person, name)
-
-    def or_none(make: Callable[[], str]) -> str:
-        # A value with nothing left after normalisation (e.g. only punctuation) gets no index rather than
-        # one shared by every such value.
-        try:
-            return make()
-        except ValueError:
-            return ""
-
-    if changed & {"name", "date_of_birth"}:
-        name = text("name")
-        dob_text = dob.isoformat() if dob else text("date_of_birth")
-        person.name_dob_bi = (
-            or_none(lambda: vault.blind_fields("person.name_dob", [("name", name), ("date", dob_text)]))
-            if name and name.strip() and dob_text
-            else ""
-        )
-    if "document_number" in changed:
-        number = text("document_number")
-        person.document_bi = (
-            or_none(lambda: vault.blind("person.document", number, kind="id"))
-            if number and number.strip()
-            else ""
-        )
-    if "phone" in changed:
-        phone = text("phone")
-        digits = re.sub(r"\D", "", phone or "")
-        person.phone_bi = vault.blind("person.phone", digits, kind="id") if digits else ""
+    # The indexes whose values changed, from the values as now sealed on the row (`sealing.person_indexes`).
+    wanted = {name for index, names in PERSON_INDEXES.items() if changed & set(names) for name in names}
+    if not wanted:
+        return
+    values: dict[str, str | date | None] = {name: open_value(person.key_id, person, name) for name in wanted}
+    if "date_of_birth" in values and dob:
+        values["date_of_birth"] = dob.isoformat()
+    for index, value in person_indexes(values).items():
+        setattr(person, index, value)
 
 
 # -- case lifecycle ----------------------------------------------------------------------------------------
