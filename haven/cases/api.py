@@ -22,7 +22,7 @@ from haven.api.router import Error, IsoDate, error_response
 from haven.cases import selectors, services
 from haven.cases.access import case_for_user
 from haven.cases.models import Case, Consent, Task
-from haven.core.parsing import MAX_PAGE, page_number
+from haven.core.parsing import MAX_PAGE
 
 router: Router = Router(tags=["cases"])
 PAGE_SIZE = 50
@@ -89,7 +89,13 @@ class CaseRow(Schema):
 
 
 class CasePage(Schema):
-    count: int
+    count: int = Field(
+        description=(
+            "Cases counted from the first. Exact when `count_capped` is false; otherwise the count stopped "
+            f"{selectors.LIST_COUNT_AHEAD} cases past the start of this page, and there are more."
+        )
+    )
+    count_capped: bool
     page: int
     results: list[CaseRow]
 
@@ -314,12 +320,28 @@ def list_cases(
     child: Literal["", "yes", "no"] = "",
     page: int = Query(1, ge=1, le=MAX_PAGE, description=f"from 1 to {MAX_PAGE}"),
 ) -> Any:
-    """Cases the caller may list, newest change first (pseudonymous: no identifying data)."""
+    """Cases the caller may list, newest change first (pseudonymous: no identifying data), 50 a page.
+
+    The same selector as the web list. `count` is bounded: it counts at most 500 cases past the start of
+    the page (`count_capped` is then true), so a page costs the same whatever the number of cases. Page
+    until `results` comes back empty.
+    """
     _need(request, Perm.CASE_VIEW)
-    cases = selectors.case_list(_user(request), status=status, stage=stage, child=child)
-    page = page_number(page)
-    rows = list(cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
-    return {"count": cases.count(), "page": page, "results": [_row(c) for c in rows]}
+    found = selectors.case_list_page(
+        _user(request),
+        status=status,
+        stage=stage,
+        child=child,
+        page=page,
+        per_page=PAGE_SIZE,
+        past_the_end="empty",
+    )
+    return {
+        "count": found.counted,
+        "count_capped": found.capped,
+        "page": found.number,
+        "results": [_row(c) for c in found.object_list],
+    }
 
 
 @router.post("", response={201: CaseOut, 409: Error, **ERRORS})

@@ -18,7 +18,7 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.audit.services import audit_record
 from haven.cases import vocab
-from haven.cases.access import cases_openable_by, cases_visible_to, may_see_section, visible_branches
+from haven.cases.access import cases_openable_by, may_see_section, visible_branches
 from haven.cases.models import (
     Attachment,
     BestInterests,
@@ -56,24 +56,6 @@ def person_sections_for(user: User) -> tuple[str, ...]:
     return tuple(section for section in PERSON_SECTIONS if may_see_section(user, section))
 
 
-def case_list(
-    user: User, *, status: str = "", stage: str = "", child: str = "", mine: bool = False
-) -> QuerySet[Case]:
-    """The cases `user`'s list shows, newest change first, with what a row needs joined in (no N+1)."""
-    cases = cases_visible_to(user).select_related("team", "person", "case_manager")
-    if status:
-        cases = cases.filter(status=status)
-    if stage:
-        cases = cases.filter(stage=stage)
-    if child == "yes":
-        cases = cases.filter(person__age_established_adult=False)
-    elif child == "no":
-        cases = cases.filter(person__age_established_adult=True)
-    if mine:
-        cases = cases.filter(case_manager=user) | cases.filter(caseworkers=user)
-    return cases.order_by("-updated_at", "-pk")
-
-
 # The list counts at most this many rows past the start of the page; beyond that it says "N+" pages, so a
 # page costs the same with 100 or 100 000 visible cases.
 LIST_COUNT_AHEAD = 500
@@ -83,6 +65,7 @@ LIST_ROW_FIELDS = (
     "status",
     "stage",
     "updated_at",
+    "handed_over",
     "team",
     "team__name",
     "person",
@@ -109,6 +92,10 @@ class CasePage:
     number: int
     paginator: ListPaginator
     more: bool
+    # Cases counted from the first: exact unless `capped`, when the count stopped LIST_COUNT_AHEAD rows
+    # past the start of this page and there are more.
+    counted: int = 0
+    capped: bool = False
 
     def has_next(self) -> bool:
         return self.more
@@ -172,20 +159,24 @@ def case_list_page(
     mine: bool = False,
     page: str | int | None = 1,
     per_page: int = 25,
+    past_the_end: str = "last",
 ) -> CasePage:
-    """One page of `case_list`, in two queries whatever the number of cases: a count capped at
-    LIST_COUNT_AHEAD rows past the page, and the page's rows with team, person and case manager joined.
+    """One page of the cases `user` may list (`access.visible_branches`), newest change first: Haven's one
+    case-list selector, for the web list and `GET /api/v1/cases` alike. Two queries whatever the number of
+    cases: a count capped at LIST_COUNT_AHEAD rows past the page, and the page's rows with team, person and
+    case manager joined (nothing sealed is loaded).
 
     Each branch of the access rule (`access.visible_branches`) is read in list order from its own index
     and cut at the end of the page before the branches are merged, so nothing sorts every visible case.
     Like Django's `Paginator.get_page`, a page number that is not a number gives the first page and one
     past the end gives the last (`haven.core.parsing.page_number`, which also caps a page number too large
-    for the database's integers).
+    for the database's integers). With `past_the_end="empty"` (the API, whose clients page until a page
+    comes back empty) a page past the end is empty and keeps its number.
     """
     number = page_number(page)
     branches = visible_branches(user)
     if branches is None:
-        return CasePage([], 1, ListPaginator(1), more=False)
+        return CasePage([], number if past_the_end == "empty" else 1, ListPaginator(1), more=False)
     wanted = _list_filter(user, status=status, stage=stage, child=child, mine=mine)
     offset = (number - 1) * per_page
     compiled = _branch_ids_sql(branches, wanted)
@@ -194,10 +185,14 @@ def case_list_page(
         cursor.execute(f"SELECT COUNT(*) FROM ({count_sql}) AS visible", count_params)  # noqa: S608
         counted = int(cursor.fetchone()[0])
     num_pages: int | str
-    if counted > offset + LIST_COUNT_AHEAD:
+    capped = counted > offset + LIST_COUNT_AHEAD
+    if capped:
+        counted = offset + LIST_COUNT_AHEAD
         num_pages, more = f"{(offset + LIST_COUNT_AHEAD) // per_page}+", True
     else:
         last = max(1, -(-counted // per_page))
+        if number > last and past_the_end == "empty":
+            return CasePage([], number, ListPaginator(last), more=False, counted=counted)
         number = min(number, last)
         offset = (number - 1) * per_page
         num_pages, more = last, number < last
@@ -208,7 +203,7 @@ def case_list_page(
         .only(*LIST_ROW_FIELDS)
         .order_by("-updated_at", "-pk")[offset : offset + per_page]
     )
-    return CasePage(list(rows), number, ListPaginator(num_pages), more=more)
+    return CasePage(list(rows), number, ListPaginator(num_pages), more=more, counted=counted, capped=capped)
 
 
 def overdue_tasks(user: User) -> QuerySet[Task]:
