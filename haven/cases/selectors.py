@@ -426,24 +426,23 @@ def subject_access_document(case: Case) -> dict[str, Any]:
         def labelled(choices: vocab.Choices, code: str) -> dict[str, str]:
             return {"code": code, "label": vocab.label(choices, code)}
 
-        person_values = {name: _opened(opener.open(person, name)) for name in Person.SEALED_FIELDS}
+        # Every field of the person's field groups, and the one derived answer (the age rule's).
+        labelled_fields = {
+            "gender": vocab.GENDERS,
+            "legal_status": vocab.LEGAL_STATUSES,
+            "age_method": vocab.AGE_METHODS,
+        }
+        person_values: dict[str, Any] = {
+            name: _opened(opener.open(person, name)) for name in Person.SEALED_FIELDS
+        }
+        for name in Person.CODED_FIELDS:
+            value = getattr(person, name)
+            person_values[name] = labelled(labelled_fields[name], value) if name in labelled_fields else value
         document: dict[str, Any] = {
             "case": case.code,
             "generated_at": timezone.now().isoformat(timespec="seconds"),
             "language": language,
-            "person": {
-                **person_values,
-                "gender": labelled(vocab.GENDERS, person.gender),
-                "languages": person.languages,
-                "information_language": person.information_language,
-                "citizenship": person.citizenship,
-                "legal_status": labelled(vocab.LEGAL_STATUSES, person.legal_status),
-                "stated_age": person.stated_age,
-                "estimated_age": person.estimated_age,
-                "age_method": labelled(vocab.AGE_METHODS, person.age_method),
-                "treated_as_child": person.is_child,
-                "schooling": person.schooling,
-            },
+            "person": {**person_values, "treated_as_child": person.is_child},
             "case_record": {
                 "status": labelled(vocab.CASE_STATUSES, case.status),
                 "stage": labelled(vocab.STAGES, case.stage),

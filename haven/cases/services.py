@@ -58,20 +58,8 @@ PRESSURE_CHECK_VALID = timedelta(days=7)
 _RECIPIENT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 # Person values a caller may set, and what each needs (mass-assignment protection: nothing else is taken).
-CODED_PERSON_FIELDS = (
-    "gender",
-    "languages",
-    "information_language",
-    "citizenship",
-    "legal_status",
-    "stated_age",
-    "estimated_age",
-    "age_method",
-    "age_established_adult",
-    "age_in_doubt",
-    "schooling",
-)
-PERSON_FIELDS = frozenset(Person.SEALED_FIELDS) | frozenset(CODED_PERSON_FIELDS)
+CODED_PERSON_FIELDS = Person.CODED_FIELDS
+PERSON_FIELDS = frozenset(Person.FIELDS)
 
 
 class PossibleDuplicate(Exception):
