@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar, cast
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
@@ -372,7 +372,7 @@ def create_case(request: HttpRequest, payload: CaseCreateIn) -> Any:
             "A case you may open may already hold this person; check it, then confirm a new person.",
             {"cases": exc.codes},
         )
-    return 201, {**_case_out(case, user), "name": None, "safe_contact": None}
+    return Status(201, {**_case_out(case, user), "name": None, "safe_contact": None})
 
 
 @router.get("/{code}", response={200: CaseOut, **ERRORS})
@@ -456,7 +456,7 @@ def record_consent(request: HttpRequest, code: str, payload: ConsentIn) -> Any:
         recipient=payload.recipient,
         expires_on=payload.expires_on,
     )
-    return 201, _consent_out(consent)
+    return Status(201, _consent_out(consent))
 
 
 @router.post("/{code}/consents/{consent_id}/withdraw", response={200: WithdrawOut, **ERRORS})
@@ -506,13 +506,16 @@ def add_note(request: HttpRequest, code: str, payload: NoteIn) -> Any:
     user = _user(request)
     case = case_for_user(user, code, section="notes")
     note = services.note_add(actor=user, case=case, section=payload.section, body=payload.body)
-    return 201, {
-        "id": note.pk,
-        "section": note.section,
-        "body": payload.body.strip(),
-        "author": user.pk,
-        "created_at": note.created_at,
-    }
+    return Status(
+        201,
+        {
+            "id": note.pk,
+            "section": note.section,
+            "body": payload.body.strip(),
+            "author": user.pk,
+            "created_at": note.created_at,
+        },
+    )
 
 
 @router.get("/{code}/tasks", response={200: list[TaskOut], **ERRORS})
@@ -550,7 +553,7 @@ def add_task(request: HttpRequest, code: str, payload: TaskIn) -> Any:
         title=payload.title,
         assignee=_active_user(payload.assignee, "assignee"),
     )
-    return 201, _task_out(task, payload.title)
+    return Status(201, _task_out(task, payload.title))
 
 
 def _task_out(task: Task, title: str | None) -> dict[str, Any]:
