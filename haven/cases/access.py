@@ -2,7 +2,7 @@
 
 `case_for_user` checks the rules one per line and raises Http404 for a case that is missing and for one the
 user may not open, so case codes cannot be probed. Every successful fetch is an audited read.
-Programme managers never open a case here: they see pseudonymous lists only (`selectors.case_list`).
+Programme managers never open a case here: they see pseudonymous lists only (`selectors.case_list_page`).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar, cast
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
@@ -22,7 +22,7 @@ from haven.api.router import Error, IsoDate, error_response
 from haven.cases import selectors, services
 from haven.cases.access import case_for_user
 from haven.cases.models import Case, Consent, Task
-from haven.core.parsing import MAX_PAGE, page_number
+from haven.core.parsing import MAX_PAGE
 
 router: Router = Router(tags=["cases"])
 PAGE_SIZE = 50
@@ -89,7 +89,13 @@ class CaseRow(Schema):
 
 
 class CasePage(Schema):
-    count: int
+    count: int = Field(
+        description=(
+            "Cases counted from the first. Exact when `count_capped` is false; otherwise the count stopped "
+            f"{selectors.LIST_COUNT_AHEAD} cases past the start of this page, and there are more."
+        )
+    )
+    count_capped: bool
     page: int
     results: list[CaseRow]
 
@@ -314,12 +320,28 @@ def list_cases(
     child: Literal["", "yes", "no"] = "",
     page: int = Query(1, ge=1, le=MAX_PAGE, description=f"from 1 to {MAX_PAGE}"),
 ) -> Any:
-    """Cases the caller may list, newest change first (pseudonymous: no identifying data)."""
+    """Cases the caller may list, newest change first (pseudonymous: no identifying data), 50 a page.
+
+    The same selector as the web list. `count` is bounded: it counts at most 500 cases past the start of
+    the page (`count_capped` is then true), so a page costs the same whatever the number of cases. Page
+    until `results` comes back empty.
+    """
     _need(request, Perm.CASE_VIEW)
-    cases = selectors.case_list(_user(request), status=status, stage=stage, child=child)
-    page = page_number(page)
-    rows = list(cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
-    return {"count": cases.count(), "page": page, "results": [_row(c) for c in rows]}
+    found = selectors.case_list_page(
+        _user(request),
+        status=status,
+        stage=stage,
+        child=child,
+        page=page,
+        per_page=PAGE_SIZE,
+        past_the_end="empty",
+    )
+    return {
+        "count": found.counted,
+        "count_capped": found.capped,
+        "page": found.number,
+        "results": [_row(c) for c in found.object_list],
+    }
 
 
 @router.post("", response={201: CaseOut, 409: Error, **ERRORS})
@@ -350,7 +372,7 @@ def create_case(request: HttpRequest, payload: CaseCreateIn) -> Any:
             "A case you may open may already hold this person; check it, then confirm a new person.",
             {"cases": exc.codes},
         )
-    return 201, {**_case_out(case, user), "name": None, "safe_contact": None}
+    return Status(201, {**_case_out(case, user), "name": None, "safe_contact": None})
 
 
 @router.get("/{code}", response={200: CaseOut, **ERRORS})
@@ -434,7 +456,7 @@ def record_consent(request: HttpRequest, code: str, payload: ConsentIn) -> Any:
         recipient=payload.recipient,
         expires_on=payload.expires_on,
     )
-    return 201, _consent_out(consent)
+    return Status(201, _consent_out(consent))
 
 
 @router.post("/{code}/consents/{consent_id}/withdraw", response={200: WithdrawOut, **ERRORS})
@@ -484,13 +506,16 @@ def add_note(request: HttpRequest, code: str, payload: NoteIn) -> Any:
     user = _user(request)
     case = case_for_user(user, code, section="notes")
     note = services.note_add(actor=user, case=case, section=payload.section, body=payload.body)
-    return 201, {
-        "id": note.pk,
-        "section": note.section,
-        "body": payload.body.strip(),
-        "author": user.pk,
-        "created_at": note.created_at,
-    }
+    return Status(
+        201,
+        {
+            "id": note.pk,
+            "section": note.section,
+            "body": payload.body.strip(),
+            "author": user.pk,
+            "created_at": note.created_at,
+        },
+    )
 
 
 @router.get("/{code}/tasks", response={200: list[TaskOut], **ERRORS})
@@ -528,7 +553,7 @@ def add_task(request: HttpRequest, code: str, payload: TaskIn) -> Any:
         title=payload.title,
         assignee=_active_user(payload.assignee, "assignee"),
     )
-    return 201, _task_out(task, payload.title)
+    return Status(201, _task_out(task, payload.title))
 
 
 def _task_out(task: Task, title: str | None) -> dict[str, Any]:

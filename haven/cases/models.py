@@ -66,6 +66,10 @@ class Person(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    # The person's field groups: Haven declares the person's values here, once. The services take exactly
+    # FIELDS (SEALED_FIELDS sealed by the vault, CODED_FIELDS in clear); the API schema, the web forms and
+    # the access-request document are tested against these groups (tests/cases/test_person_fields.py), and
+    # the case sections a read is audited as are derived from IDENTIFYING_FIELDS and SENSITIVE_FIELDS.
     SEALED_FIELDS = (
         "name",
         "aliases",
@@ -92,6 +96,20 @@ class Person(models.Model):
         "guardian",
     )
     SENSITIVE_FIELDS = ("location", "health", "perpetrator")
+    CODED_FIELDS = (
+        "gender",
+        "languages",
+        "information_language",
+        "citizenship",
+        "legal_status",
+        "stated_age",
+        "estimated_age",
+        "age_method",
+        "age_established_adult",
+        "age_in_doubt",
+        "schooling",
+    )
+    FIELDS = SEALED_FIELDS + CODED_FIELDS
 
     def __str__(self) -> str:
         return f"person {self.pk}"

@@ -1,4 +1,5 @@
-"""Sealing and opening case values through the vault, bound to table, column and row (the row's `uid`).
+"""Sealing and opening case values through the vault, bound to table, column and row (the row's `uid`),
+and the person's blind indexes (`person_indexes`, the one place that says which values are indexed, how).
 
 Opening never falls back to plaintext: a missing key (erased person) or a ciphertext that fails its check
 (altered, or copied from another row) becomes an `Opened` with a problem code the page can explain.
@@ -7,11 +8,13 @@ Opening never falls back to plaintext: a missing key (erased person) or a cipher
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import models
 
-from haven.vault import crypto
 from haven.vault import integration as vault
 from haven.vault.errors import VaultDecryptError, VaultKeyMissing
 
@@ -70,32 +73,31 @@ class PersonOpener:
     Failures follow `open_for_display`: a problem code, never plaintext from elsewhere, never a 500.
     """
 
-    __slots__ = ("_missing", "_sealer", "key_id")
+    __slots__ = ("_key", "_missing", "key_id")
 
     def __init__(self, key_id: str) -> None:
         self.key_id = key_id
-        self._sealer: crypto.Sealer | None = None
+        self._key: vault.PersonKey | None = None
         self._missing = False
 
-    def _get_sealer(self) -> crypto.Sealer | None:
-        if self._sealer is None and not self._missing:
+    def _get_key(self) -> vault.PersonKey | None:
+        if self._key is None and not self._missing:
             try:
-                self._sealer = crypto.Sealer(vault.keystore().get_data_key(self.key_id))
+                self._key = vault.person_key(self.key_id)
             except VaultKeyMissing:
                 self._missing = True
-        return self._sealer
+        return self._key
 
     def open(self, instance: models.Model, column: str) -> Opened:
         """`instance.column` as a page may show it (see `Opened`)."""
         blob = getattr(instance, column)
         if blob is None:
             return Opened(None)
-        sealer = self._get_sealer()
-        if sealer is None:
+        key = self._get_key()
+        if key is None:
             return Opened(None, "erased")
-        where = _where(instance, column)
         try:
-            plain = sealer.open(bytes(blob), crypto.aad_for(where["table"], where["column"], where["row_id"]))
+            plain = key.open_bytes(blob=blob, **_where(instance, column))
         except VaultDecryptError:
             log.error(
                 "sealed value failed its integrity check",
@@ -107,3 +109,54 @@ class PersonOpener:
     def open_many(self, instance: models.Model, columns: tuple[str, ...] | list[str]) -> dict[str, Opened]:
         """Several columns of one row, by name."""
         return {column: self.open(instance, column) for column in columns}
+
+
+# -- blind indexes -----------------------------------------------------------------------------------------
+
+# The person's blind-indexed values: index column -> the values it is computed from. `person_indexes` is
+# the one function that computes them (the services on every change, the importer for new people, the
+# name search for what it looks up).
+PERSON_INDEXES: dict[str, tuple[str, ...]] = {
+    "name_dob_bi": ("name", "date_of_birth"),
+    "document_bi": ("document_number",),
+    "phone_bi": ("phone",),
+}
+
+
+def _or_empty(make: Callable[[], str]) -> str:
+    # A value with nothing left after normalisation (e.g. only punctuation) gets no index rather than one
+    # shared by every such value.
+    try:
+        return make()
+    except ValueError:
+        return ""
+
+
+def name_dob_index(name: str | None, dob: str | date | None, *, blinder: vault.Blinder | None = None) -> str:
+    """The name and date of birth index ("" when either is missing or normalises to nothing)."""
+    if not (name and name.strip() and dob):
+        return ""
+    use = blinder or vault.blinder()
+    return _or_empty(lambda: use.blind_fields("person.name_dob", [("name", name), ("date", dob)]))
+
+
+def person_indexes(
+    values: Mapping[str, str | date | None], *, blinder: vault.Blinder | None = None
+) -> dict[str, str]:
+    """The blind indexes of a person's plaintext `values` (by field name): every index whose values are
+    all among the keys of `values`, "" for an index whose value is empty."""
+    use = blinder or vault.blinder()
+    found: dict[str, str] = {}
+    if "name" in values and "date_of_birth" in values:
+        dob = values["date_of_birth"]
+        name = values["name"]
+        found["name_dob_bi"] = name_dob_index(str(name) if name else None, dob, blinder=use)
+    if "document_number" in values:
+        number = str(values["document_number"] or "")
+        found["document_bi"] = (
+            _or_empty(lambda: use.blind("person.document", number, kind="id")) if number.strip() else ""
+        )
+    if "phone" in values:
+        digits = re.sub(r"\D", "", str(values["phone"] or ""))
+        found["phone_bi"] = use.blind("person.phone", digits, kind="id") if digits else ""
+    return found

@@ -18,7 +18,7 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.audit.services import audit_record
 from haven.cases import vocab
-from haven.cases.access import cases_openable_by, cases_visible_to, may_see_section, visible_branches
+from haven.cases.access import cases_openable_by, may_see_section, visible_branches
 from haven.cases.models import (
     Attachment,
     BestInterests,
@@ -32,10 +32,9 @@ from haven.cases.models import (
     StageChange,
     Task,
 )
-from haven.cases.sealing import Opened, PersonOpener
+from haven.cases.sealing import Opened, PersonOpener, name_dob_index
 from haven.core.parsing import page_number
 from haven.screening.models import Screening
-from haven.vault import blind_index
 from haven.vault import integration as vault
 
 SUMMARY_FIELDS = ("name", "safe_contact")
@@ -57,24 +56,6 @@ def person_sections_for(user: User) -> tuple[str, ...]:
     return tuple(section for section in PERSON_SECTIONS if may_see_section(user, section))
 
 
-def case_list(
-    user: User, *, status: str = "", stage: str = "", child: str = "", mine: bool = False
-) -> QuerySet[Case]:
-    """The cases `user`'s list shows, newest change first, with what a row needs joined in (no N+1)."""
-    cases = cases_visible_to(user).select_related("team", "person", "case_manager")
-    if status:
-        cases = cases.filter(status=status)
-    if stage:
-        cases = cases.filter(stage=stage)
-    if child == "yes":
-        cases = cases.filter(person__age_established_adult=False)
-    elif child == "no":
-        cases = cases.filter(person__age_established_adult=True)
-    if mine:
-        cases = cases.filter(case_manager=user) | cases.filter(caseworkers=user)
-    return cases.order_by("-updated_at", "-pk")
-
-
 # The list counts at most this many rows past the start of the page; beyond that it says "N+" pages, so a
 # page costs the same with 100 or 100 000 visible cases.
 LIST_COUNT_AHEAD = 500
@@ -84,6 +65,7 @@ LIST_ROW_FIELDS = (
     "status",
     "stage",
     "updated_at",
+    "handed_over",
     "team",
     "team__name",
     "person",
@@ -110,6 +92,10 @@ class CasePage:
     number: int
     paginator: ListPaginator
     more: bool
+    # Cases counted from the first: exact unless `capped`, when the count stopped LIST_COUNT_AHEAD rows
+    # past the start of this page and there are more.
+    counted: int = 0
+    capped: bool = False
 
     def has_next(self) -> bool:
         return self.more
@@ -173,20 +159,24 @@ def case_list_page(
     mine: bool = False,
     page: str | int | None = 1,
     per_page: int = 25,
+    past_the_end: str = "last",
 ) -> CasePage:
-    """One page of `case_list`, in two queries whatever the number of cases: a count capped at
-    LIST_COUNT_AHEAD rows past the page, and the page's rows with team, person and case manager joined.
+    """One page of the cases `user` may list (`access.visible_branches`), newest change first: Haven's one
+    case-list selector, for the web list and `GET /api/v1/cases` alike. Two queries whatever the number of
+    cases: a count capped at LIST_COUNT_AHEAD rows past the page, and the page's rows with team, person and
+    case manager joined (nothing sealed is loaded).
 
     Each branch of the access rule (`access.visible_branches`) is read in list order from its own index
     and cut at the end of the page before the branches are merged, so nothing sorts every visible case.
     Like Django's `Paginator.get_page`, a page number that is not a number gives the first page and one
     past the end gives the last (`haven.core.parsing.page_number`, which also caps a page number too large
-    for the database's integers).
+    for the database's integers). With `past_the_end="empty"` (the API, whose clients page until a page
+    comes back empty) a page past the end is empty and keeps its number.
     """
     number = page_number(page)
     branches = visible_branches(user)
     if branches is None:
-        return CasePage([], 1, ListPaginator(1), more=False)
+        return CasePage([], number if past_the_end == "empty" else 1, ListPaginator(1), more=False)
     wanted = _list_filter(user, status=status, stage=stage, child=child, mine=mine)
     offset = (number - 1) * per_page
     compiled = _branch_ids_sql(branches, wanted)
@@ -195,10 +185,14 @@ def case_list_page(
         cursor.execute(f"SELECT COUNT(*) FROM ({count_sql}) AS visible", count_params)  # noqa: S608
         counted = int(cursor.fetchone()[0])
     num_pages: int | str
-    if counted > offset + LIST_COUNT_AHEAD:
+    capped = counted > offset + LIST_COUNT_AHEAD
+    if capped:
+        counted = offset + LIST_COUNT_AHEAD
         num_pages, more = f"{(offset + LIST_COUNT_AHEAD) // per_page}+", True
     else:
         last = max(1, -(-counted // per_page))
+        if number > last and past_the_end == "empty":
+            return CasePage([], number, ListPaginator(last), more=False, counted=counted)
         number = min(number, last)
         offset = (number - 1) * per_page
         num_pages, more = last, number < last
@@ -209,7 +203,7 @@ def case_list_page(
         .only(*LIST_ROW_FIELDS)
         .order_by("-updated_at", "-pk")[offset : offset + per_page]
     )
-    return CasePage(list(rows), number, ListPaginator(num_pages), more=more)
+    return CasePage(list(rows), number, ListPaginator(num_pages), more=more, counted=counted, capped=capped)
 
 
 def overdue_tasks(user: User) -> QuerySet[Task]:
@@ -386,10 +380,10 @@ def possible_existing(user: User, *, name: str, dob: date) -> list[str]:
     """
     if not user.has(Perm.CASE_SEARCH_NAME):
         raise PermissionDenied
-    if not blind_index.normalise(name, "name"):
+    if not vault.normalise_for_index(name, "name"):
         return []
-    index = vault.blind_fields("person.name_dob", [("name", name), ("date", dob)])
-    wanted = (blind_index.normalise(name, "name"), dob.isoformat())
+    index = name_dob_index(name, dob)
+    wanted = (vault.normalise_for_index(name, "name"), dob.isoformat())
     candidates = (
         cases_openable_by(user)
         .filter(person__name_dob_bi=index, person__erased_at=None)
@@ -404,7 +398,7 @@ def possible_existing(user: User, *, name: str, dob: date) -> list[str]:
         if any(value.problem for value in theirs.values()):
             continue
         their_name, their_dob = theirs["name"].value or "", theirs["date_of_birth"].value or ""
-        if (blind_index.normalise(their_name, "name"), their_dob) == wanted:
+        if (vault.normalise_for_index(their_name, "name"), their_dob) == wanted:
             matches.append(case.code)
     audit_record(
         actor_id=user.pk,
@@ -432,24 +426,23 @@ def subject_access_document(case: Case) -> dict[str, Any]:
         def labelled(choices: vocab.Choices, code: str) -> dict[str, str]:
             return {"code": code, "label": vocab.label(choices, code)}
 
-        person_values = {name: _opened(opener.open(person, name)) for name in Person.SEALED_FIELDS}
+        # Every field of the person's field groups, and the one derived answer (the age rule's).
+        labelled_fields = {
+            "gender": vocab.GENDERS,
+            "legal_status": vocab.LEGAL_STATUSES,
+            "age_method": vocab.AGE_METHODS,
+        }
+        person_values: dict[str, Any] = {
+            name: _opened(opener.open(person, name)) for name in Person.SEALED_FIELDS
+        }
+        for name in Person.CODED_FIELDS:
+            value = getattr(person, name)
+            person_values[name] = labelled(labelled_fields[name], value) if name in labelled_fields else value
         document: dict[str, Any] = {
             "case": case.code,
             "generated_at": timezone.now().isoformat(timespec="seconds"),
             "language": language,
-            "person": {
-                **person_values,
-                "gender": labelled(vocab.GENDERS, person.gender),
-                "languages": person.languages,
-                "information_language": person.information_language,
-                "citizenship": person.citizenship,
-                "legal_status": labelled(vocab.LEGAL_STATUSES, person.legal_status),
-                "stated_age": person.stated_age,
-                "estimated_age": person.estimated_age,
-                "age_method": labelled(vocab.AGE_METHODS, person.age_method),
-                "treated_as_child": person.is_child,
-                "schooling": person.schooling,
-            },
+            "person": {**person_values, "treated_as_child": person.is_child},
             "case_record": {
                 "status": labelled(vocab.CASE_STATUSES, case.status),
                 "stage": labelled(vocab.STAGES, case.stage),

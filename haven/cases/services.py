@@ -11,7 +11,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -43,7 +43,7 @@ from haven.cases.models import (
     StageChange,
     Task,
 )
-from haven.cases.sealing import open_value, seal
+from haven.cases.sealing import PERSON_INDEXES, open_value, person_indexes, seal
 from haven.cases.selectors import possible_existing
 from haven.screening.engine import HANDOVER_OUTCOMES, URGENT_OUTCOMES, is_treated_as_child
 from haven.screening.models import Screening
@@ -58,20 +58,8 @@ PRESSURE_CHECK_VALID = timedelta(days=7)
 _RECIPIENT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 # Person values a caller may set, and what each needs (mass-assignment protection: nothing else is taken).
-CODED_PERSON_FIELDS = (
-    "gender",
-    "languages",
-    "information_language",
-    "citizenship",
-    "legal_status",
-    "stated_age",
-    "estimated_age",
-    "age_method",
-    "age_established_adult",
-    "age_in_doubt",
-    "schooling",
-)
-PERSON_FIELDS = frozenset(Person.SEALED_FIELDS) | frozenset(CODED_PERSON_FIELDS)
+CODED_PERSON_FIELDS = Person.CODED_FIELDS
+PERSON_FIELDS = frozenset(Person.FIELDS)
 
 
 class PossibleDuplicate(Exception):
@@ -227,36 +215,15 @@ def _check_established(person: Person, ages: list[int]) -> None:
 
 
 def _refresh_blind_indexes(person: Person, changed: set[str], dob: date | None) -> None:
-    def text(name: str) -> str | None:
-        return open_value(person.key_id, person, name)
-
-    def or_none(make: Callable[[], str]) -> str:
-        # A value with nothing left after normalisation (e.g. only punctuation) gets no index rather than
-        # one shared by every such value.
-        try:
-            return make()
-        except ValueError:
-            return ""
-
-    if changed & {"name", "date_of_birth"}:
-        name = text("name")
-        dob_text = dob.isoformat() if dob else text("date_of_birth")
-        person.name_dob_bi = (
-            or_none(lambda: vault.blind_fields("person.name_dob", [("name", name), ("date", dob_text)]))
-            if name and name.strip() and dob_text
-            else ""
-        )
-    if "document_number" in changed:
-        number = text("document_number")
-        person.document_bi = (
-            or_none(lambda: vault.blind("person.document", number, kind="id"))
-            if number and number.strip()
-            else ""
-        )
-    if "phone" in changed:
-        phone = text("phone")
-        digits = re.sub(r"\D", "", phone or "")
-        person.phone_bi = vault.blind("person.phone", digits, kind="id") if digits else ""
+    # The indexes whose values changed, from the values as now sealed on the row (`sealing.person_indexes`).
+    wanted = {name for index, names in PERSON_INDEXES.items() if changed & set(names) for name in names}
+    if not wanted:
+        return
+    values: dict[str, str | date | None] = {name: open_value(person.key_id, person, name) for name in wanted}
+    if "date_of_birth" in values and dob:
+        values["date_of_birth"] = dob.isoformat()
+    for index, value in person_indexes(values).items():
+        setattr(person, index, value)
 
 
 # -- case lifecycle ----------------------------------------------------------------------------------------
@@ -1139,24 +1106,7 @@ def person_erase(
             )
         check.used_at = timezone.now()
         check.save(update_fields=["used_at"])
-    now = timezone.now()
-    attachments = list(Attachment.objects.filter(case__person=person, file_deleted=False))
-    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(file_deleted=True)
-    person.name_dob_bi = ""
-    person.document_bi = ""
-    person.phone_bi = ""
-    person.erased_at = now
-    person.version += 1
-    person.save()
-    cases = list(Case.objects.select_for_update().filter(person=person))
-    for each in cases:
-        from_stage = each.stage
-        each.stage, each.status, each.closed_at = "closed", "Closed", each.closed_at or now
-        each.version += 1
-        each.updated_at = now
-        each.save()
-        if from_stage != "closed":
-            _record_stage(each, actor, from_stage)
+    attachments = _erase_person_rows(person, actor=actor, now=timezone.now())[0]
     tombstone = ErasureTombstone(case_code=case.code, erased_by=actor, reason_code=reason)
     tombstone.full_clean()
     tombstone.save()
@@ -1168,6 +1118,37 @@ def person_erase(
     if connection.vendor == "sqlite":
         transaction.on_commit(_checkpoint_wal)
     return tombstone
+
+
+def _erase_person_rows(person: Person, *, actor: User | None, now: datetime) -> tuple[list[Attachment], int]:
+    """Haven's one erasure writer, for `person_erase` and for `erasure_reapply` after a restore: marks the
+    person's attachment files deleted, empties the person's blind indexes, marks the person erased and
+    closes their open cases (a stage record names `actor`; a restore has none, its ledger is the record).
+
+    Returns the attachments whose files the caller deletes (after the key is destroyed, for an erasure)
+    and the number of rows changed; a second run changes nothing.
+    """
+    changed = 0
+    attachments = list(Attachment.objects.filter(case__person=person, file_deleted=False))
+    changed += Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(file_deleted=True)
+    indexes = tuple(PERSON_INDEXES)
+    if person.erased_at is None or any(getattr(person, index) for index in indexes):
+        for index in indexes:
+            setattr(person, index, "")
+        person.erased_at = person.erased_at or now
+        person.version += 1
+        person.save()
+        changed += 1
+    for each in Case.objects.select_for_update().filter(person=person).exclude(stage="closed"):
+        from_stage = each.stage
+        each.stage, each.status, each.closed_at = "closed", "Closed", each.closed_at or now
+        each.version += 1
+        each.updated_at = now
+        each.save()
+        changed += 1
+        if actor is not None:
+            _record_stage(each, actor, from_stage)
+    return attachments, changed
 
 
 def _checkpoint_wal() -> None:
@@ -1203,22 +1184,8 @@ def erasure_reapply(*, key_id: str, case_code: str) -> int:
     person = Person.objects.select_for_update().filter(key_id=key_id).first()
     if person is None:
         return 0
-    changed = 0
-    attachments = list(Attachment.objects.filter(case__person=person, file_deleted=False))
-    changed += Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(file_deleted=True)
+    attachments, changed = _erase_person_rows(person, actor=None, now=timezone.now())
     for attachment in attachments:
         attachment_path(attachment).unlink(missing_ok=True)
-    if person.erased_at is None or person.name_dob_bi or person.document_bi or person.phone_bi:
-        person.name_dob_bi = person.document_bi = person.phone_bi = ""
-        person.erased_at = person.erased_at or timezone.now()
-        person.version += 1
-        person.save()
-        changed += 1
-    now = timezone.now()
-    changed += (
-        Case.objects.filter(person=person)
-        .exclude(stage="closed")
-        .update(stage="closed", status="Closed", closed_at=now, updated_at=now)
-    )
     audit_record(actor_id=None, action="person.erasure_reapplied", object_type="case", object_id=case_code)
     return changed

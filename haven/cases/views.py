@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
@@ -79,6 +80,32 @@ def _ask_to_confirm_new_person(form: Form) -> None:
 
 def _to(case: Case, name: str = "detail") -> HttpResponse:
     return redirect(reverse(f"cases:{name}", args=[case.code]))
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What became of a form page's request: `done` when the service acted (the view then says so and
+    redirects); otherwise the `status` to show the page again with (200 for a GET, 400 with the errors)."""
+
+    done: bool
+    status: int
+    result: Any = None
+
+
+def _submit(request: HttpRequest, form: Form, call: Callable[[dict[str, Any]], Any]) -> Posted:
+    """The one POST / validate / call / show-errors step of a form page: on a POST with valid fields, call
+    the service with the cleaned data; its ValidationError goes onto the form's fields (status 400). Any
+    other exception (a conflict, a possible duplicate, a refusal) passes through to the view."""
+    if request.method != "POST":
+        return Posted(done=False, status=200)
+    if not form.is_valid():
+        return Posted(done=False, status=400)
+    try:
+        result = call(form.cleaned_data)
+    except ValidationError as exc:
+        f.apply_errors(form, exc)
+        return Posted(done=False, status=400)
+    return Posted(done=True, status=200, result=result)
 
 
 def _run_action(
@@ -167,33 +194,29 @@ def first_contact(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = f.FirstContactForm(request.POST or None)
     possible: list[str] = []
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                case = services.first_contact_create(
-                    actor=user,
-                    values=form.person_values(),
-                    note=data["note"],
-                    hand_over=data["hand_over"],
-                    confirm_new_person=data["create_anyway"],
-                )
-            except services.PossibleDuplicate as exc:
-                possible = exc.codes
-                _ask_to_confirm_new_person(form)
-                status = 409
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, _("First contact recorded as %(code)s.") % {"code": case.code})
-                if case.handed_over and not user.has(Perm.CASE_ASSIGN):
-                    return redirect("cases:list")
-                return _to(case)
-        else:
-            status = 400
-    return _page(request, "first_contact.html", {"form": form, "possible": possible}, status=status)
+    try:
+        posted = _submit(
+            request,
+            form,
+            lambda data: services.first_contact_create(
+                actor=user,
+                values=form.person_values(),
+                note=data["note"],
+                hand_over=data["hand_over"],
+                confirm_new_person=data["create_anyway"],
+            ),
+        )
+    except services.PossibleDuplicate as exc:
+        possible = exc.codes
+        _ask_to_confirm_new_person(form)
+        posted = Posted(done=False, status=409)
+    if posted.done:
+        case = posted.result
+        messages.success(request, _("First contact recorded as %(code)s.") % {"code": case.code})
+        if case.handed_over and not user.has(Perm.CASE_ASSIGN):
+            return redirect("cases:list")
+        return _to(case)
+    return _page(request, "first_contact.html", {"form": form, "possible": possible}, status=posted.status)
 
 
 # -- one case ----------------------------------------------------------------------------------------------
@@ -257,39 +280,33 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
     if case.person.erased_at is not None:
         raise Http404
     is_child = case.person.is_child
-    status = 200
     conflict = False
     if request.method == "POST":
         form = f.PersonForm(request.POST, user=user, is_child=is_child)
-        if form.is_valid():
-            try:
-                services.person_update(
-                    actor=user,
-                    case=case,
-                    expected_version=form.cleaned_data["version"],
-                    values=form.person_values(),
-                )
-            except services.Conflict as exc:
-                # Keep everything the user typed; the hidden version moves on so that saving again is a
-                # deliberate choice made after seeing the other change.
-                conflict = True
-                status = 409
-                data_copy = cast(QueryDict, form.data).copy()
-                data_copy["version"] = str(exc.current_version)
-                form.data = data_copy
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, _("Saved."))
-                return _to(case, "identity")
-        else:
-            status = 400
     else:
         form = f.PersonForm(user=user, is_child=is_child)
         form.initial = _person_initial(case, user, list(form.fields))
+    try:
+        posted = _submit(
+            request,
+            form,
+            lambda data: services.person_update(
+                actor=user, case=case, expected_version=data["version"], values=form.person_values()
+            ),
+        )
+    except services.Conflict as exc:
+        # Keep everything the user typed; the hidden version moves on so that saving again is a
+        # deliberate choice made after seeing the other change.
+        conflict = True
+        posted = Posted(done=False, status=409)
+        data_copy = cast(QueryDict, form.data).copy()
+        data_copy["version"] = str(exc.current_version)
+        form.data = data_copy
+    if posted.done:
+        messages.success(request, _("Saved."))
+        return _to(case, "identity")
     return _page(
-        request, "person_edit.html", {"case": case, "form": form, "conflict": conflict}, status=status
+        request, "person_edit.html", {"case": case, "form": form, "conflict": conflict}, status=posted.status
     )
 
 
@@ -353,34 +370,30 @@ def handover_from_screening(request: HttpRequest, uid: str) -> HttpResponse:
     initial = {"information_language": screening.information_language}
     form = f.HandoverForm(request.POST or None, initial=initial)
     possible: list[str] = []
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                case = services.handover_from_screening(
-                    actor=user,
-                    screening=screening,
-                    values=form.person_values(),
-                    basis=data["basis"],
-                    reason=data["reason"],
-                    note=data["note"],
-                    confirm_new_person=data["create_anyway"],
-                )
-            except services.PossibleDuplicate as exc:
-                possible = exc.codes
-                _ask_to_confirm_new_person(form)
-                status = 409
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, _("Handed over to the contact person."))
-                if user.has(Perm.CASE_ASSIGN):
-                    return _to(case)
-                return redirect("cases:my_handovers")
-        else:
-            status = 400
+    try:
+        posted = _submit(
+            request,
+            form,
+            lambda data: services.handover_from_screening(
+                actor=user,
+                screening=screening,
+                values=form.person_values(),
+                basis=data["basis"],
+                reason=data["reason"],
+                note=data["note"],
+                confirm_new_person=data["create_anyway"],
+            ),
+        )
+    except services.PossibleDuplicate as exc:
+        possible = exc.codes
+        _ask_to_confirm_new_person(form)
+        posted = Posted(done=False, status=409)
+    if posted.done:
+        messages.success(request, _("Handed over to the contact person."))
+        if user.has(Perm.CASE_ASSIGN):
+            return _to(posted.result)
+        return redirect("cases:my_handovers")
+    status = posted.status
     team = user.team
     context = {
         "form": form,
@@ -436,30 +449,25 @@ def open_case(request: HttpRequest, code: str) -> HttpResponse:
 def assign(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="summary")
-    status = 200
     if request.method == "POST":
         form = f.AssignForm(request.POST, team_id=case.team_id)
-        if form.is_valid():
-            try:
-                services.case_assign(
-                    actor=user,
-                    case=case,
-                    case_manager=form.cleaned_data["case_manager"],
-                    caseworkers=list(form.cleaned_data["caseworkers"]),
-                )
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                return _to(case)
-        else:
-            status = 400
     else:
         form = f.AssignForm(
             initial={"case_manager": case.case_manager_id, "caseworkers": list(case.caseworkers.all())},
             team_id=case.team_id,
         )
-    return _page(request, "form_page.html", {"case": case, "form": form, "title": _("Assign")}, status=status)
+    posted = _submit(
+        request,
+        form,
+        lambda data: services.case_assign(
+            actor=user, case=case, case_manager=data["case_manager"], caseworkers=list(data["caseworkers"])
+        ),
+    )
+    if posted.done:
+        return _to(case)
+    return _page(
+        request, "form_page.html", {"case": case, "form": form, "title": _("Assign")}, status=posted.status
+    )
 
 
 # -- consent and legal basis -------------------------------------------------------------------------------
@@ -478,32 +486,27 @@ def consent(request: HttpRequest, code: str) -> HttpResponse:
         initial={"language": case.person.information_language, "explained_by": user.pk},
     )
     basis_form = f.LegalBasisForm(initial={"basis": case.legal_basis})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.consent_record(
-                    actor=user,
-                    case=case,
-                    purpose=data["purpose"],
-                    status=data["status"],
-                    given_on=data["given_on"],
-                    language=data["language"],
-                    explained_by=data["explained_by"],
-                    interpreter=data["interpreter"],
-                    information_sheet_version=data["information_sheet_version"],
-                    recipient=data["recipient"].strip(),
-                    expires_on=data["expires_on"],
-                )
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, _("Consent recorded."))
-                return _to(case, "consent")
-        else:
-            status = 400
+    posted = _submit(
+        request,
+        form,
+        lambda data: services.consent_record(
+            actor=user,
+            case=case,
+            purpose=data["purpose"],
+            status=data["status"],
+            given_on=data["given_on"],
+            language=data["language"],
+            explained_by=data["explained_by"],
+            interpreter=data["interpreter"],
+            information_sheet_version=data["information_sheet_version"],
+            recipient=data["recipient"].strip(),
+            expires_on=data["expires_on"],
+        ),
+    )
+    if posted.done:
+        messages.success(request, _("Consent recorded."))
+        return _to(case, "consent")
+    status = posted.status
     context = {
         "case": case,
         "form": form,
@@ -521,19 +524,16 @@ def legal_basis(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="consent")
     form = f.LegalBasisForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_legal_basis_set(
-                actor=user,
-                case=case,
-                basis=form.cleaned_data["basis"],
-                justification=form.cleaned_data["justification"],
-            )
-        except ValidationError as exc:
-            f.apply_errors(form, exc)
-        else:
-            messages.success(request, _("Legal basis saved."))
-            return _to(case, "consent")
+    posted = _submit(
+        request,
+        form,
+        lambda data: services.case_legal_basis_set(
+            actor=user, case=case, basis=data["basis"], justification=data["justification"]
+        ),
+    )
+    if posted.done:
+        messages.success(request, _("Legal basis saved."))
+        return _to(case, "consent")
     return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
 
 
@@ -553,33 +553,29 @@ def consent_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     form = f.WithdrawForm(request.POST or None)
     if not user.has(Perm.CASE_ASSIGN):
         del form.fields["confirm_no_pressure"]
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                inform = services.consent_withdraw(
-                    actor=user,
-                    case=case,
-                    consent=record,
-                    reason=form.cleaned_data["reason"],
-                    confirm_no_pressure=bool(form.cleaned_data.get("confirm_no_pressure")),
-                )
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                if inform:
-                    messages.warning(
-                        request,
-                        _("Consent withdrawn. Tell these organisations: %(who)s")
-                        % {"who": ", ".join(inform)},
-                    )
-                else:
-                    messages.success(request, _("Consent withdrawn. No organisation needs to be told."))
-                return _to(case, "consent")
+    posted = _submit(
+        request,
+        form,
+        lambda data: services.consent_withdraw(
+            actor=user,
+            case=case,
+            consent=record,
+            reason=data["reason"],
+            confirm_no_pressure=bool(data.get("confirm_no_pressure")),
+        ),
+    )
+    if posted.done:
+        if posted.result:
+            messages.warning(
+                request,
+                _("Consent withdrawn. Tell these organisations: %(who)s") % {"who": ", ".join(posted.result)},
+            )
         else:
-            status = 400
-    return _page(request, "withdraw.html", {"case": case, "consent": record, "form": form}, status=status)
+            messages.success(request, _("Consent withdrawn. No organisation needs to be told."))
+        return _to(case, "consent")
+    return _page(
+        request, "withdraw.html", {"case": case, "consent": record, "form": form}, status=posted.status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -645,24 +641,20 @@ def child(request: HttpRequest, code: str) -> HttpResponse:
         _need(user, Perm.CASE_EDIT)
     case = case_for_user(user, code, section="child")
     form = f.BestInterestsForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.best_interests_record(
-                    actor=user,
-                    case=case,
-                    decision=form.cleaned_data["decision"],
-                    decided_on=form.cleaned_data["decided_on"],
-                    recipients=form.cleaned_data["recipients"],
-                )
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                return _to(case, "child")
-        else:
-            status = 400
+    posted = _submit(
+        request,
+        form,
+        lambda data: services.best_interests_record(
+            actor=user,
+            case=case,
+            decision=data["decision"],
+            decided_on=data["decided_on"],
+            recipients=data["recipients"],
+        ),
+    )
+    if posted.done:
+        return _to(case, "child")
+    status = posted.status
     context = {
         "case": case,
         "form": form,
@@ -689,34 +681,33 @@ def events(request: HttpRequest, code: str) -> HttpResponse:
         request.POST if "type" not in request.POST and request.method == "POST" else None,
         initial={"exploitation_types": case.exploitation_types, "means_of_control": case.means_of_control},
     )
-    status = 200
-    if request.method == "POST":
-        form: Any = event_form if "type" in request.POST else context_form
-        if form.is_valid():
-            try:
-                if form is event_form:
-                    services.historic_event_add(
-                        actor=user,
-                        case=case,
-                        type=form.cleaned_data["type"],
-                        country=form.cleaned_data["country"],
-                        on=form.cleaned_data["date"],
-                        precision=form.cleaned_data["precision"],
-                    )
-                else:
-                    services.case_events_set(
-                        actor=user,
-                        case=case,
-                        exploitation_types=form.cleaned_data["exploitation_types"],
-                        means_of_control=form.cleaned_data["means_of_control"],
-                    )
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                return _to(case, "events")
-        else:
-            status = 400
+    if "type" in request.POST:
+        posted = _submit(
+            request,
+            event_form,
+            lambda data: services.historic_event_add(
+                actor=user,
+                case=case,
+                type=data["type"],
+                country=data["country"],
+                on=data["date"],
+                precision=data["precision"],
+            ),
+        )
+    else:
+        posted = _submit(
+            request,
+            context_form,
+            lambda data: services.case_events_set(
+                actor=user,
+                case=case,
+                exploitation_types=data["exploitation_types"],
+                means_of_control=data["means_of_control"],
+            ),
+        )
+    if posted.done:
+        return _to(case, "events")
+    status = posted.status
     context = {
         "case": case,
         "event_form": event_form,
@@ -741,24 +732,15 @@ def notes(request: HttpRequest, code: str) -> HttpResponse:
     case = case_for_user(user, code, section="notes")
     sections = selectors.visible_note_sections(user)
     form = f.NoteForm(request.POST or None, sections=sections)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.note_add(
-                    actor=user,
-                    case=case,
-                    section=form.cleaned_data["section"],
-                    body=form.cleaned_data["body"],
-                )
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, _("Note added."))
-                return _to(case, "notes")
-        else:
-            status = 400
+    posted = _submit(
+        request,
+        form,
+        lambda data: services.note_add(actor=user, case=case, section=data["section"], body=data["body"]),
+    )
+    if posted.done:
+        messages.success(request, _("Note added."))
+        return _to(case, "notes")
+    status = posted.status
     context = {
         "case": case,
         "form": form,
@@ -776,27 +758,22 @@ def tasks(request: HttpRequest, code: str) -> HttpResponse:
         _need(user, Perm.CASE_EDIT)
     case = case_for_user(user, code, section="tasks")
     form = f.TaskForm(request.POST or None, team_id=case.team_id)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.task_add(
-                    actor=user,
-                    case=case,
-                    due_on=data["due_on"],
-                    kind=data["kind"],
-                    title=data["title"],
-                    assignee=data["assignee"],
-                )
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, _("Task added."))
-                return _to(case, "tasks")
-        else:
-            status = 400
+    posted = _submit(
+        request,
+        form,
+        lambda data: services.task_add(
+            actor=user,
+            case=case,
+            due_on=data["due_on"],
+            kind=data["kind"],
+            title=data["title"],
+            assignee=data["assignee"],
+        ),
+    )
+    if posted.done:
+        messages.success(request, _("Task added."))
+        return _to(case, "tasks")
+    status = posted.status
     context = {
         "case": case,
         "form": form,
@@ -829,20 +806,17 @@ def attachments(request: HttpRequest, code: str) -> HttpResponse:
         _need(user, Perm.CASE_EDIT)
     case = case_for_user(user, code, section="attachments")
     form = f.AttachmentForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                services.attachment_add(actor=user, case=case, filename=upload.name or "", data=upload)
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, _("File attached."))
-                return _to(case, "attachments")
-        else:
-            status = 400
+    posted = _submit(
+        request,
+        form,
+        lambda data: services.attachment_add(
+            actor=user, case=case, filename=data["file"].name or "", data=data["file"]
+        ),
+    )
+    if posted.done:
+        messages.success(request, _("File attached."))
+        return _to(case, "attachments")
+    status = posted.status
     context = {
         "case": case,
         "form": form,
@@ -916,22 +890,14 @@ def erase(request: HttpRequest, code: str) -> HttpResponse:
     if case.person.erased_at is not None:
         return _to(case)
     form = f.EraseForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.person_erase(
-                    actor=user,
-                    case=case,
-                    reason=form.cleaned_data["reason"],
-                    confirm_code=form.cleaned_data["confirm_code"],
-                )
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, _("The person's data was erased. A tombstone of the case remains."))
-                return _to(case)
-        else:
-            status = 400
-    return _page(request, "erase.html", {"case": case, "form": form}, status=status)
+    posted = _submit(
+        request,
+        form,
+        lambda data: services.person_erase(
+            actor=user, case=case, reason=data["reason"], confirm_code=data["confirm_code"]
+        ),
+    )
+    if posted.done:
+        messages.success(request, _("The person's data was erased. A tombstone of the case remains."))
+        return _to(case)
+    return _page(request, "erase.html", {"case": case, "form": form}, status=posted.status)

@@ -1,7 +1,11 @@
 """The vault as Haven's Django apps see it: one key store per process, opened from settings.
 
-Domain code seals and opens values through the functions here, naming the table, column and row each
-ciphertext belongs to (the associated data), so a ciphertext copied elsewhere fails to open. Decryption
+This module is the vault's public API and Haven's one way to its cryptography: domain code seals and
+opens values, unwraps a person's key (`person_key`, `opener`) and computes blind indexes (`blinder`,
+`blind`, `blind_fields`) only through the functions here, naming the table, column and row each ciphertext
+belongs to (the associated data), so a ciphertext copied elsewhere fails to open. No module outside
+`haven.vault` imports `crypto`, `blind_index` or the `cryptography` package (an import-linter contract),
+nor unwraps a key from the key store itself (tests/cases/test_one_decryption_path.py). Decryption
 happens only in access-controlled code paths (access functions and selectors), one person at a time.
 
 The key store lives in `DATA_DIR/keys/keystore.sqlite3` by default; `HAVEN_KEYSTORE_URL=postgres://…`
@@ -15,7 +19,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -43,9 +47,12 @@ __all__ = [
     "VaultKeyError",
     "VaultKeyMissing",
     "VaultLocked",
+    "Blinder",
     "Health",
     "PersonKey",
     "blind",
+    "blind_fields",
+    "blinder",
     "database",
     "discard_keys",
     "ensure_keys",
@@ -58,9 +65,11 @@ __all__ = [
     "locked_message",
     "new_key",
     "new_keys",
+    "normalise_for_index",
     "open_bytes",
     "open_text",
     "opener",
+    "person_key",
     "reset",
     "restore_marker",
     "seal_bytes",
@@ -278,6 +287,15 @@ class PersonKey:
         """Decrypt; raises VaultDecryptError for a misplaced or altered value."""
         return self._sealer.open(bytes(blob), crypto.aad_for(table, column, row_id))
 
+    def seal_texts(self, *, table: str, row_id: str, values: Mapping[str, str]) -> dict[str, bytes]:
+        """Encrypt several strings of one row at once (a whole record, e.g. an import), by column."""
+        columns = list(values)
+        aads = crypto.aads_for(table, columns, row_id)
+        sealed = self._sealer.seal_many(
+            [(values[c].encode("utf-8"), aad) for c, aad in zip(columns, aads, strict=True)]
+        )
+        return dict(zip(columns, sealed, strict=True))
+
     def seal_text(self, *, table: str, column: str, row_id: str, value: str) -> bytes:
         """Encrypt a string (UTF-8)."""
         return self.seal_bytes(table=table, column=column, row_id=row_id, value=value.encode("utf-8"))
@@ -287,6 +305,12 @@ class PersonKey:
         return self.open_bytes(table=table, column=column, row_id=row_id, blob=blob).decode("utf-8")
 
 
+def person_key(key_id: str) -> PersonKey:
+    """The person's data key, unwrapped now, for a caller that keeps it no longer than one request or one
+    import batch (`opener` drops it at the end of a block). Raises VaultKeyMissing for an erased person."""
+    return PersonKey(key_id, crypto.Sealer(keystore().get_data_key(key_id)))
+
+
 @contextmanager
 def opener(key_id: str) -> Iterator[PersonKey]:
     """`with opener(person.key_id) as key: key.open_text(...)`: unwraps the person's key once.
@@ -294,11 +318,11 @@ def opener(key_id: str) -> Iterator[PersonKey]:
     Raises VaultKeyMissing at once for an erased person. The key is dropped when the block ends, so it is
     not kept longer than the request needs it.
     """
-    person_key = PersonKey(key_id, crypto.Sealer(keystore().get_data_key(key_id)))
+    key = person_key(key_id)
     try:
-        yield person_key
+        yield key
     finally:
-        person_key._sealer = None  # type: ignore[assignment]
+        key._sealer = None  # type: ignore[assignment]
 
 
 def seal_text(key_id: str, *, table: str, column: str, row_id: str, value: str) -> bytes:
@@ -311,16 +335,50 @@ def open_text(key_id: str, *, table: str, column: str, row_id: str, blob: bytes)
     return open_bytes(key_id, table=table, column=column, row_id=row_id, blob=blob).decode("utf-8")
 
 
+class Blinder:
+    """Haven's one blind-index function: the key store's blind-index key and the width sized from
+    HAVEN_EXPECTED_PEOPLE (so that coincidences are expected), read once and used for any number of values.
+
+    Get it with `blinder()`; an import holds one for all its rows instead of one key-store read per value.
+    Raises ValueError for a value with nothing left after normalisation (store no index for it).
+    """
+
+    __slots__ = ("_bits", "_key")
+
+    def __init__(self, key: bytes, bits: int) -> None:
+        self._key = key
+        self._bits = bits
+
+    def __repr__(self) -> str:
+        return f"Blinder(<key hidden>, bits={self._bits})"
+
+    def blind(self, purpose: str, value: str | date, *, kind: str = "text") -> str:
+        """Blind index of one normalised value."""
+        return bi.blind_index(self._key, purpose, value, self._bits, kind=kind)
+
+    def blind_fields(self, purpose: str, fields: Sequence[tuple[str, str | date]]) -> str:
+        """Blind index over several normalised fields at once (e.g. name + date of birth)."""
+        return bi.blind_index_fields(self._key, purpose, fields, self._bits)
+
+
+def blinder() -> Blinder:
+    """The blind-index function with the process's key and the configured width."""
+    return Blinder(keystore().blind_index_key(), bi.bits_for(settings.EXPECTED_PEOPLE))
+
+
 def blind(purpose: str, value: str | date, *, kind: str = "text") -> str:
-    """Blind index of a value, sized from HAVEN_EXPECTED_PEOPLE so that coincidences are expected."""
-    bits = bi.bits_for(settings.EXPECTED_PEOPLE)
-    return bi.blind_index(keystore().blind_index_key(), purpose, value, bits, kind=kind)
+    """Blind index of a value (`Blinder.blind` with a fresh `blinder()`)."""
+    return blinder().blind(purpose, value, kind=kind)
 
 
-def blind_fields(purpose: str, fields: list[tuple[str, str | date]]) -> str:
-    """Blind index over several normalised fields at once (e.g. name + date of birth)."""
-    bits = bi.bits_for(settings.EXPECTED_PEOPLE)
-    return bi.blind_index_fields(keystore().blind_index_key(), purpose, fields, bits)
+def blind_fields(purpose: str, fields: Sequence[tuple[str, str | date]]) -> str:
+    """Blind index over several normalised fields at once (`Blinder.blind_fields`)."""
+    return blinder().blind_fields(purpose, fields)
+
+
+def normalise_for_index(value: str | date, kind: str = "text") -> str:
+    """The canonical form a blind index is computed over (to compare candidates after decrypting them)."""
+    return bi.normalise(value, kind)
 
 
 def erase_key(key_id: str, *, actor_id: int, case_code: str, reason_code: str) -> bool:

@@ -8,10 +8,9 @@ For every erased key in the ledger:
    the cases app registers `haven.cases.services.erasure_reapply`) run with `key_id=...` and `case_code=...`
    and delete what their app keeps for that key (blind indexes, attachment files, ...). The vault knows
    nothing of the domain: it calls what it was given;
-3. when no app registered a hook, a generic pass clears what the vault can recognise on its own: in every
-   model with a `key_id` field, the rows of that key get their blind-index columns (names ending in `_bi`)
-   emptied and `erased_at` set. Attachment files restored from the archive then stay on disk, as ciphertext
-   under the destroyed key (unreadable; listed in the command's notes).
+3. when no app registered a hook, the vault writes nothing of the domain itself (the one erasure writer is
+   the domain's): it refuses, so the restore stops before it ends and its marker keeps every page closed,
+   rather than serve a database in which erased people came back.
 
 Then the other direction (after restoring an older *key store*): every row that the database marks erased
 (`erased_at` set) whose key is still in the key store has that key destroyed.
@@ -20,13 +19,13 @@ Then the other direction (after restoring an older *key store*): every row that 
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.apps import apps
 from django.db import DatabaseError, models, transaction
 
-from haven.vault.errors import VaultKeyMissing
-from haven.vault.keystore import ErasureRecord, KeyStore
+from haven.vault.errors import VaultError, VaultKeyMissing
+from haven.vault.keystore import KeyStore
 
 log = logging.getLogger("haven.vault")
 
@@ -68,21 +67,6 @@ def _keyed_models() -> list[type[models.Model]]:
     return found
 
 
-def _generic_erase(record: ErasureRecord) -> int:
-    changed = 0
-    for model in _keyed_models():
-        fields = {f.name: f for f in model._meta.concrete_fields}
-        values: dict[str, Any] = {
-            name: "" for name, f in fields.items() if name.endswith("_bi") and isinstance(f, models.CharField)
-        }
-        rows = model._default_manager.filter(key_id=record.key_id)
-        if "erased_at" in fields:
-            changed += rows.filter(erased_at__isnull=True).update(erased_at=record.erased_at)
-        if values:
-            changed += rows.exclude(**dict.fromkeys(values, "")).update(**values)
-    return changed
-
-
 def reapply_erasures(store: KeyStore) -> tuple[int, int, list[str]]:
     """Re-apply the ledger to the database and the key store.
 
@@ -91,21 +75,19 @@ def reapply_erasures(store: KeyStore) -> tuple[int, int, list[str]]:
     ledger = [record for record in store.list_erasures() if record.key_id != "*"]
     destroyed = store.reapply_erasures(ledger, actor_id=ACTOR)
     hooks = erasure_hooks()
+    if ledger and not hooks:
+        raise VaultError(
+            f"no app registered an erasure hook, so the {len(ledger)} erasures of the ledger cannot be "
+            "applied again to the restored database (their keys are destroyed). The restore is not "
+            "finished and Haven serves no page: check that the domain apps are installed, then run the "
+            "restore again"
+        )
     rows = 0
     notes: list[str] = []
     for record in ledger:
         with transaction.atomic():
-            if hooks:
-                for hook in hooks:
-                    rows += int(hook(key_id=record.key_id, case_code=record.case_code) or 0)
-            else:
-                rows += _generic_erase(record)
-    if not hooks and ledger:
-        notes.append(
-            "no app registered an erasure hook: blind indexes were cleared and rows marked erased, "
-            "but attachment files of erased people restored from the archive remain (ciphertext under a "
-            "destroyed key, unreadable)"
-        )
+            for hook in hooks:
+                rows += int(hook(key_id=record.key_id, case_code=record.case_code) or 0)
     destroyed += reconcile_marked_rows(store)
     return destroyed, rows, notes
 

@@ -11,7 +11,7 @@ from django.db import connection
 
 from haven.accounts.permissions import Role
 from haven.cases import services
-from haven.cases.models import Attachment, ErasureTombstone, Note, Person
+from haven.cases.models import Attachment, Case, ErasureTombstone, Note, Person
 from haven.cases.sealing import open_value
 from haven.vault.errors import VaultDecryptError, VaultKeyMissing
 from tests.cases.helpers import recently_authenticated
@@ -231,27 +231,74 @@ def test_a_restore_reapplies_erasures_through_the_hook_the_cases_app_registered(
     assert not path.exists()
 
 
-def test_without_a_registered_hook_a_restore_clears_blind_indexes_and_says_files_remain(
+def test_without_a_registered_hook_a_restore_refuses_to_finish_and_writes_nothing_of_the_domain(
     alice, make_case, monkeypatch
 ):
     from haven.vault import integration as vault
     from haven.vault import reapply
+    from haven.vault.errors import VaultError
 
     monkeypatch.setattr(reapply, "_erasure_hooks", [])
     case = make_case(alice, name=MARKER, phone="+00 111 444")
-    attachment = services.attachment_add(actor=alice, case=case, filename="scan.pdf", data=b"%PDF-1.4 x")
-    path = services.attachment_path(attachment)
     person = Person.objects.get(pk=case.person_id)
     vault.erase_key(person.key_id, actor_id=alice.pk, case_code=case.code, reason_code="retention_expired")
 
-    _, rows, notes = reapply.reapply_erasures(vault.keystore())
+    with pytest.raises(VaultError, match="no app registered an erasure hook"):
+        reapply.reapply_erasures(vault.keystore())
 
+    # The vault is not a second erasure writer: the rows are as the old backup left them.
     person.refresh_from_db()
-    assert rows >= 2
-    assert person.erased_at is not None
-    assert (person.name_dob_bi, person.phone_bi) == ("", "")
-    assert path.exists()
-    assert len(notes) == 1 and "no app registered an erasure hook" in notes[0]
+    assert person.erased_at is None and person.phone_bi != ""
+
+
+def test_erasure_and_its_reapplication_leave_the_same_rows(alice, dpo, make_case):
+    # One writer for both: an erased person and a person whose erasure a restore re-applied look alike.
+    from haven.vault import integration as vault
+
+    erased = make_case(alice, name=MARKER, phone="+00 111 555", document_number="TEST 1")
+    restored = make_case(alice, name=MARKER + " Two", phone="+00 111 556", document_number="TEST 2")
+    for case in (erased, restored):
+        services.attachment_add(actor=alice, case=case, filename="scan.pdf", data=b"%PDF-1.4 x")
+    services.person_erase(actor=dpo, case=erased, reason="retention_expired")
+    person = Person.objects.get(pk=restored.person_id)
+    vault.erase_key(
+        person.key_id, actor_id=alice.pk, case_code=restored.code, reason_code="retention_expired"
+    )
+    services.erasure_reapply(key_id=person.key_id, case_code=restored.code)
+
+    def state(case: Case) -> tuple[object, ...]:
+        person = Person.objects.get(pk=case.person_id)
+        case.refresh_from_db()
+        files = [a.file_deleted for a in Attachment.objects.filter(case=case)]
+        indexes = (person.name_dob_bi, person.phone_bi, person.document_bi)
+        return person.erased_at is not None, indexes, case.stage, case.status, files
+
+    assert state(erased) == state(restored) == (True, ("", "", ""), "closed", "Closed", [True])
+
+
+def test_erasure_rows_are_written_by_one_function_only():
+    # Nothing but the one writer marks a person erased or an attachment file deleted.
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "haven"
+    writers = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for inner in ast.walk(node):
+                targets = inner.targets if isinstance(inner, ast.Assign) else []
+                names = {t.attr for t in targets if isinstance(t, ast.Attribute)}
+                updates = (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Attribute)
+                    and inner.func.attr == "update"
+                )
+                keywords = {k.arg for k in inner.keywords} if updates else set()  # type: ignore[union-attr]
+                if {"erased_at", "file_deleted"} & (names | keywords):
+                    writers.add(f"{path.relative_to(root.parent)}:{node.name}")
+    assert writers == {"haven/cases/services.py:_erase_person_rows"}
 
 
 def test_registering_the_same_erasure_hook_twice_runs_it_once(monkeypatch):

@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 FOUNDATIONS = "Vault and audit know nothing of the domain"
+ONE_PATH = (
+    "Only the vault touches the cryptography: everything else seals, opens and blinds through its public API"
+)
 PURE_ENGINES = "Pure engines import no Django"
 LAYERS = "Layers: web, API and CLI, then services and selectors, then access, then vault and audit"
 ACYCLIC = "No import cycles between the apps, nor between the modules of an app"
@@ -101,6 +104,19 @@ def test_the_tree_keeps_every_import_contract() -> None:
             "import haven.core.views",
             FOUNDATIONS,
             "haven.audit.chain -> haven.core.views",
+        ),
+        # A service sealing with the vault's primitives instead of its public API.
+        (
+            "haven.evidence.services",
+            "from haven.vault import crypto",
+            ONE_PATH,
+            "haven.evidence.services -> haven.vault.crypto",
+        ),
+        (
+            "haven.cases.selectors",
+            "import cryptography.hazmat.primitives.ciphers.aead",
+            ONE_PATH,
+            "haven.cases.selectors -> cryptography",
         ),
         # A pure engine importing Django, directly or through a model.
         ("haven.screening.engine", "import django", PURE_ENGINES, "haven.screening.engine -> django"),
