@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm, Role
+from haven.accounts.reads import person_read
 from haven.accounts.refusals import AccessNotFound
 from haven.audit.services import audit_record
 from haven.cases.models import Case
@@ -181,6 +182,8 @@ def case_for_user(user: User, code: str, *, section: str = "summary", also: tupl
     if not found:
         raise AccessNotFound(Perm.CASE_VIEW.value, object_type="case", object_id=code)
     case = found[0]
+    # Many different people in a short time through one token or session: refused, and an alert entry.
+    person_read(case.person_id)
     for each in sections:
         audit_record(
             actor_id=user.pk,

@@ -112,6 +112,14 @@ class CaseSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class PublishedCases(models.Manager["Case"]):
+    """Cases as every page, list, search, statistic and access function sees them: without the rows of an
+    import still being written (`Case.staged_import` set), which appear together when the import ends."""
+
+    def get_queryset(self) -> models.QuerySet[Case]:
+        return super().get_queryset().filter(staged_import=None)
+
+
 class Case(models.Model):
     """A case: the Society's work with one person, under a pseudonymous code."""
 
@@ -145,6 +153,14 @@ class Case(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The import batch writing this case, until the whole file is in: such rows are invisible (see
+    # `PublishedCases`), and deleted with their people and keys when the import fails or is killed.
+    staged_import = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
+
+    # The first manager is the default one: every query, related manager included, leaves staged rows out.
+    objects = PublishedCases()
+    # Published and staged rows alike: only for the importer's bulk services and their clean-up.
+    with_staged = models.Manager()  # noqa: DJ012 (a second manager, not a field)
 
     class Meta:
         # The case list reads one branch of the access rule at a time (own team, own cases, everything),
