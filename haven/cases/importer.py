@@ -50,7 +50,9 @@ from haven.vault import integration as vault
 log = logging.getLogger("haven.cases")
 
 FIRST_DATA_ROW = 2
-BATCH_SIZE = 1_000
+# Rows sealed and then written per short transaction: small enough that SQLite's one write lock is held for
+# tens of milliseconds at a time (readers write their audit entries meanwhile), large enough for bulk inserts.
+BATCH_SIZE = 250
 _TRUE = frozenset({"true", "yes", "1", "y"})
 _FALSE = frozenset({"false", "no", "0", "n", ""})
 _LIST_SEPARATORS = re.compile(r"[\s|]+")

@@ -341,6 +341,23 @@ class Attachment(models.Model):
         return f"attachment {self.pk}"
 
 
+class DpoPurpose(models.Model):
+    """A purpose the data protection officer recorded to open one case's content for a limited time
+    ("break-glass"): without one, the DPO lists cases by code only and opens none (`access.open_rule`)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="dpo_purposes")
+    dpo = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=24, choices=_choices(vocab.DPO_PURPOSES))
+    # Sealed under the person's key: the reason may name the person or the request.
+    reason = models.BinaryField(null=True, blank=True)
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"purpose {self.pk}"
+
+
 class ErasureTombstone(models.Model):
     """What remains after an erasure: which case, when, by whom, and the legal reason (codes only)."""
 

@@ -36,6 +36,7 @@ from haven.cases.models import (
     Case,
     CaseSequence,
     Consent,
+    DpoPurpose,
     ErasureTombstone,
     HistoricEvent,
     Note,
@@ -1122,6 +1123,36 @@ def attachment_read(*, case: Case, attachment: Attachment) -> bytes:
 
 
 # -- rights of the person ----------------------------------------------------------------------------------
+
+
+PURPOSE_REASON_MAX_CHARS = 1_000
+
+
+@transaction.atomic
+def dpo_purpose_record(*, actor: User, case: Case, purpose: str, reason: str) -> DpoPurpose:
+    """Record why the DPO must open `case` (fetched with `access.case_for_purpose`): one of
+    `vocab.DPO_PURPOSES` and a written reason (sealed under the person's key). The case then opens to
+    this DPO, and only to them, for DPO_PURPOSE_HOURS. Audited with the purpose code, never the reason."""
+    authorize(actor, "case.purpose_record")
+    if purpose not in vocab.codes(vocab.DPO_PURPOSES):
+        raise ValidationError({"purpose": _("Choose the purpose.")})
+    text = reason.strip()
+    if not text:
+        raise ValidationError({"reason": _("Say why you need to open this case (e.g. the request's date).")})
+    if len(text) > PURPOSE_REASON_MAX_CHARS:
+        raise ValidationError({"reason": _("At most %(n)d characters.") % {"n": PURPOSE_REASON_MAX_CHARS}})
+    now = timezone.now()
+    hours = settings.DPO_PURPOSE_HOURS
+    record = DpoPurpose(
+        case=case, dpo=actor, purpose=purpose, granted_at=now, expires_at=now + timedelta(hours=hours)
+    )
+    if case.person.erased_at is None:
+        # After an erasure the key is gone: only the purpose code remains (a breach review of a tombstone).
+        record.reason = seal(case.person.key_id, record, "reason", text)
+    record.full_clean()
+    record.save()
+    _audit(actor, "case.purpose_recorded", case, purpose=purpose, hours=hours)
+    return record
 
 
 @transaction.atomic
