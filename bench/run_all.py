@@ -20,6 +20,7 @@ BENCHES = [
     "cases_bench.py",
     "cli_bench.py",
     "load_bench.py",
+    "import_load_bench.py",
 ]
 
 

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "haven.accounts.middleware.SessionTimeoutMiddleware",
     "haven.accounts.middleware.RequireMfaMiddleware",
     "haven.accounts.middleware.RefusalAuditMiddleware",
+    "haven.accounts.middleware.ReadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "haven.core.middleware.NoStoreMiddleware",
@@ -170,6 +171,17 @@ SESSION_ENGINE = "haven.core.sessions"
 SESSION_IDLE_SECONDS = env_int("HAVEN_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_ABSOLUTE_SECONDS = env_int("HAVEN_SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=600)
 REAUTH_SECONDS = env_int("HAVEN_REAUTH_SECONDS", 5 * 60, minimum=30)
+# API tokens expire: this many days after creation unless a shorter life is asked, never more than the max.
+API_TOKEN_DEFAULT_DAYS = env_int("HAVEN_API_TOKEN_DEFAULT_DAYS", 90, minimum=1)
+API_TOKEN_MAX_DAYS = env_int("HAVEN_API_TOKEN_MAX_DAYS", 365, minimum=1)
+if API_TOKEN_DEFAULT_DAYS > API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured("HAVEN_API_TOKEN_DEFAULT_DAYS cannot be more than HAVEN_API_TOKEN_MAX_DAYS")
+# No bulk extraction (haven/accounts/reads.py): reading more than READ_LIMIT_PEOPLE different people within
+# READ_LIMIT_SECONDS through one API token or one web session is refused (429) and raises an alert entry.
+READ_LIMIT_PEOPLE = env_int("HAVEN_READ_LIMIT_PEOPLE", 30, minimum=1)
+READ_LIMIT_SECONDS = env_int("HAVEN_READ_LIMIT_SECONDS", 60, minimum=1)
+# The DPO opens a case's content only under a recorded purpose, for this many hours after recording it.
+DPO_PURPOSE_HOURS = env_int("HAVEN_DPO_PURPOSE_HOURS", 8, minimum=1)
 OTP_TOTP_ISSUER = "Haven"
 # django-otp's per-device back-off is off: wrong codes count under Haven's sign-in throttle, per account,
 # address and recognised device, which does not refuse the right code to the holder's own browser.

@@ -87,6 +87,12 @@ ACTIONS: tuple[Action, ...] = (
     Action("case.notes_tasks", Perm.CASE_EDIT, (WEB, API), "Add notes, tasks and files; mark tasks done"),
     Action("person.erase", Perm.PERSON_ERASE, (WEB, CLI), "Erase a person (crypto-shredding)"),
     Action("person.export", Perm.PERSON_EXPORT, (WEB,), "Export everything held on a person"),
+    Action(
+        "case.purpose_record",
+        Perm.CASE_PURPOSE,
+        (WEB, API),
+        "Record why one case must be opened (access request, erasure, breach review), for a few hours",
+    ),
     # Evidence
     Action("stats.release", Perm.STATS_RELEASE, (WEB, API, CLI), "Release a differentially private table"),
     Action("stats.export", Perm.STATS_RELEASE, (WEB, API, CLI), "Export a k-anonymous table"),

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from haven.accounts import services
+from haven.accounts import reads, services
 from haven.accounts.mfa import is_verified
 from haven.accounts.refusals import is_refusal
 from haven.accounts.services import record_refusal
@@ -86,3 +86,26 @@ class RefusalAuditMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if is_refusal(exception):
             record_refusal(request, exception)
+
+
+class ReadLimitMiddleware:
+    """Count the case reads of a signed-in web session (see `haven.accounts.reads`), and answer a read past
+    the limit with a 429 page that says why and when reading can go on. API calls are counted per token
+    by the API's authentication; their 429 is the API's own error shape."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with reads.request_reads():
+            user = getattr(request, "user", None)
+            session_key = request.session.session_key if hasattr(request, "session") else None
+            if user is not None and user.is_authenticated and session_key:
+                reads.set_reader("session", session_key, user.pk)
+            return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, reads.ReadLimited):
+            return None
+        context = {"status": 429, "limit": exception.limit, "seconds": exception.seconds}
+        return render(request, "errors/error.html", context, status=429)

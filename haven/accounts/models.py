@@ -120,3 +120,21 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"throttle {self.pk}"
+
+
+class PersonRead(models.Model):
+    """One reader opening one person's case, kept for READ_LIMIT_SECONDS (see `haven.accounts.reads`).
+
+    The reader is a keyed hash of an API token id or a web session key; the person an internal row id.
+    Rows older than the window are deleted as new reads come in.
+    """
+
+    reader = models.CharField(max_length=64)
+    person_id = models.BigIntegerField()
+    read_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["reader", "read_at"], name="person_read_reader_idx")]
+
+    def __str__(self) -> str:
+        return f"read {self.pk}"

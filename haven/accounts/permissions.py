@@ -53,6 +53,7 @@ class Perm(StrEnum):
     STATS_REPRODUCE = "stats.reproduce"
     STATS_BUDGET = "stats.budget"
     AUDIT_VIEW = "audit.view"
+    CASE_PURPOSE = "case.purpose"
     ACCOUNTS_MANAGE = "accounts.manage"
     API_TOKEN = "api.token"  # noqa: S105 (a permission name, not a secret)
 
@@ -78,6 +79,7 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.STATS_REPRODUCE: "Reproduce a differentially private release from its seed",
     Perm.STATS_BUDGET: "Set the privacy budget (total epsilon) of a statistics dataset",
     Perm.AUDIT_VIEW: "Read and verify the audit trail",
+    Perm.CASE_PURPOSE: "Record a purpose (access request, erasure, breach review) opening one case for hours",
     Perm.ACCOUNTS_MANAGE: "Create, change and disable accounts",
     Perm.API_TOKEN: "Create personal API tokens",
 }
@@ -138,6 +140,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.STATS_BUDGET,
             Perm.AUDIT_VIEW,
             Perm.API_TOKEN,
+            # The DPO reaches a case's content only through a recorded purpose ("break-glass").
+            Perm.CASE_PURPOSE,
         }
     ),
     Role.ADMIN: frozenset({Perm.ACCOUNTS_MANAGE, Perm.AUDIT_VIEW, Perm.API_TOKEN}),

@@ -23,13 +23,35 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import BeforeValidator, ConfigDict
 
-from haven.accounts import throttle
+from haven.accounts import reads, throttle
 from haven.accounts.models import User
 from haven.accounts.refusals import AccessNotFound
 from haven.accounts.services import record_refusal
 from haven.api.models import ApiToken
-from haven.api.services import token_confirm, token_lookup, token_revoke
+from haven.api.services import token_active, token_confirm, token_lookup, token_revoke, tokens_of
 from haven.core.parsing import load_json
+
+# Which scope a call needs: the first rule whose path prefix (under /api/v1) matches, the scope for reading
+# (GET, HEAD) or the one for the other methods. Calls matching no rule (/me, /tokens/...) need none.
+SCOPE_RULES: tuple[tuple[str, str, str], ...] = (
+    ("/stats/exports", "export", "export"),
+    ("/stats", "statistics", "statistics"),
+    ("/cases", "cases.read", "cases.write"),
+    ("/screenings", "cases.read", "cases.write"),
+)
+
+
+def scope_needed(path: str, method: str) -> str | None:
+    """The scope a call to `path` (the full request path) with `method` needs, or None."""
+    _, _, rest = path.partition("/api/v1")
+    for prefix, read, write in SCOPE_RULES:
+        if rest == prefix or rest.startswith(prefix + "/"):
+            return read if method in ("GET", "HEAD") else write
+    return None
+
+
+class ScopeMissing(PermissionDenied):
+    """The token was not given the scope this call needs (its argument is the scope)."""
 
 
 class TokenAuth(HttpBearer):
@@ -39,6 +61,10 @@ class TokenAuth(HttpBearer):
             return None
         request.user = found.user
         request.api_token = found  # type: ignore[attr-defined]
+        reads.set_reader("token", str(found.pk), found.user.pk)
+        needed = scope_needed(request.path, request.method or "GET")
+        if needed is not None and needed not in found.scopes:
+            raise ScopeMissing(f"scope.{needed}")
         return found.user
 
 
@@ -146,6 +172,30 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", "Not found.")
 
 
+@api.exception_handler(reads.ReadLimited)
+def on_read_limited(request: HttpRequest, exc: reads.ReadLimited) -> HttpResponse:
+    return error_response(
+        request,
+        429,
+        "too_many_people",
+        f"This token read more than {exc.limit} different people within {exc.seconds} seconds; reading "
+        "another person is paused to prevent bulk copying, and the data protection officer was alerted. "
+        "Wait a minute before reading further.",
+    )
+
+
+@api.exception_handler(ScopeMissing)
+def on_scope_missing(request: HttpRequest, exc: ScopeMissing) -> HttpResponse:
+    scope = str(exc).removeprefix("scope.")
+    return error_response(
+        request,
+        403,
+        "scope_missing",
+        f"This token was not given the scope {scope!r} that this call needs; create a token with it.",
+        refusal=exc,
+    )
+
+
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(request, 403, "forbidden", "Your role does not allow this.", refusal=exc)
@@ -240,6 +290,34 @@ def tokens_confirm(request: HttpRequest, body: ConfirmIn) -> Any:
         )
     assert token.confirmed_at is not None
     return {"confirmed_until": token.confirmed_at + timedelta(seconds=settings.REAUTH_SECONDS)}
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    active: bool
+
+
+@api.get("/tokens", response={200: list[TokenOut], 401: Error}, tags=["tokens"])
+def tokens_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Your own tokens, newest first, with their scopes, expiry and last use (never their secrets; the last
+    use is recorded to the minute)."""
+    user = request.user
+    assert isinstance(user, User)
+    return [
+        {
+            "id": t.pk, "name": t.name, "prefix": t.prefix, "scopes": t.scopes, "created_at": t.created_at,
+            "expires_at": t.expires_at, "last_used_at": t.last_used_at, "revoked_at": t.revoked_at,
+            "active": token_active(t),
+        }
+        for t in tokens_of(user)
+    ]  # fmt: skip
 
 
 class RevokeIn(StrictSchema):

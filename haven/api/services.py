@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -14,11 +15,14 @@ from haven.accounts import throttle
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.accounts.services import reauth_check
-from haven.api.models import ApiToken
+from haven.api.models import SCOPES, ApiToken
 from haven.audit.services import audit_record
 from haven.core.storage import storage_failure
 
 TOKEN_PREFIX = "hvn_"  # noqa: S105 (a public prefix that makes leaked tokens recognisable)
+# A token's last-used time is written at most this often: a write per call would queue every API read
+# behind whatever else is writing (an import), for a time nobody needs to the second.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _digest(raw: str) -> str:
@@ -26,33 +30,74 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("ascii")).hexdigest()
 
 
+class BadTokenRequest(ValueError):
+    """Unknown scopes or a life outside 1..API_TOKEN_MAX_DAYS days; the message says which."""
+
+
 @transaction.atomic
-def token_create(*, actor: User, user: User, name: str = "cli") -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the secret, which is never stored or shown again."""
+def token_create(
+    *,
+    actor: User,
+    user: User,
+    name: str = "cli",
+    scopes: Iterable[str] = tuple(SCOPES),
+    days: int | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token for `user` with `scopes` (keys of SCOPES), expiring after `days` (default
+    API_TOKEN_DEFAULT_DAYS, at most API_TOKEN_MAX_DAYS); returns the row and the secret, which is never
+    stored or shown again."""
     if not user.has(Perm.API_TOKEN):
         raise PermissionError("this account's role may not hold API tokens")
+    chosen = sorted(set(scopes))
+    unknown = [scope for scope in chosen if scope not in SCOPES]
+    if unknown or not chosen:
+        raise BadTokenRequest(f"choose one or more scopes among: {', '.join(SCOPES)}")
+    days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
+    if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+        raise BadTokenRequest(f"a token lives from 1 to {settings.API_TOKEN_MAX_DAYS} days")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:80], prefix=raw[:12], digest=_digest(raw))
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:80],
+        prefix=raw[:12],
+        digest=_digest(raw),
+        scopes=chosen,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
     audit_record(
         actor_id=actor.pk,
         action="api.token_created",
         object_type="user",
         object_id=user.pk,
-        detail={"token": token.pk},
+        detail={"token": token.pk, "scopes": chosen, "days": days},
     )
     return token, raw
 
 
+def tokens_of(user: User) -> list[ApiToken]:
+    """Every token `user` holds or held, newest first (revoked and expired ones too, marked as such)."""
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"))
+
+
+def token_active(token: ApiToken, now: datetime | None = None) -> bool:
+    """Not revoked and not expired."""
+    now = now or timezone.now()
+    return token.revoked_at is None and (token.expires_at is None or token.expires_at > now)
+
+
 def token_lookup(raw: str) -> ApiToken | None:
-    """The unrevoked token with this secret, held by an active account; None otherwise."""
+    """The unrevoked, unexpired token with this secret, held by an active account; None otherwise."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100 or not raw.isascii():
         return None
     token = ApiToken.objects.select_related("user").filter(digest=_digest(raw), revoked_at=None).first()
-    if token is None or not token.user.is_active:
+    now = timezone.now()
+    if token is None or not token.user.is_active or not token_active(token, now):
         return None
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return token
     try:
         with transaction.atomic():
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     except DatabaseError as exc:
         # Bookkeeping a read does not need: with a read-only or full disk the call goes on without it.
         if storage_failure(exc) is None:

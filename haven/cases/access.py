@@ -7,14 +7,18 @@ Programme managers never open a case here: they see pseudonymous lists only (`se
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm, Role
+from haven.accounts.reads import person_read
 from haven.accounts.refusals import AccessNotFound
 from haven.audit.services import audit_record
-from haven.cases.models import Case
+from haven.cases.models import Case, DpoPurpose
 
 # What each section of a case needs on top of opening the case at all.
 SECTION_PERMS: dict[str, Perm | None] = {
@@ -106,7 +110,11 @@ def open_rule(user: User) -> Q | None:
             created_by=user, stage="first_contact", handed_over=False
         )  # own first contact, until handover
     if role == Role.DPO:
-        return Q()  # the DPO's duties (access, correction, erasure, consent sign-off) reach every case
+        # The DPO's duties (access, correction, erasure, consent sign-off, breach review) reach a case only
+        # through a purpose they recorded for it, and only until it expires ("break-glass", no bulk reads).
+        return Q(
+            pk__in=DpoPurpose.objects.filter(dpo=user, expires_at__gt=timezone.now()).values("case_id")
+        )  # a case the DPO recorded an unexpired purpose for
     return None  # programme manager: pseudonymous lists only; administrator: no case data
 
 
@@ -119,8 +127,9 @@ def cases_openable_by(user: User) -> QuerySet[Case]:
 
 
 def _lists_every_case(user: User) -> bool:
-    # A programme manager's list shows every case, pseudonymously (codes only, never identifying data).
-    return user.is_active and user.role == Role.PROGRAMME_MANAGER and user.has(Perm.CASE_VIEW)
+    # A programme manager's list shows every case, pseudonymously (codes only, never identifying data);
+    # so does the DPO's, who picks the case to record a purpose for from it.
+    return user.is_active and user.role in (Role.PROGRAMME_MANAGER, Role.DPO) and user.has(Perm.CASE_VIEW)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -162,6 +171,32 @@ def check_section(user: User, section: str) -> None:
         raise SectionForbidden(str(SECTION_PERMS[section]))
 
 
+def case_for_purpose(user: User, code: str) -> Case:
+    """The case `code`, for recording a purpose to open it (the DPO's "break-glass"); its content stays
+    closed until the purpose is recorded. Raises SectionForbidden-like PermissionDenied for a role that
+    records no purpose, AccessNotFound for a missing code (both audited where the request ends)."""
+    if not (user.is_active and user.has(Perm.CASE_PURPOSE)):
+        raise PermissionDenied(Perm.CASE_PURPOSE.value)
+    found = list(Case.objects.select_related("person").filter(code=code)[:1])
+    if not found:
+        raise AccessNotFound(Perm.CASE_PURPOSE.value, object_type="case", object_id=code)
+    return found[0]
+
+
+def sections_read(user: User, case: Case, sections: Iterable[str], *, already: tuple[str, ...]) -> None:
+    """Audit the further sections a read of `case` (opened with `case_for_user`, which audited `already`)
+    really returned, e.g. the person's name on the summary, or health notes among the notes: one
+    `case.viewed` entry per section not audited yet."""
+    for each in dict.fromkeys(sections):
+        if each in already:
+            continue
+        check_section(user, each)
+        audit_record(
+            actor_id=user.pk, action="case.viewed", object_type="case", object_id=case.code,
+            detail={"section": each},
+        )  # fmt: skip
+
+
 def case_for_user(user: User, code: str, *, section: str = "summary", also: tuple[str, ...] = ()) -> Case:
     """The case `code` if `user` may open it (and see `section`), else Http404 (AccessNotFound); audits the
     read, one entry per section: `section`, and `also` the other sections the caller will show.
@@ -181,6 +216,8 @@ def case_for_user(user: User, code: str, *, section: str = "summary", also: tupl
     if not found:
         raise AccessNotFound(Perm.CASE_VIEW.value, object_type="case", object_id=code)
     case = found[0]
+    # Many different people in a short time through one token or session: refused, and an alert entry.
+    person_read(case.person_id)
     for each in sections:
         audit_record(
             actor_id=user.pk,

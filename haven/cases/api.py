@@ -20,8 +20,9 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.api.router import Error, IsoDate, error_response
 from haven.cases import selectors, services
-from haven.cases.access import case_for_user
+from haven.cases.access import case_for_purpose, case_for_user, sections_read
 from haven.cases.models import Case, Consent, Task
+from haven.cases.sealing import Opened
 from haven.core.parsing import MAX_PAGE
 
 router: Router = Router(tags=["cases"])
@@ -254,8 +255,9 @@ def _row(case: Case) -> dict[str, Any]:
     }
 
 
-def _case_out(case: Case, user: User) -> dict[str, Any]:
-    opened = selectors.person_fields(case, user, selectors.SUMMARY_FIELDS)
+def _case_out(case: Case, user: User, opened: dict[str, Opened] | None = None) -> dict[str, Any]:
+    if opened is None:
+        opened = selectors.person_fields(case, user, selectors.SUMMARY_FIELDS)
     person = case.person
     return {
         **_row(case),
@@ -381,7 +383,36 @@ def get_case(request: HttpRequest, code: str) -> Any:
     """One case (audited read)."""
     _need(request, Perm.CASE_VIEW)
     user = _user(request)
-    return _case_out(case_for_user(user, code), user)
+    case = case_for_user(user, code)
+    opened = selectors.person_fields(case, user, selectors.SUMMARY_FIELDS)
+    # The name and safe contact it returns to roles that may see them are a read of the identity too.
+    sections_read(user, case, selectors.sections_of(opened), already=("summary",))
+    return _case_out(case, user, opened)
+
+
+class PurposeIn(Schema):
+    purpose: Literal["access_request", "correction", "erasure", "consent_sign_off", "breach_review"]
+    reason: str = Field(..., max_length=1000)
+
+
+class PurposeOut(Schema):
+    case: str
+    purpose: str
+    expires_at: datetime
+
+
+@router.post("/{code}/purpose", response={201: PurposeOut, **ERRORS})
+@answers
+def record_purpose(request: HttpRequest, code: str, payload: PurposeIn) -> Any:
+    """The data protection officer records why they must open this case (break-glass); the case then opens
+    to them, and only to them, for a few hours (`expires_at`). Without one, the DPO's reads of the case
+    answer 404 like any case they may not open. The reason is sealed; the audit entry names the purpose."""
+    user = _user(request)
+    case = case_for_purpose(user, code)
+    record = services.dpo_purpose_record(
+        actor=user, case=case, purpose=payload.purpose, reason=payload.reason
+    )
+    return 201, {"case": case.code, "purpose": record.purpose, "expires_at": record.expires_at}
 
 
 @router.get("/{code}/person", response={200: PersonOut, **ERRORS})
@@ -486,6 +517,9 @@ def list_notes(request: HttpRequest, code: str) -> Any:
     _need(request, Perm.CASE_VIEW)
     user = _user(request)
     case = case_for_user(user, code, section="notes")
+    notes = selectors.notes_for(case, user)
+    # Health, perpetrator or location notes among them are reads of those sections too.
+    sections_read(user, case, selectors.note_sections_of(notes), already=("notes",))
     return [
         {
             "id": n.note.pk,
@@ -494,7 +528,7 @@ def list_notes(request: HttpRequest, code: str) -> Any:
             "author": n.note.author_id,
             "created_at": n.note.created_at,
         }
-        for n in selectors.notes_for(case, user)
+        for n in notes
     ]
 
 

@@ -405,6 +405,16 @@ class EraseForm(forms.Form):
     confirm_code = forms.CharField(label=_("Type the case code to confirm"), max_length=16)
 
 
+class PurposeForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=_choices(vocab.DPO_PURPOSES))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What request or event this is about, e.g. its date and reference."),
+    )
+
+
 class SearchForm(forms.Form):
     code = forms.CharField(label=_("Case code"), required=False, max_length=16)
     name = forms.CharField(label=_("Name"), required=False, max_length=300)

@@ -3,9 +3,13 @@
 All or nothing: every row is validated first, with the same rules as the services (`first_contact_create`:
 the same person fields, coded values against the vocabularies, dates, lengths, the age rules), and any
 problem stops the whole import before anything is written. The report names the row, the column and the
-problem, never the value (it may be personal data). Only then, in one transaction, the people are sealed
-under their own data keys, their blind indexes computed and persons, cases and stage records written in
-bulk, with one audit entry for the import.
+problem, never the value (it may be personal data). Only then the people are sealed under their own data
+keys and their blind indexes computed, batch by batch outside any transaction, and written through the
+cases services' bulk variants in short transactions, *staged*: invisible to every page, list and access
+function until one last short transaction publishes the whole file at once, with one audit entry for the
+import. So the service keeps answering during an import (SQLite's one write lock is held for a batch at a
+time), readers never wait on PostgreSQL, and the user still sees all or nothing: a failure deletes what was
+staged and its keys, and after a kill -9 `haven keys gc` does.
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first person row 2.
 """
@@ -18,27 +22,25 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from haven.accounts.actions import authorize
 from haven.accounts.models import Team, User
-from haven.accounts.permissions import Perm, Role
-from haven.audit.services import audit_record
-from haven.cases import vocab
+from haven.accounts.permissions import Perm
+from haven.cases import services, vocab
 from haven.cases.access import WrongTeam, may_act_for_team
-from haven.cases.models import Case, Person, StageChange
+from haven.cases.models import Person
 from haven.cases.services import (
     CODED_PERSON_FIELDS,
     FIELD_MAX_CHARS,
     PERSON_FIELDS,
-    _check_established,
-    _next_code,
+    check_established,
     decide_age,
 )
 from haven.vault import blind_index as bi
@@ -48,7 +50,9 @@ from haven.vault import integration as vault
 log = logging.getLogger("haven.cases")
 
 FIRST_DATA_ROW = 2
-BATCH_SIZE = 1_000
+# Rows sealed and then written per short transaction: small enough that SQLite's one write lock is held for
+# tens of milliseconds at a time (readers write their audit entries meanwhile), large enough for bulk inserts.
+BATCH_SIZE = 250
 _TRUE = frozenset({"true", "yes", "1", "y"})
 _FALSE = frozenset({"false", "no", "0", "n", ""})
 _LIST_SEPARATORS = re.compile(r"[\s|]+")
@@ -296,7 +300,7 @@ def _validate_row(
         # The services' rule, run on the row's values: adulthood is established, never assumed.
         probe = Person(**coded_values)
         try:
-            _check_established(probe, decide_age(probe, dob, established=True))
+            check_established(probe, decide_age(probe, dob, established=True))
         except ValidationError as exc:
             messages = exc.message_dict.get("age_established_adult", exc.messages)
             return None, [RowProblem(number, "age_established_adult", str(m)) for m in messages]
@@ -363,19 +367,20 @@ def _write(
     *,
     actor: User,
     team: Team,
+    batch: uuid.UUID,
+    codes: list[str],
     sealed: list[str],
     coded: list[str],
     clean: list[_Row],
     protector: Protector,
     batch_size: int,
     phases: dict[str, float],
-) -> tuple[str, str]:
-    now = timezone.now()
-    case_manager = actor if actor.role == Role.CASE_MANAGER else None
-    first_code = last_code = ""
-    for batch in _batches(clean, batch_size):
+    now: datetime,
+) -> None:
+    """Seal each batch outside any transaction, then stage it in one short one (`cases_stage_bulk`)."""
+    for offset, rows in enumerate(_batches(clean, batch_size)):
         people = []
-        for row in batch:
+        for row in rows:
             values = dict(zip(coded, row.coded, strict=True))
             person = Person(uid=uuid.uuid4(), created_at=now, updated_at=now, **values)
             # Haven's one age rule, as the services apply it to a first contact.
@@ -385,54 +390,17 @@ def _write(
         started = time.perf_counter()
         protector.protect(people)
         protected = time.perf_counter()
-        persons = Person.objects.bulk_create([person for person, _texts in people])
-        persons_written = time.perf_counter()
-        codes = []
-        for _person in persons:
-            # The services' allocation, one code at a time: codes stay sequential and are never reused,
-            # whatever else is writing cases meanwhile (private in services.py; see the import's report).
-            codes.append(_next_code(now.year))
-        coded_at = time.perf_counter()
-        cases = Case.objects.bulk_create(
-            [
-                Case(
-                    code=code,
-                    person=person,
-                    team=team,
-                    created_by=actor,
-                    case_manager=case_manager,
-                    stage="first_contact",
-                    status="Active",
-                    legal_basis="consent",
-                    # Imported records are already with the Society's contact person, who imports them.
-                    handed_over=True,
-                    handed_over_at=now,
-                    created_at=now,
-                    updated_at=now,
-                )
-                for person, code in zip(persons, codes, strict=True)
-            ]
+        first = offset * batch_size
+        services.cases_stage_bulk(
+            actor=actor,
+            team=team,
+            batch=batch,
+            people=[person for person, _texts in people],
+            codes=codes[first : first + len(people)],
+            now=now,
         )
-        StageChange.objects.bulk_create(
-            [
-                StageChange(
-                    case=case,
-                    from_stage="",
-                    to_stage="first_contact",
-                    status="Active",
-                    changed_by=actor,
-                    changed_at=now,
-                )
-                for case in cases
-            ]
-        )
-        written = time.perf_counter()
-        first_code = first_code or codes[0]
-        last_code = codes[-1]
         phases["protect"] += protected - started
-        phases["case_codes"] += coded_at - persons_written
-        phases["write"] += (persons_written - protected) + (written - coded_at)
-    return first_code, last_code
+        phases["write"] += time.perf_counter() - protected
 
 
 def people_import(
@@ -453,7 +421,7 @@ def people_import(
     and the report lists every problem. With `dry_run`, only the validation runs. Needs the case-assignment
     permission (the Society's contact person) and a member of `team` (else WrongTeam, a PermissionDenied:
     the actor becomes the cases' manager). A failure or an interruption while writing (a key-store error,
-    Ctrl-C) leaves the database untouched and deletes the data keys already made for the import.
+    Ctrl-C) deletes the rows staged so far (never shown) and the data keys already made for the import.
     `protector` is for the benchmark only.
     """
     authorize(actor, "case.import")
@@ -469,30 +437,48 @@ def people_import(
         return report
     phases = {"protect": 0.0, "case_codes": 0.0, "write": 0.0}
     protector = protector or VaultProtector()
+    now = timezone.now()
+    batch = uuid.uuid4()
+    reserving = time.perf_counter()
+    codes = services.case_codes_reserve(actor=actor, year=now.year, count=len(clean))
+    phases["case_codes"] = time.perf_counter() - reserving
     try:
-        report.first_code, report.last_code = _write_all(
+        _write(
             actor=actor,
             team=team,
+            batch=batch,
+            codes=codes,
             sealed=sealed,
             coded=coded,
             clean=clean,
             protector=protector,
             batch_size=batch_size,
             phases=phases,
+            now=now,
+        )
+        services.cases_import_publish(
+            actor=actor, team=team, batch=batch, expected=len(clean), first=codes[0], last=codes[-1]
         )
     except BaseException:
-        # Interrupted (Ctrl-C, SIGTERM) or refused: the transaction rolled back, so the data keys created
-        # for it protect nothing. Left behind they would pile up and be re-wrapped by every rotation.
-        # (After a kill -9 nothing runs here: `haven keys gc` collects them.)
-        _discard_keys(protector)
+        # Interrupted (Ctrl-C, SIGTERM) or refused: what was staged is deleted, then the data keys made for
+        # it, which would otherwise pile up and be re-wrapped by every rotation. (After a kill -9 nothing
+        # runs here: `haven keys gc` deletes the staged rows and their keys.)
+        _clean_up(batch, codes, protector)
         raise
+    report.first_code, report.last_code = codes[0], codes[-1]
     report.phases.update(phases)
     report.created = len(clean)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _discard_keys(protector: Protector) -> None:
+def _clean_up(batch: uuid.UUID, codes: list[str], protector: Protector) -> None:
+    try:
+        services.cases_import_discard(batch=batch, codes=codes)
+    except Exception:  # noqa: BLE001 (the import's own error matters more; keys gc removes what is left)
+        # The staged rows stay (invisible), so their keys must stay too: keys gc removes both later.
+        log.warning("the staged rows of a failed import could not be deleted now; haven keys gc will")
+        return
     discard = getattr(protector, "discard_created_keys", None)
     if discard is None:
         return
@@ -500,40 +486,3 @@ def _discard_keys(protector: Protector) -> None:
         discard()
     except Exception:  # noqa: BLE001 (the import's own error matters more; keys gc collects what is left)
         log.warning("the keys of a failed import could not be deleted now; haven keys gc will")
-
-
-def _write_all(
-    *,
-    actor: User,
-    team: Team,
-    sealed: list[str],
-    coded: list[str],
-    clean: list[_Row],
-    protector: Protector,
-    batch_size: int,
-    phases: dict[str, float],
-) -> tuple[str, str]:
-    """Write every row and the import's audit entry in one transaction; returns the first and last code."""
-    with transaction.atomic():
-        first_code, last_code = _write(
-            actor=actor,
-            team=team,
-            sealed=sealed,
-            coded=coded,
-            clean=clean,
-            protector=protector,
-            batch_size=batch_size,
-            phases=phases,
-        )
-        # One entry for the whole import, not one per case: each audit entry is a serialised write on the
-        # chain head, so 100 000 of them would double the import, and the codes are a contiguous range
-        # (allocated under the sequence lock inside this one transaction), so first and last name every
-        # case created. Codes and counts only, as every audit entry.
-        audit_record(
-            actor_id=actor.pk,
-            action="cases.imported",
-            object_type="team",
-            object_id=team.pk,
-            detail={"count": len(clean), "first": first_code, "last": last_code},
-        )
-    return first_code, last_code

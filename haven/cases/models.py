@@ -130,6 +130,14 @@ class CaseSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class PublishedCases(models.Manager["Case"]):
+    """Cases as every page, list, search, statistic and access function sees them: without the rows of an
+    import still being written (`Case.staged_import` set), which appear together when the import ends."""
+
+    def get_queryset(self) -> models.QuerySet[Case]:
+        return super().get_queryset().filter(staged_import=None)
+
+
 class Case(models.Model):
     """A case: the Society's work with one person, under a pseudonymous code."""
 
@@ -163,6 +171,14 @@ class Case(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The import batch writing this case, until the whole file is in: such rows are invisible (see
+    # `PublishedCases`), and deleted with their people and keys when the import fails or is killed.
+    staged_import = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
+
+    # The first manager is the default one: every query, related manager included, leaves staged rows out.
+    objects = PublishedCases()
+    # Published and staged rows alike: only for the importer's bulk services and their clean-up.
+    with_staged = models.Manager()  # noqa: DJ012 (a second manager, not a field)
 
     class Meta:
         # The case list reads one branch of the access rule at a time (own team, own cases, everything),
@@ -341,6 +357,23 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"attachment {self.pk}"
+
+
+class DpoPurpose(models.Model):
+    """A purpose the data protection officer recorded to open one case's content for a limited time
+    ("break-glass"): without one, the DPO lists cases by code only and opens none (`access.open_rule`)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="dpo_purposes")
+    dpo = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=24, choices=_choices(vocab.DPO_PURPOSES))
+    # Sealed under the person's key: the reason may name the person or the request.
+    reason = models.BinaryField(null=True, blank=True)
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"purpose {self.pk}"
 
 
 class ErasureTombstone(models.Model):

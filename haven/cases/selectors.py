@@ -4,6 +4,7 @@ readers decrypt only what the asked-for section needs, for a case already fetche
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -213,6 +214,16 @@ def overdue_tasks(user: User) -> QuerySet[Task]:
         .select_related("case", "case__person", "assignee")
         .order_by("due_on", "pk")
     )
+
+
+def sections_of(opened: Mapping[str, Opened]) -> list[str]:
+    """The person sections (PERSON_SECTIONS) the opened fields belong to: what a read of them returned."""
+    return [section for section, names in PERSON_SECTIONS.items() if any(n in opened for n in names)]
+
+
+def note_sections_of(notes: Iterable[NoteView]) -> list[str]:
+    """The sensitive sections (health, perpetrator, location) of the notes a read returned."""
+    return sorted({n.note.section for n in notes if n.note.section in vocab.SENSITIVE_SECTIONS})
 
 
 def person_fields(case: Case, user: User, names: tuple[str, ...]) -> dict[str, Opened]:

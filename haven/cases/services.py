@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from haven.accounts.models import Team, User
 from haven.accounts.permissions import Perm, Role
 from haven.audit.services import audit_record
 from haven.cases import vocab
-from haven.cases.access import is_eligible
+from haven.cases.access import WrongTeam, is_eligible, may_act_for_team
 from haven.cases.consent import recipients_to_inform
 from haven.cases.models import (
     Attachment,
@@ -35,6 +36,7 @@ from haven.cases.models import (
     Case,
     CaseSequence,
     Consent,
+    DpoPurpose,
     ErasureTombstone,
     HistoricEvent,
     Note,
@@ -80,6 +82,10 @@ class Conflict(Exception):
     def __init__(self, current_version: int) -> None:
         super().__init__(f"the record is now at version {current_version}")
         self.current_version = current_version
+
+
+class ImportIncomplete(Exception):
+    """Rows an import staged were removed (as abandoned) before it could publish them: nothing published."""
 
 
 def _audit(actor: User, action: str, case: Case, **detail: Any) -> None:
@@ -192,6 +198,12 @@ def decide_age(person: Person, dob: date | None, *, established: bool | None = N
     age = min(ages) if ages else None
     person.age_established_adult = not is_treated_as_child(age, person.age_in_doubt or not given)
     return ages
+
+
+def check_established(person: Person, ages: list[int]) -> None:
+    """The age rule for an explicit "18 or over" (ValidationError on `age_established_adult`), for callers
+    that validate values before writing them in bulk (the importer)."""
+    _check_established(person, ages)
 
 
 def _check_established(person: Person, ages: list[int]) -> None:
@@ -1080,6 +1092,36 @@ def attachment_read(*, case: Case, attachment: Attachment) -> bytes:
 # -- rights of the person ----------------------------------------------------------------------------------
 
 
+PURPOSE_REASON_MAX_CHARS = 1_000
+
+
+@transaction.atomic
+def dpo_purpose_record(*, actor: User, case: Case, purpose: str, reason: str) -> DpoPurpose:
+    """Record why the DPO must open `case` (fetched with `access.case_for_purpose`): one of
+    `vocab.DPO_PURPOSES` and a written reason (sealed under the person's key). The case then opens to
+    this DPO, and only to them, for DPO_PURPOSE_HOURS. Audited with the purpose code, never the reason."""
+    authorize(actor, "case.purpose_record")
+    if purpose not in vocab.codes(vocab.DPO_PURPOSES):
+        raise ValidationError({"purpose": _("Choose the purpose.")})
+    text = reason.strip()
+    if not text:
+        raise ValidationError({"reason": _("Say why you need to open this case (e.g. the request's date).")})
+    if len(text) > PURPOSE_REASON_MAX_CHARS:
+        raise ValidationError({"reason": _("At most %(n)d characters.") % {"n": PURPOSE_REASON_MAX_CHARS}})
+    now = timezone.now()
+    hours = settings.DPO_PURPOSE_HOURS
+    record = DpoPurpose(
+        case=case, dpo=actor, purpose=purpose, granted_at=now, expires_at=now + timedelta(hours=hours)
+    )
+    if case.person.erased_at is None:
+        # After an erasure the key is gone: only the purpose code remains (a breach review of a tombstone).
+        record.reason = seal(case.person.key_id, record, "reason", text)
+    record.full_clean()
+    record.save()
+    _audit(actor, "case.purpose_recorded", case, purpose=purpose, hours=hours)
+    return record
+
+
 @transaction.atomic
 def person_erase(
     *, actor: User, case: Case, reason: str, confirm_code: str | None = None
@@ -1189,3 +1231,139 @@ def erasure_reapply(*, key_id: str, case_code: str) -> int:
         attachment_path(attachment).unlink(missing_ok=True)
     audit_record(actor_id=None, action="person.erasure_reapplied", object_type="case", object_id=case_code)
     return changed
+
+
+# -- bulk variants, for the importer ------------------------------------------------------------------------
+#
+# An import writes in short transactions so that the service keeps answering meanwhile: codes are reserved
+# in one, each batch of people is written *staged* (`Case.staged_import`, invisible to every query through
+# `Case.objects`) in one each, and one last short transaction publishes the whole file at once. A failure or
+# interruption deletes the staged rows and their data keys (`cases_import_discard`); after a kill -9 nothing
+# runs, and `haven keys gc` removes the abandoned rows with their keys (`imports_abandoned_discard`).
+
+
+@transaction.atomic
+def case_codes_reserve(*, actor: User, year: int, count: int) -> list[str]:
+    """Reserve `count` consecutive case codes of `year` in one short transaction (the bulk `_next_code`)."""
+    authorize(actor, "case.import")
+    if count < 1:
+        return []
+    CaseSequence.objects.get_or_create(year=year)
+    sequence = CaseSequence.objects.select_for_update().get(year=year)
+    first = sequence.last + 1
+    sequence.last += count
+    sequence.save(update_fields=["last"])
+    return [f"HV-{year}-{number:05d}" for number in range(first, sequence.last + 1)]
+
+
+@transaction.atomic
+def cases_stage_bulk(
+    *,
+    actor: User,
+    team: Team,
+    batch: uuid.UUID,
+    people: Sequence[Person],
+    codes: Sequence[str],
+    now: datetime,
+) -> None:
+    """Write new people (already sealed under their own keys), one new case each (stage first contact,
+    handed over to `actor`, who manages them when a case manager) and their stage records, staged under
+    `batch`: nobody sees them until `cases_import_publish`. One short transaction per call."""
+    authorize(actor, "case.import")
+    if not may_act_for_team(actor, team.pk):
+        raise WrongTeam("case.own_team")
+    case_manager = actor if actor.role == Role.CASE_MANAGER else None
+    persons = Person.objects.bulk_create(list(people))
+    cases = Case.with_staged.bulk_create(
+        [
+            Case(
+                code=code,
+                person=person,
+                team=team,
+                created_by=actor,
+                case_manager=case_manager,
+                stage="first_contact",
+                status="Active",
+                legal_basis="consent",
+                # Imported records are already with the Society's contact person, who imports them.
+                handed_over=True,
+                handed_over_at=now,
+                created_at=now,
+                updated_at=now,
+                staged_import=batch,
+            )
+            for person, code in zip(persons, codes, strict=True)
+        ]
+    )
+    StageChange.objects.bulk_create(
+        [
+            StageChange(
+                case=case, from_stage="", to_stage="first_contact", status="Active", changed_by=actor,
+                changed_at=now,
+            )
+            for case in cases
+        ]
+    )  # fmt: skip
+
+
+@transaction.atomic
+def cases_import_publish(
+    *, actor: User, team: Team, batch: uuid.UUID, expected: int, first: str, last: str
+) -> int:
+    """Make the `expected` cases staged under `batch` visible at once, with one audit entry for the import;
+    returns how many. One short transaction: one UPDATE of an indexed column. Publishes nothing (Conflict)
+    when some staged rows are missing (removed as abandoned meanwhile): an import is all or nothing."""
+    authorize(actor, "case.import")
+    count = Case.with_staged.filter(staged_import=batch).update(staged_import=None)
+    if count != expected:
+        raise ImportIncomplete(f"{count} of {expected} staged rows left")
+    # One entry for the whole import, not one per case: the codes were reserved as one range, so first
+    # and last name every case created. Codes and counts only, as every audit entry.
+    audit_record(
+        actor_id=actor.pk,
+        action="cases.imported",
+        object_type="team",
+        object_id=team.pk,
+        detail={"count": count, "first": first, "last": last},
+    )
+    return count
+
+
+def _discard_staged(cases: models.QuerySet[Case]) -> list[str]:
+    """Delete staged cases, their stage records and people; returns the people's key ids (caller: atomic)."""
+    rows = list(cases.values_list("pk", "person_id", "person__key_id"))
+    case_ids = [pk for pk, _person, _key in rows]
+    person_ids = [person for _pk, person, _key in rows]
+    for start in range(0, len(case_ids), 500):  # under SQLite's limit of variables per statement
+        StageChange.objects.filter(case_id__in=case_ids[start : start + 500]).delete()
+        Case.with_staged.filter(pk__in=case_ids[start : start + 500]).delete()
+        Person.objects.filter(pk__in=person_ids[start : start + 500]).delete()
+    return [key for _pk, _person, key in rows]
+
+
+@transaction.atomic
+def cases_import_discard(*, batch: uuid.UUID, codes: Sequence[str] = ()) -> list[str]:
+    """Delete what a failed or interrupted import staged under `batch`; returns the data key ids its people
+    used (the caller deletes those keys after this commits). When no code was reserved after the
+    import's own (`codes`), the reservation is given back: those codes were never seen by anyone."""
+    key_ids = _discard_staged(Case.with_staged.filter(staged_import=batch))
+    if codes:
+        year, first = int(codes[0].split("-")[1]), int(codes[0].split("-")[2])
+        last = int(codes[-1].split("-")[2])
+        CaseSequence.objects.filter(year=year, last=last).update(last=first - 1)
+    return key_ids
+
+
+def imports_abandoned_discard(*, older_than: timedelta, now: datetime, dry_run: bool = False) -> int:
+    """Delete the rows of imports killed before they could clean up (staged before `now - older_than`);
+    returns how many cases. Their data keys are then referred to by no row (`haven keys gc` deletes them)."""
+    abandoned = Case.with_staged.filter(staged_import__isnull=False, created_at__lt=now - older_than)
+    if dry_run:
+        return abandoned.count()
+    with transaction.atomic():
+        return len(_discard_staged(abandoned))
+
+
+def imports_abandoned_hook(older_than: timedelta, now: datetime, dry_run: bool) -> int:
+    """`imports_abandoned_discard` in the shape `haven.vault.collect` calls its abandoned-rows hooks."""
+    return imports_abandoned_discard(older_than=older_than, now=now, dry_run=dry_run)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("handovers/mine/", views.my_handovers, name="my_handovers"),
     path("handovers/screening/<uuid:uid>/", views.handover_from_screening, name="handover_screening"),
     path("<case:code>/", views.detail, name="detail"),
+    path("<case:code>/purpose/", views.purpose, name="purpose"),
     path("<case:code>/person/edit/", views.person_edit, name="person_edit"),
     path("<case:code>/person/<str:section>/", views.person_section, name="person"),
     path("<case:code>/identity/", views.person_section, {"section": "identity"}, name="identity"),

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -15,6 +16,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +26,7 @@ from haven.accounts.permissions import Perm
 from haven.accounts.services import record_refusal
 from haven.cases import forms as f
 from haven.cases import selectors, services, vocab
-from haven.cases.access import case_for_user
+from haven.cases.access import case_for_purpose, case_for_user, sections_read
 from haven.cases.links import CaseLinks
 from haven.cases.models import Attachment, Case, Consent, PressureCheck, Task
 from haven.screening.present import present_result, ui_lang
@@ -227,9 +229,12 @@ def first_contact(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="summary")
+    fields = selectors.person_fields(case, user, selectors.SUMMARY_FIELDS)
+    # The summary shows the name and safe contact to roles that may see them: a read of the identity too.
+    sections_read(user, case, selectors.sections_of(fields), already=("summary",))
     context = {
         "case": case,
-        "fields": selectors.person_fields(case, user, selectors.SUMMARY_FIELDS),
+        "fields": fields,
         "stage_form": f.StageForm(initial={"stage": case.stage, "version": case.version}),
         "close_form": f.CloseForm(initial={"version": case.version}),
         "tombstone": selectors.tombstone_for(case) if case.person.erased_at else None,
@@ -244,6 +249,47 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         ],
     }
     return _page(request, "detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_PURPOSE)
+def purpose(request: HttpRequest, code: str) -> HttpResponse:
+    """The DPO records why they must open this case; it then opens to them for a few hours."""
+    user = _user(request)
+    case = case_for_purpose(user, code)
+    form = f.PurposeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                record = services.dpo_purpose_record(
+                    actor=user,
+                    case=case,
+                    purpose=form.cleaned_data["purpose"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                f.apply_errors(form, exc)
+                status = 400
+            else:
+                until = formats.time_format(timezone.localtime(record.expires_at), "TIME_FORMAT")
+                messages.success(
+                    request,
+                    _(
+                        "The case is open to you until %(until)s for this purpose. Every page you open is "
+                        "recorded."
+                    )
+                    % {"until": until},
+                )
+                return _to(case)
+        else:
+            status = 400
+    return render(
+        request,
+        "cases/purpose.html",
+        {"code": case.code, "form": form, "hours": settings.DPO_PURPOSE_HOURS},
+        status=status,
+    )
 
 
 @require_GET
@@ -741,12 +787,10 @@ def notes(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, _("Note added."))
         return _to(case, "notes")
     status = posted.status
-    context = {
-        "case": case,
-        "form": form,
-        "notes": selectors.notes_for(case, user),
-        "can_edit": user.has(Perm.CASE_EDIT),
-    }
+    notes = selectors.notes_for(case, user)
+    # Health, perpetrator or location notes among them are reads of those sections too.
+    sections_read(user, case, selectors.note_sections_of(notes), already=("notes",))
+    context = {"case": case, "form": form, "notes": notes, "can_edit": user.has(Perm.CASE_EDIT)}
     return _page(request, "notes.html", context, status=status)
 
 

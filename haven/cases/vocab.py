@@ -114,6 +114,14 @@ CONSENT_PURPOSES: Choices = [
     ("statistics", _("Anonymised statistics")),
     ("authority_dialogue", _("Confidential dialogue with authorities")),
 ]
+# Why the data protection officer opens a case ("break-glass"): each opens that one case for a few hours.
+DPO_PURPOSES: Choices = [
+    ("access_request", _("Access request from the person")),
+    ("correction", _("Correction requested by the person")),
+    ("erasure", _("Erasure")),
+    ("consent_sign_off", _("Sign-off after a consent withdrawal")),
+    ("breach_review", _("Review of a possible data breach")),
+]
 CONSENT_STATUSES: Choices = [
     ("given", _("Given")),
     ("refused", _("Refused")),

@@ -28,6 +28,12 @@ KeyReferences = Callable[[], Iterable[str]]
 
 _reference_hooks: list[KeyReferences] = []
 
+# Deletes the rows a killed writer left unfinished (staged before `now - older_than`), so that their keys
+# become unused; returns how many rows (counted, not deleted, when `dry_run`).
+AbandonedRows = Callable[[timedelta, datetime, bool], int]
+
+_abandoned_hooks: list[AbandonedRows] = []
+
 
 class NoReferenceHooks(VaultError):
     """No domain app said which keys it uses, so no key can be shown unused."""
@@ -40,6 +46,13 @@ def register_key_reference_hook(hook: KeyReferences) -> None:
     """
     if hook not in _reference_hooks:
         _reference_hooks.append(hook)
+
+
+def register_abandoned_rows_hook(hook: AbandonedRows) -> None:
+    """Have `hook` delete its app's abandoned staged rows before keys are collected (e.g. the cases of an
+    import killed half-way, which no page shows); registering it again changes nothing."""
+    if hook not in _abandoned_hooks:
+        _abandoned_hooks.append(hook)
 
 
 def key_reference_hooks() -> tuple[KeyReferences, ...]:
@@ -59,6 +72,7 @@ class CollectReport:
     deleted: int
     older_than_hours: float
     dry_run: bool
+    abandoned_rows: int = 0
 
     def as_dict(self) -> dict[str, int | float | bool]:
         return {
@@ -69,13 +83,15 @@ class CollectReport:
             "deleted": self.deleted,
             "older_than_hours": self.older_than_hours,
             "dry_run": self.dry_run,
+            "abandoned_rows": self.abandoned_rows,
         }
 
 
 def collect_unused_keys(
     store: KeyStore, *, older_than: timedelta, now: datetime, dry_run: bool = False
 ) -> CollectReport:
-    """Delete the data keys created before `now - older_than` that no registered hook names.
+    """Delete the data keys created before `now - older_than` that no registered hook names (after the
+    abandoned-rows hooks deleted what killed writers left staged).
 
     Raises `NoReferenceHooks` when no app registered a hook. The hooks are asked after the candidates are
     listed, so a key that a row started to use meanwhile is seen as used.
@@ -87,6 +103,8 @@ def collect_unused_keys(
         )
     if older_than < timedelta(0):
         raise ValueError("the grace period cannot be negative")
+    # First the rows a killed import staged and never published: their keys are then unused below.
+    abandoned = sum(hook(older_than, now, dry_run) for hook in _abandoned_hooks)
     total = store.count_by_kind().get("data", 0)
     candidates = store.data_keys_created_before(now - older_than)
     used: set[str] = set()
@@ -102,4 +120,5 @@ def collect_unused_keys(
         deleted=deleted,
         older_than_hours=older_than.total_seconds() / 3600,
         dry_run=dry_run,
+        abandoned_rows=abandoned,
     )

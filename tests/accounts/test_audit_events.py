@@ -88,8 +88,8 @@ def test_organisation_creation_is_audited(db: None) -> None:
 
 
 def test_token_creation_and_revocation_are_audited(bob: User) -> None:
-    token, _raw = token_create(actor=bob, user=bob)
-    assert last("api.token_created").detail == {"token": token.pk}
+    token, _raw = token_create(actor=bob, user=bob, scopes=["cases.read"], days=30)
+    assert last("api.token_created").detail == {"token": token.pk, "scopes": ["cases.read"], "days": 30}
     token_revoke(actor=bob, token=token, reason="lost")
     assert last("api.token_revoked").detail == {"token": token.pk, "reason": "lost"}
 

@@ -5,23 +5,27 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import timezone
 
 from haven.accounts import services
 from haven.accounts.models import User
 from haven.accounts.permissions import Role
-from haven.api.models import ApiToken
-from haven.api.services import TOKEN_PREFIX
+from haven.api.models import SCOPES, ApiToken
+from haven.api.services import TOKEN_PREFIX, BadTokenRequest, token_create
+from haven.audit.models import AuditEvent
 
 
 def create_token(email: str) -> str:
     out = io.StringIO()
-    call_command("token", "create", "--user", email, stdout=out)
+    call_command("token", "create", "--user", email, *(f"--scope={s}" for s in SCOPES), stdout=out)
     lines = out.getvalue().split()
     assert len(lines) == 1
     return lines[0]
@@ -55,14 +59,16 @@ def test_the_token_authenticates_me_with_ids_only(bob: User) -> None:
 
 def test_an_unknown_address_is_a_clear_error_with_exit_code_two(db: None) -> None:
     with pytest.raises(CommandError, match="no active account") as caught:
-        call_command("token", "create", "--user", "nobody@example.test", stdout=io.StringIO())
+        call_command(
+            "token", "create", "--user", "nobody@example.test", "--scope", "cases.read", stdout=io.StringIO()
+        )
     assert caught.value.returncode == 2
 
 
 def test_a_disabled_account_gets_no_new_token(bob: User) -> None:
     services.user_disable(actor=None, user=bob)
     with pytest.raises(CommandError):
-        call_command("token", "create", "--user", bob.email, stdout=io.StringIO())
+        call_command("token", "create", "--user", bob.email, "--scope", "cases.read", stdout=io.StringIO())
 
 
 def test_a_revoked_token_is_refused(bob: User) -> None:
@@ -139,3 +145,85 @@ def test_using_a_token_records_when_it_was_last_used(bob: User) -> None:
     assert ApiToken.objects.get(user=bob).last_used_at is None
     Client().get("/api/v1/me", **bearer(raw))
     assert ApiToken.objects.get(user=bob).last_used_at is not None
+
+
+def test_the_last_used_time_is_written_at_most_once_a_minute(bob: User) -> None:
+    raw = create_token(bob.email)
+    Client().get("/api/v1/me", **bearer(raw))
+    first = ApiToken.objects.get(user=bob).last_used_at
+    assert first is not None
+    Client().get("/api/v1/me", **bearer(raw))
+    assert ApiToken.objects.get(user=bob).last_used_at == first  # a second call in the minute writes nothing
+    ApiToken.objects.filter(user=bob).update(last_used_at=first - timedelta(seconds=61))
+    Client().get("/api/v1/me", **bearer(raw))
+    assert ApiToken.objects.get(user=bob).last_used_at > first
+
+
+def scoped_token(user: User, *scopes: str, days: int | None = None) -> str:
+    _token, raw = token_create(actor=user, user=user, scopes=scopes, days=days)
+    return raw
+
+
+def test_a_token_without_the_read_cases_scope_gets_403_and_the_refusal_is_audited(bob: User) -> None:
+    raw = scoped_token(bob, "statistics")
+    response = Client().get("/api/v1/cases", **bearer(raw))
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "scope_missing"
+    refusal = AuditEvent.objects.filter(action="access.denied", actor_id=bob.pk).last()
+    assert refusal is not None and refusal.detail["what"] == "scope.cases.read"
+
+
+def test_a_read_only_token_reads_cases_but_may_not_write_them(bob: User) -> None:
+    raw = scoped_token(bob, "cases.read")
+    assert Client().get("/api/v1/cases", **bearer(raw)).status_code == 200
+    written = Client().post("/api/v1/cases", data={}, content_type="application/json", **bearer(raw))
+    assert written.status_code == 403
+    assert written.json()["error"]["code"] == "scope_missing"
+
+
+def test_calls_about_the_token_itself_need_no_scope(bob: User) -> None:
+    raw = scoped_token(bob, "statistics")
+    assert Client().get("/api/v1/me", **bearer(raw)).status_code == 200
+
+
+def test_an_expired_token_is_refused(bob: User) -> None:
+    raw = scoped_token(bob, "cases.read", days=1)
+    ApiToken.objects.filter(user=bob).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert Client().get("/api/v1/me", **bearer(raw)).status_code == 401
+
+
+def test_a_token_lives_ninety_days_by_default_and_never_beyond_the_maximum(bob: User) -> None:
+    token, _raw = token_create(actor=bob, user=bob, scopes=["cases.read"])
+    assert token.expires_at is not None
+    assert timedelta(days=89, hours=23) < token.expires_at - timezone.now() <= timedelta(days=90)
+    with pytest.raises(BadTokenRequest):
+        token_create(actor=bob, user=bob, scopes=["cases.read"], days=366)
+    with pytest.raises(CommandError) as refused:
+        call_command("token", "create", "--user", bob.email, "--scope", "cases.read", "--days", "400")
+    assert refused.value.returncode == 2
+
+
+def test_unknown_or_no_scopes_are_refused(bob: User) -> None:
+    with pytest.raises(BadTokenRequest):
+        token_create(actor=bob, user=bob, scopes=["everything"])
+    with pytest.raises(BadTokenRequest):
+        token_create(actor=bob, user=bob, scopes=[])
+    with pytest.raises(CommandError):
+        call_command("token", "create", "--user", bob.email, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_each_user_lists_their_own_tokens_with_scopes_and_expiry_never_the_secret(
+    bob: User, make_user: Callable[..., User]
+) -> None:
+    raw = scoped_token(bob, "cases.read", "cases.write")
+    other = make_user(Role.CASEWORKER, "North")
+    scoped_token(other, "statistics")
+    listed = Client().get("/api/v1/tokens", **bearer(raw)).json()
+    assert [t["scopes"] for t in listed] == [["cases.read", "cases.write"]]
+    assert listed[0]["active"] is True and listed[0]["expires_at"]
+    assert raw not in json.dumps(listed)
+    out = io.StringIO()
+    call_command("token", "list", "--user", bob.email, "--json", stdout=out)
+    rows = json.loads(out.getvalue())
+    assert [r["scopes"] for r in rows] == [["cases.read", "cases.write"]]
+    assert raw not in out.getvalue()

@@ -12,6 +12,9 @@ from django.test import Client
 from haven.accounts.middleware import REAUTH_AT
 from haven.accounts.models import User
 from haven.api.services import token_create
+from haven.cases import services
+from haven.cases.access import case_for_purpose
+from haven.cases.models import Case
 
 MISSING_CODE = "HV-2000-99999"
 _CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
@@ -47,3 +50,11 @@ class ApiClient:
         return self.client.post(  # type: ignore[return-value]
             f"/api/v1{path}", body or {}, content_type="application/json", **self.auth
         )
+
+
+def with_purpose(dpo: User, case: Case, purpose: str = "erasure") -> Case:
+    """The DPO records a purpose for `case` (as on the purpose page), so that it opens to them."""
+    services.dpo_purpose_record(
+        actor=dpo, case=case_for_purpose(dpo, case.code), purpose=purpose, reason="Test request 1"
+    )
+    return case

@@ -14,7 +14,7 @@ from haven.cases import services
 from haven.cases.models import Attachment, Case, ErasureTombstone, Note, Person
 from haven.cases.sealing import open_value
 from haven.vault.errors import VaultDecryptError, VaultKeyMissing
-from tests.cases.helpers import recently_authenticated
+from tests.cases.helpers import recently_authenticated, with_purpose
 
 MARKER = "Test Marker Zeta-4471"
 
@@ -82,7 +82,7 @@ def test_erased_case_pages_show_the_tombstone_and_no_500(alice, dpo, make_case, 
 
 
 def test_erasure_in_the_web_needs_recent_authentication(alice, dpo, make_case, signed_in):
-    case = make_case(alice)
+    case = with_purpose(dpo, make_case(alice), "erasure")
     client = signed_in(dpo)
     response = client.post(
         f"/cases/{case.code}/erase/", {"reason": "retention_expired", "confirm_code": case.code}
@@ -136,6 +136,7 @@ def test_subject_access_export_holds_everything_readable(alice, dpo, make_case, 
     case = make_case(alice, name=MARKER)
     services.note_add(actor=alice, case=case, section="health", body="Test health note")
     services.task_add(actor=alice, case=case, due_on=case.created_at.date(), title="Test task")
+    with_purpose(dpo, case, "access_request")
     client = recently_authenticated(signed_in(dpo))
     page = client.get(f"/cases/{case.code}/export/")
     assert page.status_code == 200

@@ -19,7 +19,7 @@ from django.core.management.base import CommandError
 from haven.accounts.permissions import Role
 from haven.audit.models import AuditEvent
 from haven.audit.services import audit_verify
-from haven.cases import importer, selectors
+from haven.cases import selectors, services
 from haven.cases.importer import people_import
 from haven.cases.models import Case, CaseSequence, Person, StageChange
 from haven.cases.sealing import PersonOpener, open_value
@@ -246,17 +246,17 @@ def data_key_ids() -> set[str]:
 
 
 def interrupt_after(monkeypatch, calls: int) -> None:
-    """Ctrl-C in the middle of the writing, after `calls` case codes were allocated (keys already made)."""
-    real = importer._next_code
+    """Ctrl-C in the middle of the writing, once `calls` rows were staged (the next batch's keys made)."""
+    real = services.cases_stage_bulk
     seen = {"n": 0}
 
-    def next_code(year: int) -> str:
-        seen["n"] += 1
-        if seen["n"] > calls:
+    def stage(**kwargs):
+        if seen["n"] >= calls:
             raise KeyboardInterrupt
-        return real(year)
+        seen["n"] += len(kwargs["people"])
+        return real(**kwargs)
 
-    monkeypatch.setattr(importer, "_next_code", next_code)
+    monkeypatch.setattr(services, "cases_stage_bulk", stage)
 
 
 def test_an_interrupted_import_writes_nothing_and_deletes_the_keys_it_made(alice, north, monkeypatch):

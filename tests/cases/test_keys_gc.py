@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from haven.audit.models import AuditEvent
 from haven.cases import importer, services
 from haven.cases.importer import people_import
-from haven.cases.models import Person
+from haven.cases.models import Case, Person
 from haven.cases.sealing import open_value
 from haven.vault import collect
 from tests.cases.conftest import ADULT
@@ -29,26 +29,31 @@ def keys_gc(*args: str) -> dict[str, object]:
 
 @pytest.fixture
 def killed_import_leftovers(alice, north, make_case, monkeypatch) -> set[str]:
-    """People made through the services and an import, then an import killed (kill -9) half-way: its
-    rows rolled back, but no clean-up ran. Returns the key ids it left behind."""
+    """People made through the services and an import, then an import killed (kill -9) half-way: two
+    batches staged (never shown), the third's keys made, and no clean-up ran. Returns the key ids it left
+    behind."""
     for _ in range(2):
         make_case(alice)
     people_import(actor=alice, team=north, rows=as_dicts(HEADER, ROWS))
     before = data_key_ids()
     interrupt_after(monkeypatch, 3)
-    monkeypatch.setattr(importer, "_discard_keys", lambda protector: None)  # killed: nothing runs after
+    monkeypatch.setattr(importer, "_clean_up", lambda batch, codes, protector: None)  # killed: nothing runs
     with pytest.raises(KeyboardInterrupt):
         people_import(actor=alice, team=north, rows=as_dicts(HEADER, ROWS * 3), batch_size=2)
     monkeypatch.undo()
     leftovers = data_key_ids() - before
-    assert len(leftovers) == 4  # two batches of two
+    assert len(leftovers) == 6  # three batches of two: two staged, one only sealed
+    assert Case.objects.count() == 5  # nothing of the killed import is shown
     return leftovers
 
 
 def test_gc_deletes_the_leftovers_of_a_killed_import_and_every_person_still_opens(killed_import_leftovers):
-    people = list(Person.objects.all())
+    people = [case.person for case in Case.objects.select_related("person")]
     assert len(people) == 5
     report = keys_gc("--older-than-hours", "0")
+    assert report["abandoned_rows"] == 4
+    assert not Case.with_staged.exclude(pk__in=[c.pk for c in Case.objects.all()]).exists()
+    assert Person.objects.count() == 5
     remaining = data_key_ids()
     assert not killed_import_leftovers & remaining
     assert remaining == {person.key_id for person in people}
@@ -69,8 +74,11 @@ def test_gc_keeps_keys_younger_than_the_grace_period(killed_import_leftovers):
 def test_a_dry_run_counts_the_unused_keys_and_deletes_none(killed_import_leftovers):
     report = keys_gc("--older-than-hours", "0", "--dry-run")
     assert report["dry_run"] is True and report["deleted"] == 0
-    assert report["unused"] >= len(killed_import_leftovers)
+    # The killed import's staged rows are counted, not deleted: their four keys still count as used.
+    assert report["abandoned_rows"] == 4
+    assert report["unused"] >= len(killed_import_leftovers) - 4
     assert killed_import_leftovers <= data_key_ids()
+    assert Case.with_staged.count() == 9
     assert not AuditEvent.objects.filter(action="vault.keys_collected").exists()
 
 

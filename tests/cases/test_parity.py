@@ -18,7 +18,7 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Role
 from haven.cases import services
 from haven.cases.models import Case, Consent, Task
-from tests.cases.helpers import ApiClient
+from tests.cases.helpers import ApiClient, with_purpose
 
 ALLOWED = "allowed"
 REFUSED = "refused"
@@ -297,7 +297,7 @@ SIGN_OFF: dict[str, str] = {
 def test_signing_off_a_pressure_check_gets_the_same_decision_on_the_web_and_in_the_service(
     state: str, alice: User, dpo: User, make_case, signed_in
 ) -> None:
-    case = make_case(alice)
+    case = with_purpose(dpo, make_case(alice), "consent_sign_off")
 
     def check() -> services.PressureCheck:
         made = services.pressure_check_confirm(
@@ -385,7 +385,7 @@ def test_the_erasure_confirmation_gets_the_same_decision_on_the_web_and_in_the_s
     from haven.cases.models import ErasureTombstone
     from tests.cases.helpers import recently_authenticated
 
-    on_web, in_service = make_case(alice), make_case(alice)
+    on_web, in_service = with_purpose(dpo, make_case(alice)), make_case(alice)
     expected = ERASE_CONFIRM[typed]
 
     def code_for(case: Case) -> str:

@@ -1,8 +1,9 @@
 """URL × role expectations for the case pages and the case API (see tests/core/test_url_permissions.py).
 
 Each setup creates a fresh North first contact by the North case manager (not handed over, nobody else
-assigned). Of the roles with the permission, only that case manager (team rule) and the data protection
-officer may open it; every other role with the permission gets 404, exactly like a missing case.
+assigned). Of the roles with the permission, only that case manager (team rule) may open it; every other
+role with the permission gets 404, exactly like a missing case: the data protection officer too, who opens a
+case only under a purpose recorded for it (`cases:purpose`, `api-v1:record_purpose`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from tests.core.access_table import (
     Access,
 )
 
-OPENERS = {Role.CASE_MANAGER, Role.DPO}
+OPENERS = {Role.CASE_MANAGER}
+
+
+def _dpo_only(allowed: str, *, api: bool) -> dict[str, str]:
+    expect = {ANONYMOUS: UNAUTHORISED, NO_MFA: UNAUTHORISED} if api else {ANONYMOUS: LOGIN, NO_MFA: MFA}
+    expect.update({role.value: allowed if role == Role.DPO else FORBIDDEN for role in Role})
+    return expect
 
 
 def _case(users: Mapping[str, User]) -> Case:
@@ -165,6 +172,15 @@ URL_ACCESS: dict[str, Access] = {
         kwargs=_screening_with_signs,
     ),
     "cases:detail": case_page(Perm.CASE_VIEW),
+    # Only the DPO records a purpose to open a case (and sees the form for any case code that exists).
+    "cases:purpose": Access(expect=_dpo_only(OK, api=False), kwargs=_code),
+    "api-v1:record_purpose": Access(
+        expect=_dpo_only(OK, api=True),
+        method="POST",
+        kwargs=_code,
+        data={"purpose": "access_request", "reason": "Test request of 1 March"},
+        json=True,
+    ),
     "cases:identity": case_page(Perm.CASE_VIEW, Perm.CASE_VIEW_IDENTIFYING),
     "cases:person": case_page(
         Perm.CASE_VIEW, Perm.CASE_VIEW_SENSITIVE, kwargs=lambda users: {**_code(users), "section": "health"}

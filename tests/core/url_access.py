@@ -33,6 +33,8 @@ URL_ACCESS: dict[str, Access] = {
     # ninja's root path serves nothing (no interactive docs in Haven).
     "api-v1:api-root": public(NOT_FOUND),
     "api-v1:me": api(),
+    # Every token holder lists their own tokens.
+    "api-v1:tokens_list": api(),
     "api-v1:tokens_revoke": api(method="POST", data={"reason": "no_longer_needed"}),
     # Any token holder may confirm; a wrong password and code are refused (403) for everyone.
     "api-v1:tokens_confirm": api(

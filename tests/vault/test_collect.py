@@ -16,6 +16,12 @@ from tests.vault.conftest import NO_ENV
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def no_domain_rows(monkeypatch):
+    """The vault on its own: no domain app's abandoned rows to delete first."""
+    monkeypatch.setattr(collect, "_abandoned_hooks", [])
+
+
 @pytest.fixture
 def clock_store(data_dir: Path):
     now = {"t": T0}

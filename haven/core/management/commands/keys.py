@@ -196,7 +196,11 @@ class Command(BaseCommand):
                 action="vault.keys_collected",
                 object_type="keystore",
                 object_id="data",
-                detail={"deleted": report.deleted, "older_than_minutes": round(hours * 60)},
+                detail={
+                    "deleted": report.deleted,
+                    "older_than_minutes": round(hours * 60),
+                    "abandoned_rows": report.abandoned_rows,
+                },
             )
         if as_json:
             self.stdout.write(json.dumps(report.as_dict(), sort_keys=True))
@@ -207,6 +211,11 @@ class Command(BaseCommand):
             f"referred to by a row (kept): {report.referenced}; unused: {report.unused}, {verb}: "
             f"{report.unused if dry_run else report.deleted}"
         )
+        if report.abandoned_rows:
+            self.stdout.write(
+                f"rows of killed imports (never shown), {'would delete' if dry_run else 'deleted'}: "
+                f"{report.abandoned_rows}"
+            )
         if report.deleted:
             self.stdout.write(
                 "Take a new key-store backup (haven backup --keys): older ones still hold them."
