@@ -19,7 +19,8 @@ class Command(BaseCommand):
         "Manage accounts: list them (filter by role, team, status or second factor; --json), disable "
         "or re-enable one (its sessions and API tokens stop at once), unlock it after failed sign-ins, reset "
         "its second factor after an identity check, change its role or team. Acts as the operator on the "
-        "server, or as the administrator named by --actor. Exit 2 for an unknown account, role or team, or a refusal."
+        "server, or as the administrator named by --actor. Exit 2 for an unknown account, role or team, "
+        "or a refusal."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
