@@ -12,7 +12,14 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # import_bench before vault_bench: vault.json copies the import figures from import.json.
-BENCHES = ["import_bench.py", "vault_bench.py", "anonymise_bench.py", "dp_bench.py", "cases_bench.py"]
+BENCHES = [
+    "import_bench.py",
+    "vault_bench.py",
+    "anonymise_bench.py",
+    "dp_bench.py",
+    "cases_bench.py",
+    "audit_bench.py",
+]
 
 
 def main() -> int:

@@ -37,7 +37,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["action", "seq"], name="audit_action_seq"),
             models.Index(fields=["actor_id", "seq"], name="audit_actor_seq"),
             models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_seq"),
-            models.Index(fields=["at"], name="audit_at"),
+            models.Index(fields=["at", "seq"], name="audit_at_seq"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from haven.audit.models import AuditEvent
@@ -66,10 +66,18 @@ def trail(filters: TrailFilter) -> QuerySet[AuditEvent]:
         for prefix in ACCOUNT_ACTION_PREFIXES:
             scope |= Q(action__startswith=prefix)
         rows = rows.filter(scope).exclude(object_type="case")
-    if filters.since is not None:
-        rows = rows.filter(at__gte=_day_start(filters.since))
-    if filters.until is not None:
-        rows = rows.filter(at__lt=_day_start(filters.until + timedelta(days=1)))
+    if filters.since is not None or filters.until is not None:
+        period = Q()
+        if filters.since is not None:
+            period &= Q(at__gte=_day_start(filters.since))
+        if filters.until is not None:
+            period &= Q(at__lt=_day_start(filters.until + timedelta(days=1)))
+        # The period's first and last sequence numbers, read from the (at, seq) index alone, bound the walk
+        # down the seq index: a page never sorts the whole period. The period itself still decides.
+        bounds = AuditEvent.objects.filter(period).aggregate(low=Min("seq"), high=Max("seq"))
+        if bounds["low"] is None:
+            return AuditEvent.objects.none()
+        rows = rows.filter(period, seq__gte=bounds["low"], seq__lte=bounds["high"])
     if filters.actor_id is not None:
         rows = rows.filter(actor_id=filters.actor_id)
     if filters.action:
