@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Role
@@ -64,7 +63,7 @@ def direct(where: str, params: list[object]) -> list[int]:
     """The independent answer: plain SQL on the table."""
     table = AuditEvent._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq FROM {table} WHERE {where} ORDER BY seq DESC", params)  # noqa: S608
+        cursor.execute(f"SELECT seq FROM {table} WHERE {where} ORDER BY seq DESC", params)
         return [row[0] for row in cursor.fetchall()]
 
 
