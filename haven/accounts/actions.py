@@ -122,6 +122,13 @@ ACTIONS: tuple[Action, ...] = (
     # The audit trail
     Action("audit.view", Perm.AUDIT_VIEW, (WEB,), "Read the audit trail (the administrator: account events)"),
     Action("audit.export", Perm.AUDIT_VIEW, (WEB,), "Export a filtered view of the audit trail as CSV"),
+    # The person's requests about their data
+    Action(
+        "request.register",
+        Perm.PERSON_EXPORT,
+        (WEB,),
+        "Register an access, rectification or restriction request and follow its deadline",
+    ),
 )
 
 _BY_NAME = {action.name: action for action in ACTIONS}

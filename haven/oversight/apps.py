@@ -18,3 +18,4 @@ class OversightConfig(AppConfig):
         from haven.core.navigation import NavItem, register
 
         register(NavItem("audit", _("Audit trail"), "oversight:audit", Perm.AUDIT_VIEW))
+        register(NavItem("requests", _("Data requests"), "oversight:requests", Perm.PERSON_EXPORT))

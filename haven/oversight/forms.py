@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
+from haven.oversight.models import DataRequest
 from haven.oversight.selectors import DONE, REFUSED, TrailFilter
 
 
@@ -47,3 +50,11 @@ class TrailFilterForm(forms.Form):
             case_code=data.get("case") or "",
             outcome=data.get("outcome") or "",
         )
+
+
+class DataRequestForm(forms.Form):
+    case = forms.RegexField(label=_("Case code"), max_length=32, regex=r"^HV-[0-9]{4}-[0-9]{5,}$")
+    kind = forms.ChoiceField(label=_("Kind of request"), choices=DataRequest.Kind.choices)
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
+    )

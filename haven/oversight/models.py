@@ -1,8 +1,9 @@
-"""What the oversight tools keep: the result of each audit-chain verification."""
+"""What the oversight tools keep: audit-chain verifications, and the register of data requests."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditVerification(models.Model):
@@ -20,3 +21,31 @@ class AuditVerification(models.Model):
 
     def __str__(self) -> str:
         return f"verification {self.pk}"
+
+
+class DataRequest(models.Model):
+    """A request from a person about their data (GDPR Art. 15, 16, 18): when it came, by when it is due.
+
+    Codes and dates only: who the person is stays in their case record, reached by the case code.
+    """
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access (a copy of everything held)")
+        RECTIFICATION = "rectification", _("Rectification (correct what is wrong)")
+        RESTRICTION = "restriction", _("Restriction (hold, use no further)")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    case_code = models.CharField(max_length=32, db_index=True)
+    received_on = models.DateField()
+    # One month from receipt (Art. 12(3)); a reminder shows from REMINDER_DAYS before.
+    due_on = models.DateField()
+    registered_by_id = models.BigIntegerField(null=True, blank=True)
+    registered_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["answered_at", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"request {self.pk}"

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
 from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.actions import authorize
 from haven.accounts.models import User
 from haven.accounts.permissions import Role
 from haven.audit.models import AuditEvent
 from haven.audit.services import audit_head, audit_record, audit_verify
+from haven.cases.models import Case
 from haven.evidence.anonymise.csvio import neutralise_cell
 from haven.oversight import selectors
-from haven.oversight.models import AuditVerification
+from haven.oversight.answer import Answer, build_answer
+from haven.oversight.models import AuditVerification, DataRequest
+from haven.oversight.pdf import answer_pdf
 from haven.oversight.selectors import Pattern, TrailFilter
 
 # An export holds at most this many entries: a wider one is narrowed by date first.
@@ -139,3 +148,130 @@ def verification_record(
         head_hash=head_hash or "",
         problem=(problem or "")[:500],
     )
+
+
+# -- Requests from the person about their data -----------------------------------------------------------
+
+# A reminder shows on the register from this many days before a request's deadline.
+REMINDER_DAYS = 7
+
+
+def _one_month_after(day: date) -> date:
+    """The same day of the next month (Art. 12(3)); the month's last day when it has no such day."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def data_request_register(*, actor: User | None, case: Case, kind: str, received_on: date) -> DataRequest:
+    """Register an access, rectification or restriction request with its one-month deadline.
+
+    ``case`` comes through the access function (`case_for_user`), so the DPO reaches only cases they may.
+    """
+    authorize(actor, "request.register")
+    return _data_request_register(actor=actor, case=case, kind=kind, received_on=received_on)
+
+
+@transaction.atomic
+def _data_request_register(*, actor: User | None, case: Case, kind: str, received_on: date) -> DataRequest:
+    if kind not in DataRequest.Kind.values:
+        raise ValidationError({"kind": _("Choose the kind of request.")})
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The date the request came in cannot be in the future.")})
+    request = DataRequest(
+        kind=kind,
+        case_code=case.code,
+        received_on=received_on,
+        due_on=_one_month_after(received_on),
+        registered_by_id=actor.pk if actor is not None else None,
+        registered_at=timezone.now(),
+    )
+    request.full_clean()
+    request.save()
+    audit_record(
+        actor_id=actor.pk if actor is not None else None,
+        action="request.registered",
+        object_type="case",
+        object_id=case.code,
+        detail={"kind": kind, "request": request.pk},
+    )
+    return request
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    request: DataRequest
+    days_left: int
+    reminder: bool  # due within REMINDER_DAYS, or late, and not answered
+
+
+def data_requests(*, actor: User | None) -> list[RequestRow]:
+    """The register: open requests first, soonest deadline first, with the reminder flag."""
+    authorize(actor, "request.register")
+    today = timezone.localdate()
+    return [
+        RequestRow(
+            request=r,
+            days_left=(r.due_on - today).days,
+            reminder=r.answered_at is None and (r.due_on - today).days <= REMINDER_DAYS,
+        )
+        for r in DataRequest.objects.order_by(F("answered_at").asc(nulls_first=True), "due_on", "pk")
+    ]
+
+
+def data_request_get(*, actor: User | None, request_id: int) -> DataRequest:
+    authorize(actor, "request.register")
+    found = DataRequest.objects.filter(pk=request_id).first()
+    if found is None:
+        raise LookupError(request_id)
+    return found
+
+
+@dataclass(frozen=True)
+class AnswerBundle:
+    answer: Answer
+    json: dict[str, Any]
+    pdf: bytes
+    files: list[tuple[str, bytes]]
+
+
+def data_request_answer(*, actor: User, request: DataRequest, case: Case) -> AnswerBundle:
+    """The answer to an access request in the person's language: the document (HTML is rendered from
+    ``answer``), its PDF, its JSON, and the files themselves. Goes through the cases app's audited export
+    (`person.export`); the request is marked answered."""
+    from haven.cases.services import attachment_read, subject_access_export
+
+    if request.case_code != case.code:
+        raise LookupError(request.pk)
+    document = subject_access_export(actor=actor, case=case)
+    answer = build_answer(
+        case, kind=request.kind, received_on=request.received_on, due_on=request.due_on, document=document
+    )
+    files = []
+    for item, view in zip(answer.files, _files_of(case), strict=True):
+        files.append((str(item["archive_path"]), attachment_read(case=case, attachment=view.attachment)))
+    if request.answered_at is None:
+        DataRequest.objects.filter(pk=request.pk).update(answered_at=timezone.now(), answered_by_id=actor.pk)
+    return AnswerBundle(answer=answer, json=answer.as_json(), pdf=answer_pdf(answer), files=files)
+
+
+def _files_of(case: Case) -> list[Any]:
+    from haven.oversight.answer import _live_files
+
+    return _live_files(case)
+
+
+def data_request_close(*, actor: User | None, request: DataRequest) -> DataRequest:
+    """Mark a rectification or restriction request as dealt with (the change itself is made on the case)."""
+    authorize(actor, "request.register")
+    DataRequest.objects.filter(pk=request.pk, answered_at=None).update(
+        answered_at=timezone.now(), answered_by_id=actor.pk if actor is not None else None
+    )
+    audit_record(
+        actor_id=actor.pk if actor is not None else None,
+        action="request.closed",
+        object_type="case",
+        object_id=request.case_code,
+        detail={"kind": request.kind, "request": request.pk},
+    )
+    request.refresh_from_db()
+    return request

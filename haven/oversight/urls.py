@@ -7,4 +7,8 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("audit/export/", views.audit_export, name="audit_export"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("requests/", views.requests, name="requests"),
+    path("requests/<int:request_id>/", views.request_detail, name="request"),
+    path("requests/<int:request_id>/close/", views.request_close, name="request_close"),
+    path("requests/<int:request_id>/answer/", views.request_answer, name="request_answer"),
 ]

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from haven.accounts.decorators import require_perm
+from haven.accounts.decorators import require_perm, require_recent_auth
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
+from haven.cases.access import case_for_user
 from haven.oversight import services
-from haven.oversight.forms import TrailFilterForm
+from haven.oversight.forms import DataRequestForm, TrailFilterForm
+from haven.oversight.models import DataRequest
 from haven.oversight.selectors import TrailFilter, outcome_of
 
 
@@ -89,3 +97,101 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
             ),
         )
     return redirect("oversight:audit")
+
+
+# -- requests about personal data ---------------------------------------------------------------------------
+
+
+@require_perm(Perm.PERSON_EXPORT)
+@require_http_methods(["GET", "POST"])
+def requests(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = DataRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            case = case_for_user(actor, form.cleaned_data["case"], section="export")
+            try:
+                item = services.data_request_register(
+                    actor=actor,
+                    case=case,
+                    kind=form.cleaned_data["kind"],
+                    received_on=form.cleaned_data["received_on"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.error_dict.items() if hasattr(exc, "error_dict") else []:
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request,
+                    _("Request registered. It is due by %(date)s; answer it from its page.")
+                    % {"date": item.due_on.isoformat()},
+                )
+                return redirect("oversight:request", request_id=item.pk)
+        status = 400
+    rows = services.data_requests(actor=actor)
+    return render(request, "oversight/requests.html", {"form": form, "rows": rows}, status=status)
+
+
+def _request(request: HttpRequest, request_id: int) -> DataRequest:
+    try:
+        return services.data_request_get(actor=_actor(request), request_id=request_id)
+    except LookupError:
+        raise Http404("request") from None
+
+
+@require_perm(Perm.PERSON_EXPORT)
+def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+    return render(request, "oversight/request.html", {"item": _request(request, request_id)})
+
+
+@require_perm(Perm.PERSON_EXPORT)
+@require_POST
+def request_close(request: HttpRequest, request_id: int) -> HttpResponse:
+    item = _request(request, request_id)
+    services.data_request_close(actor=_actor(request), request=item)
+    messages.success(request, _("Marked as dealt with."))
+    return redirect("oversight:requests")
+
+
+@require_GET
+@require_perm(Perm.PERSON_EXPORT)
+@require_recent_auth
+def request_answer(request: HttpRequest, request_id: int) -> HttpResponse:
+    actor = _actor(request)
+    item = _request(request, request_id)
+    if item.kind != DataRequest.Kind.ACCESS:
+        raise Http404("request")
+    case = case_for_user(actor, item.case_code, section="export")
+    try:
+        bundle = services.data_request_answer(actor=actor, request=item, case=case)
+    except ValidationError:
+        raise Http404("request") from None  # an erased person: nothing readable is held
+    name = f"{item.case_code}-access-request"
+    wanted = request.GET.get("format", "html")
+    response: HttpResponse
+    if wanted == "json":
+        response = JsonResponse(bundle.json, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    elif wanted == "pdf":
+        response = HttpResponse(bundle.pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    elif wanted == "zip":
+        response = HttpResponse(_archive(bundle), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    else:
+        response = render(request, "oversight/answer_document.html", {"answer": bundle.answer})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _archive(bundle: services.AnswerBundle) -> bytes:
+    html = render_to_string("oversight/answer_document.html", {"answer": bundle.answer})
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("answer.pdf", bundle.pdf)
+        archive.writestr("answer.html", html)
+        archive.writestr("answer.json", json.dumps(bundle.json, ensure_ascii=False, indent=2))
+        for path, content in bundle.files:
+            archive.writestr(path, content)
+    return out.getvalue()

@@ -79,6 +79,7 @@ EXPECTED: dict[str, set[str]] = {
     "team.manage": {ADMIN},
     "audit.view": {DPO, ADMIN},
     "audit.export": {DPO, ADMIN},
+    "request.register": {DPO},
 }
 
 # The web pages of the actions reached only on the web: their role decisions are the URL x role table's.
@@ -101,6 +102,7 @@ WEB_PAGES: dict[str, tuple[str, ...]] = {
     "team.manage": ("manage:teams", "manage:team"),
     "audit.view": ("oversight:audit", "oversight:audit_verify"),
     "audit.export": ("oversight:audit_export",),
+    "request.register": ("oversight:requests", "oversight:request", "oversight:request_close"),
 }
 
 # Actions with parity tests of their own, through every channel (named here so that they count).
