@@ -84,6 +84,12 @@ ACTIONS: tuple[Action, ...] = (
         "pressure.confirm", Perm.CASE_ASSIGN, (WEB,), "Check a withdrawal or erasure request for pressure"
     ),
     Action("pressure.sign_off", Perm.CONSENT_SIGN_OFF, (WEB,), "Sign off continuing on another legal basis"),
+    Action(
+        "pressure.request",
+        Perm.PERSON_ERASE,
+        (WEB,),
+        "Ask the case manager for the possible-pressure check (a task for them)",
+    ),
     Action("case.notes_tasks", Perm.CASE_EDIT, (WEB, API), "Add notes, tasks and files; mark tasks done"),
     Action("person.erase", Perm.PERSON_ERASE, (WEB, CLI), "Erase a person (crypto-shredding)"),
     Action("person.export", Perm.PERSON_EXPORT, (WEB,), "Export everything held on a person"),

@@ -994,6 +994,37 @@ def task_add(
     return task
 
 
+def pressure_check_request(*, actor: User, case: Case, kind: str = "erasure") -> Task:
+    """The DPO asks the case's manager for the possible-pressure check an erasure (or withdrawal) waits
+    for: a task on the case, assigned to the case manager and due in three days, which shows in their
+    tasks. Nothing is erased until the check is done and someone erases."""
+    authorize(actor, "pressure.request")
+    return _pressure_check_request(actor=actor, case=case, kind=kind)
+
+
+@transaction.atomic
+def _pressure_check_request(*, actor: User, case: Case, kind: str) -> Task:
+    _check_not_erased(case)
+    if kind not in ("erasure", "withdrawal"):
+        raise ValidationError(_("Choose what the check is for."))
+    if case.case_manager is None:
+        raise ValidationError(_("The case has no case manager yet: assign one first."))
+    title = (
+        _("Check the erasure request for signs of pressure (asked by the data protection officer)")
+        if kind == "erasure"
+        else _("Check the consent withdrawal for signs of pressure (asked by the data protection officer)")
+    )
+    task = Task(
+        case=case, kind="", due_on=timezone.localdate() + timedelta(days=3), assignee=case.case_manager,
+        created_by=actor,
+    )  # fmt: skip
+    task.title = seal(case.person.key_id, task, "title", str(title))
+    task.full_clean()
+    task.save()
+    _audit(actor, "case.pressure_check_requested", case, task=task.pk, kind=kind)
+    return task
+
+
 @transaction.atomic
 def task_done(*, actor: User, case: Case, task: Task) -> Task:
     """Mark a task done (once)."""
@@ -1145,6 +1176,7 @@ def person_erase(
     person.name_dob_bi = ""
     person.document_bi = ""
     person.phone_bi = ""
+    _scrub_coded_values(person)
     person.erased_at = now
     person.version += 1
     person.save()
@@ -1157,6 +1189,7 @@ def person_erase(
         each.save()
         if from_stage != "closed":
             _record_stage(each, actor, from_stage)
+    _scrub_case_codes(cases)
     tombstone = ErasureTombstone(case_code=case.code, erased_by=actor, reason_code=reason)
     tombstone.full_clean()
     tombstone.save()
@@ -1168,6 +1201,31 @@ def person_erase(
     if connection.vendor == "sqlite":
         transaction.on_commit(_checkpoint_wal)
     return tombstone
+
+
+def _scrub_coded_values(person: Person) -> None:
+    """Erasure leaves the tombstone alone: case code, dates and reason. The coded values that, put
+    together, could still point at one person (age, gender, languages, citizenship…) go back to "unknown"."""
+    person.gender = "NonSpecifiedUnknown"
+    person.languages = []
+    person.information_language = ""
+    person.citizenship = []
+    person.legal_status = "unknown"
+    person.stated_age = None
+    person.estimated_age = None
+    person.age_method = "unknown"
+    person.age_in_doubt = False
+    person.schooling = ""
+
+
+def _scrub_case_codes(cases: list[Case]) -> None:
+    """The erased person's cases keep their stages and dates; the organisation codes a consent or a
+    best-interests decision named, the countries of events and the forms of exploitation go."""
+    ids = [each.pk for each in cases]
+    Consent.objects.filter(case_id__in=ids).update(recipient="")
+    BestInterests.objects.filter(case_id__in=ids).update(recipients=[])
+    HistoricEvent.objects.filter(case_id__in=ids).delete()
+    Case.objects.filter(pk__in=ids).update(exploitation_types=[], means_of_control=[])
 
 
 def _checkpoint_wal() -> None:
@@ -1210,10 +1268,12 @@ def erasure_reapply(*, key_id: str, case_code: str) -> int:
         attachment_path(attachment).unlink(missing_ok=True)
     if person.erased_at is None or person.name_dob_bi or person.document_bi or person.phone_bi:
         person.name_dob_bi = person.document_bi = person.phone_bi = ""
+        _scrub_coded_values(person)
         person.erased_at = person.erased_at or timezone.now()
         person.version += 1
         person.save()
         changed += 1
+    _scrub_case_codes(list(Case.objects.filter(person=person)))
     now = timezone.now()
     changed += (
         Case.objects.filter(person=person)

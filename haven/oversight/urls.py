@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import path, register_converter
 
+from haven.cases.urls import CaseCodeConverter
 from haven.oversight import views
+
+register_converter(CaseCodeConverter, "case")
 
 app_name = "oversight"
 urlpatterns = [
@@ -11,4 +14,5 @@ urlpatterns = [
     path("requests/<int:request_id>/", views.request_detail, name="request"),
     path("requests/<int:request_id>/close/", views.request_close, name="request_close"),
     path("requests/<int:request_id>/answer/", views.request_answer, name="request_answer"),
+    path("cases/<case:code>/ask-pressure-check/", views.ask_pressure_check, name="ask_pressure_check"),
 ]

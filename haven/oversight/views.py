@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.accounts.decorators import require_perm, require_recent_auth
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
+from haven.cases import services as cases_services
 from haven.cases.access import case_for_user
 from haven.oversight import services
 from haven.oversight.forms import DataRequestForm, TrailFilterForm
@@ -195,3 +196,21 @@ def _archive(bundle: services.AnswerBundle) -> bytes:
         for path, content in bundle.files:
             archive.writestr(path, content)
     return out.getvalue()
+
+
+@require_perm(Perm.PERSON_ERASE)
+@require_POST
+def ask_pressure_check(request: HttpRequest, code: str) -> HttpResponse:
+    """From the case's erasure page: ask its case manager for the possible-pressure check."""
+    actor = _actor(request)
+    case = case_for_user(actor, code, section="erase")
+    try:
+        cases_services.pressure_check_request(actor=actor, case=case, kind="erasure")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Asked: the case manager has a task to check for signs of pressure. Erase once it is done."),
+        )
+    return redirect("cases:erase", code=case.code)

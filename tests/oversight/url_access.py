@@ -27,6 +27,12 @@ def _request(users: Mapping[str, User]) -> dict[str, Any]:
     return {"request_id": item.pk}
 
 
+def _managed_case(users: Mapping[str, User]) -> dict[str, Any]:
+    manager = users[Role.CASE_MANAGER.value]
+    case = cases.first_contact_create(actor=manager, values={"stated_age": 30}, confirm_new_person=True)
+    return {"code": cases.case_open(actor=manager, case=case).code}
+
+
 URL_ACCESS: dict[str, Access] = {
     "oversight:audit": page(Perm.AUDIT_VIEW),
     "oversight:audit_export": page(Perm.AUDIT_VIEW),
@@ -36,4 +42,7 @@ URL_ACCESS: dict[str, Access] = {
     "oversight:request_close": page(Perm.PERSON_EXPORT, method="POST", kwargs=_request, allowed=REDIRECT),
     # The answer needs a fresh password and code first: the DPO is sent to confirm them.
     "oversight:request_answer": page(Perm.PERSON_EXPORT, kwargs=_request, allowed=REDIRECT),
+    "oversight:ask_pressure_check": page(
+        Perm.PERSON_ERASE, method="POST", kwargs=_managed_case, allowed=REDIRECT
+    ),
 }

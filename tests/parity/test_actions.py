@@ -80,6 +80,7 @@ EXPECTED: dict[str, set[str]] = {
     "audit.view": {DPO, ADMIN},
     "audit.export": {DPO, ADMIN},
     "request.register": {DPO},
+    "pressure.request": {DPO},
 }
 
 # The web pages of the actions reached only on the web: their role decisions are the URL x role table's.
@@ -103,6 +104,7 @@ WEB_PAGES: dict[str, tuple[str, ...]] = {
     "audit.view": ("oversight:audit", "oversight:audit_verify"),
     "audit.export": ("oversight:audit_export",),
     "request.register": ("oversight:requests", "oversight:request", "oversight:request_close"),
+    "pressure.request": ("oversight:ask_pressure_check",),
 }
 
 # Actions with parity tests of their own, through every channel (named here so that they count).
