@@ -250,6 +250,11 @@ AUDIT_ALERT_CASES = env_int("HAVEN_AUDIT_ALERT_CASES", 20, minimum=2)
 AUDIT_WORKING_HOURS_START = env_int("HAVEN_AUDIT_WORKING_HOURS_START", 7, minimum=0)
 AUDIT_WORKING_HOURS_END = env_int("HAVEN_AUDIT_WORKING_HOURS_END", 20, minimum=1)
 
+# Retention (docs/data-register.md): a closed case is due for review this many days after it was closed;
+# an anonymous screening this many days after it was made. Nothing is erased without a person deciding.
+RETENTION_CASE_DAYS = env_int("HAVEN_RETENTION_CASE_DAYS", 5 * 365, minimum=1)
+RETENTION_SCREENING_DAYS = env_int("HAVEN_RETENTION_SCREENING_DAYS", 365, minimum=1)
+
 LOG_LEVEL = env_choice("HAVEN_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {
     "version": 1,

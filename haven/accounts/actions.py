@@ -128,6 +128,12 @@ ACTIONS: tuple[Action, ...] = (
     # The audit trail
     Action("audit.view", Perm.AUDIT_VIEW, (WEB,), "Read the audit trail (the administrator: account events)"),
     Action("audit.export", Perm.AUDIT_VIEW, (WEB,), "Export a filtered view of the audit trail as CSV"),
+    Action(
+        "retention.review",
+        Perm.PERSON_ERASE,
+        (WEB, CLI),
+        "Review cases past their retention period; keep one longer for a reason",
+    ),
     # The person's requests about their data
     Action(
         "request.register",

@@ -18,4 +18,5 @@ class OversightConfig(AppConfig):
         from haven.core.navigation import NavItem, register
 
         register(NavItem("audit", _("Audit trail"), "oversight:audit", Perm.AUDIT_VIEW))
+        register(NavItem("retention", _("Retention review"), "oversight:retention", Perm.PERSON_ERASE))
         register(NavItem("requests", _("Data requests"), "oversight:requests", Perm.PERSON_EXPORT))

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
-from haven.oversight.models import DataRequest
+from haven.oversight.models import DataRequest, RetentionExtension
 from haven.oversight.selectors import DONE, REFUSED, TrailFilter
 
 
@@ -58,3 +58,8 @@ class DataRequestForm(forms.Form):
     received_on = forms.DateField(
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
     )
+
+
+class RetentionExtendForm(forms.Form):
+    until = forms.DateField(label=_("Keep until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.ChoiceField(label=_("Why"), choices=RetentionExtension.Reason.choices)

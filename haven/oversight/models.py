@@ -49,3 +49,25 @@ class DataRequest(models.Model):
 
     def __str__(self) -> str:
         return f"request {self.pk}"
+
+
+class RetentionExtension(models.Model):
+    """A person's decision to keep a case past its retention period, until a date, for a coded reason."""
+
+    class Reason(models.TextChoices):
+        ONGOING_SUPPORT = "ongoing_support", _("Support is still going on")
+        PERSON_ASKED = "person_asked", _("The person asked us to keep it")
+        PENDING_REQUEST = "pending_request", _("A request of the person is being answered")
+        LEGAL_OBLIGATION = "legal_obligation", _("A legal obligation to keep it")
+
+    case_code = models.CharField(max_length=32, db_index=True)
+    until = models.DateField()
+    reason = models.CharField(max_length=32, choices=Reason.choices)
+    decided_by_id = models.BigIntegerField(null=True, blank=True)
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-until", "-pk"]
+
+    def __str__(self) -> str:
+        return f"retention extension {self.pk}"

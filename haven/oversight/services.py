@@ -7,9 +7,10 @@ import csv
 import io
 import json
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -25,7 +26,7 @@ from haven.cases.models import Case
 from haven.evidence.anonymise.csvio import neutralise_cell
 from haven.oversight import selectors
 from haven.oversight.answer import Answer, build_answer
-from haven.oversight.models import AuditVerification, DataRequest
+from haven.oversight.models import AuditVerification, DataRequest, RetentionExtension
 from haven.oversight.pdf import answer_pdf
 from haven.oversight.selectors import Pattern, TrailFilter
 
@@ -275,3 +276,96 @@ def data_request_close(*, actor: User | None, request: DataRequest) -> DataReque
     )
     request.refresh_from_db()
     return request
+
+
+# -- Retention review ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionDue:
+    case: Case
+    closed_on: date
+    due_on: date
+    days_past: int
+    extended_until: date | None  # an extension that ran out, if any
+
+
+def retention_review(*, actor: User | None, today: date | None = None) -> list[RetentionDue]:
+    """Closed cases past their retention period (RETENTION_CASE_DAYS after closing) and not kept by a
+    running extension, oldest first. Reads only: nothing is erased here; a person decides on each."""
+    authorize(actor, "retention.review")
+    today = today or timezone.localdate()
+    period = timedelta(days=settings.RETENTION_CASE_DAYS)
+    limit = timezone.make_aware(datetime.combine(today - period, time.min))
+    candidates = (
+        Case.objects.filter(closed_at__lt=limit, person__erased_at=None)
+        .select_related("team", "person")
+        .order_by("closed_at", "pk")
+    )
+    latest: dict[str, date] = {}
+    for code, until in RetentionExtension.objects.filter(
+        case_code__in=[c.code for c in candidates]
+    ).values_list("case_code", "until"):
+        latest[code] = max(until, latest.get(code, until))
+    due = []
+    for case in candidates:
+        assert case.closed_at is not None
+        extended = latest.get(case.code)
+        if extended is not None and extended >= today:
+            continue
+        closed_on = timezone.localtime(case.closed_at).date()
+        due_on = max(closed_on + period, extended) if extended else closed_on + period
+        due.append(
+            RetentionDue(
+                case=case,
+                closed_on=closed_on,
+                due_on=due_on,
+                days_past=(today - due_on).days,
+                extended_until=extended,
+            )
+        )
+    return due
+
+
+def retention_screenings_due(*, actor: User | None, today: date | None = None) -> int:
+    """How many anonymous screenings (never linked to a case) are older than RETENTION_SCREENING_DAYS."""
+    from haven.screening.models import Screening
+
+    authorize(actor, "retention.review")
+    today = today or timezone.localdate()
+    limit = timezone.make_aware(
+        datetime.combine(today - timedelta(days=settings.RETENTION_SCREENING_DAYS), time.min)
+    )
+    return Screening.objects.filter(case_code="", created_at__lt=limit).count()
+
+
+def retention_extend(*, actor: User | None, case: Case, until: date, reason: str) -> RetentionExtension:
+    """Keep a case past its retention period until ``until``, for a coded reason (audited)."""
+    authorize(actor, "retention.review")
+    return _retention_extend(actor=actor, case=case, until=until, reason=reason)
+
+
+@transaction.atomic
+def _retention_extend(*, actor: User | None, case: Case, until: date, reason: str) -> RetentionExtension:
+    today = timezone.localdate()
+    if until <= today:
+        raise ValidationError({"until": _("Keep it until a date after today.")})
+    if until > today + timedelta(days=3 * 365):
+        raise ValidationError({"until": _("Extend by at most three years at a time.")})
+    extension = RetentionExtension(
+        case_code=case.code,
+        until=until,
+        reason=reason,
+        decided_by_id=actor.pk if actor is not None else None,
+        decided_at=timezone.now(),
+    )
+    extension.full_clean()
+    extension.save()
+    audit_record(
+        actor_id=actor.pk if actor is not None else None,
+        action="retention.extended",
+        object_type="case",
+        object_id=case.code,
+        detail={"reason": reason, "until": until.isoformat()},
+    )
+    return extension

@@ -14,5 +14,7 @@ urlpatterns = [
     path("requests/<int:request_id>/", views.request_detail, name="request"),
     path("requests/<int:request_id>/close/", views.request_close, name="request_close"),
     path("requests/<int:request_id>/answer/", views.request_answer, name="request_answer"),
+    path("retention/", views.retention, name="retention"),
+    path("retention/<case:code>/extend/", views.retention_extend, name="retention_extend"),
     path("cases/<case:code>/ask-pressure-check/", views.ask_pressure_check, name="ask_pressure_check"),
 ]

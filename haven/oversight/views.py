@@ -21,7 +21,7 @@ from haven.accounts.permissions import Perm
 from haven.cases import services as cases_services
 from haven.cases.access import case_for_user
 from haven.oversight import services
-from haven.oversight.forms import DataRequestForm, TrailFilterForm
+from haven.oversight.forms import DataRequestForm, RetentionExtendForm, TrailFilterForm
 from haven.oversight.models import DataRequest
 from haven.oversight.selectors import TrailFilter, outcome_of
 
@@ -214,3 +214,41 @@ def ask_pressure_check(request: HttpRequest, code: str) -> HttpResponse:
             _("Asked: the case manager has a task to check for signs of pressure. Erase once it is done."),
         )
     return redirect("cases:erase", code=case.code)
+
+
+# -- retention review ---------------------------------------------------------------------------------------
+
+
+@require_perm(Perm.PERSON_ERASE)
+def retention(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    context = {
+        "due": services.retention_review(actor=actor),
+        "screenings": services.retention_screenings_due(actor=actor),
+        "form": RetentionExtendForm(),
+    }
+    return render(request, "oversight/retention.html", context)
+
+
+@require_perm(Perm.PERSON_ERASE)
+@require_POST
+def retention_extend(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _actor(request)
+    case = case_for_user(actor, code, section="erase")
+    form = RetentionExtendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a date and a reason."))
+        return redirect("oversight:retention")
+    try:
+        services.retention_extend(
+            actor=actor, case=case, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Kept until %(date)s. The case comes back to this list then.")
+            % {"date": form.cleaned_data["until"].isoformat()},
+        )
+    return redirect("oversight:retention")

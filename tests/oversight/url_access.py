@@ -42,6 +42,11 @@ URL_ACCESS: dict[str, Access] = {
     "oversight:request_close": page(Perm.PERSON_EXPORT, method="POST", kwargs=_request, allowed=REDIRECT),
     # The answer needs a fresh password and code first: the DPO is sent to confirm them.
     "oversight:request_answer": page(Perm.PERSON_EXPORT, kwargs=_request, allowed=REDIRECT),
+    "oversight:retention": page(Perm.PERSON_ERASE),
+    # A bad form (no date) sends back to the list with a message.
+    "oversight:retention_extend": page(
+        Perm.PERSON_ERASE, method="POST", kwargs=_managed_case, allowed=REDIRECT
+    ),
     "oversight:ask_pressure_check": page(
         Perm.PERSON_ERASE, method="POST", kwargs=_managed_case, allowed=REDIRECT
     ),

@@ -81,6 +81,7 @@ EXPECTED: dict[str, set[str]] = {
     "audit.export": {DPO, ADMIN},
     "request.register": {DPO},
     "pressure.request": {DPO},
+    "retention.review": {DPO},
 }
 
 # The web pages of the actions reached only on the web: their role decisions are the URL x role table's.
@@ -105,6 +106,7 @@ WEB_PAGES: dict[str, tuple[str, ...]] = {
     "audit.export": ("oversight:audit_export",),
     "request.register": ("oversight:requests", "oversight:request", "oversight:request_close"),
     "pressure.request": ("oversight:ask_pressure_check",),
+    "retention.review": ("oversight:retention", "oversight:retention_extend"),
 }
 
 # Actions with parity tests of their own, through every channel (named here so that they count).
@@ -367,7 +369,14 @@ RUNNER_NEEDS: dict[str, tuple[str, ...]] = {
 
 # The screening's command line (`haven screen evaluate`) and the statistics commands are the operator's on
 # the server, not an account's: they are checked below to go through the same audited services.
-OPERATOR_COMMANDS = {"screening.run", "stats.release", "stats.budget", "stats.export", "team.manage"}
+OPERATOR_COMMANDS = {
+    "screening.run",
+    "stats.release",
+    "stats.budget",
+    "stats.export",
+    "team.manage",
+    "retention.review",
+}
 
 
 def test_every_action_in_the_table_has_a_parity_case() -> None:
