@@ -21,6 +21,7 @@ BENCHES = [
     "cli_bench.py",
     "load_bench.py",
     "import_load_bench.py",
+    "audit_bench.py",
 ]
 
 

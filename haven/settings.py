@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "haven.cases",
     "haven.screening",
     "haven.evidence",
+    "haven.oversight",
     "haven.api",
 ]
 
@@ -263,6 +264,22 @@ if AUDIT_WITNESS and AUDIT_WITNESS != "syslog":
         raise ImproperlyConfigured("HAVEN_AUDIT_WITNESS must be 'syslog' or an absolute file path")
     if Path(AUDIT_WITNESS).resolve() == AUDIT_CHECKPOINT_FILE:
         raise ImproperlyConfigured("HAVEN_AUDIT_WITNESS must not be the checkpoint file itself")
+
+# Account administration: how long an enrolment link works.
+INVITATION_HOURS = env_int("HAVEN_INVITATION_HOURS", 72, minimum=1)
+# The audit viewer highlights patterns worth a look (docs/operations.md): within AUDIT_ALERT_WINDOW_MINUTES,
+# this many refusals of one account, or reads of this many different cases by one account; and reads of a
+# case outside working hours (local time, [start, end) in whole hours).
+AUDIT_ALERT_WINDOW_MINUTES = env_int("HAVEN_AUDIT_ALERT_WINDOW_MINUTES", 60, minimum=1)
+AUDIT_ALERT_REFUSALS = env_int("HAVEN_AUDIT_ALERT_REFUSALS", 10, minimum=1)
+AUDIT_ALERT_CASES = env_int("HAVEN_AUDIT_ALERT_CASES", 20, minimum=2)
+AUDIT_WORKING_HOURS_START = env_int("HAVEN_AUDIT_WORKING_HOURS_START", 7, minimum=0)
+AUDIT_WORKING_HOURS_END = env_int("HAVEN_AUDIT_WORKING_HOURS_END", 20, minimum=1)
+
+# Retention (docs/data-register.md): a closed case is due for review this many days after it was closed;
+# an anonymous screening this many days after it was made. Nothing is erased without a person deciding.
+RETENTION_CASE_DAYS = env_int("HAVEN_RETENTION_CASE_DAYS", 5 * 365, minimum=1)
+RETENTION_SCREENING_DAYS = env_int("HAVEN_RETENTION_SCREENING_DAYS", 365, minimum=1)
 
 LOG_LEVEL = env_choice("HAVEN_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {

@@ -84,6 +84,12 @@ ACTIONS: tuple[Action, ...] = (
         "pressure.confirm", Perm.CASE_ASSIGN, (WEB,), "Check a withdrawal or erasure request for pressure"
     ),
     Action("pressure.sign_off", Perm.CONSENT_SIGN_OFF, (WEB,), "Sign off continuing on another legal basis"),
+    Action(
+        "pressure.request",
+        Perm.PERSON_ERASE,
+        (WEB,),
+        "Ask the case manager for the possible-pressure check (a task for them)",
+    ),
     Action("case.notes_tasks", Perm.CASE_EDIT, (WEB, API), "Add notes, tasks and files; mark tasks done"),
     Action("person.erase", Perm.PERSON_ERASE, (WEB, CLI), "Erase a person (crypto-shredding)"),
     Action("person.export", Perm.PERSON_EXPORT, (WEB,), "Export everything held on a person"),
@@ -98,6 +104,49 @@ ACTIONS: tuple[Action, ...] = (
     Action("stats.export", Perm.STATS_RELEASE, (WEB, API, CLI), "Export a k-anonymous table"),
     Action("stats.reproduce", Perm.STATS_REPRODUCE, (WEB,), "Reproduce a release for review"),
     Action("stats.budget", Perm.STATS_BUDGET, (WEB, CLI), "Set the privacy budget"),
+    # Accounts and teams (the administrator; never case data)
+    Action("account.list", Perm.ACCOUNTS_MANAGE, (WEB, CLI), "List and filter accounts"),
+    Action(
+        "account.invite",
+        Perm.ACCOUNTS_MANAGE,
+        (WEB,),
+        "Create an account and its one-time enrolment link",
+    ),
+    Action("account.set_role", Perm.ACCOUNTS_MANAGE, (WEB, CLI), "Change an account's role"),
+    Action("account.set_team", Perm.ACCOUNTS_MANAGE, (WEB, CLI), "Change an account's team"),
+    Action(
+        "account.disable", Perm.ACCOUNTS_MANAGE, (WEB, CLI), "Disable an account (sessions and tokens stop)"
+    ),
+    Action("account.enable", Perm.ACCOUNTS_MANAGE, (WEB, CLI), "Re-enable a disabled account"),
+    Action(
+        "account.unlock", Perm.ACCOUNTS_MANAGE, (WEB, CLI), "Forget the failed sign-ins holding an account"
+    ),
+    Action(
+        "account.mfa_reset",
+        Perm.ACCOUNTS_MANAGE,
+        (WEB, CLI),
+        "Reset an account's second factor after an identity check",
+    ),
+    Action("account.tokens", Perm.ACCOUNTS_MANAGE, (WEB,), "List and revoke an account's API tokens"),
+    Action(
+        "team.manage", Perm.ACCOUNTS_MANAGE, (WEB, CLI), "Create a team; set its contact person and procedure"
+    ),
+    # The audit trail
+    Action("audit.view", Perm.AUDIT_VIEW, (WEB,), "Read the audit trail (the administrator: account events)"),
+    Action("audit.export", Perm.AUDIT_VIEW, (WEB,), "Export a filtered view of the audit trail as CSV"),
+    Action(
+        "retention.review",
+        Perm.PERSON_ERASE,
+        (WEB, CLI),
+        "Review cases past their retention period; keep one longer for a reason",
+    ),
+    # The person's requests about their data
+    Action(
+        "request.register",
+        Perm.PERSON_EXPORT,
+        (WEB,),
+        "Register an access, rectification or restriction request and follow its deadline",
+    ),
 )
 
 _BY_NAME = {action.name: action for action in ACTIONS}

@@ -40,3 +40,33 @@ class ReauthForm(CodeForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     field_order = ["password", "code"]
+
+
+class RecoveryCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("One of your recovery codes"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True, "spellcheck": "false"}),
+    )
+
+
+class PasswordChoiceForm(forms.Form):
+    password = forms.CharField(
+        label=_("Choose a password"),
+        help_text=_("At least 12 characters; a few unrelated words are easy to remember."),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
+    )
+    again = forms.CharField(
+        label=_("The same password again"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("again"):
+            self.add_error("again", _("The two passwords differ."))
+        return data

@@ -138,3 +138,35 @@ class PersonRead(models.Model):
 
     def __str__(self) -> str:
         return f"read {self.pk}"
+
+
+class Invitation(models.Model):
+    """A one-time enrolment link sent to a new account's holder: they choose their own password with it.
+
+    Only a hash of the link's secret is stored; the link works once and until ``expires_at``.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk}"
+
+
+class RecoveryCode(models.Model):
+    """One of the ten single-use codes given at enrolment, for signing in without the authenticator.
+
+    Only a hash is stored (the codes carry 80 random bits, so a plain SHA-256 is enough, as for API tokens).
+    django-otp's static-token plugin was not used: it stores its codes in clear.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk}"

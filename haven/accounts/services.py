@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts import throttle
-from haven.accounts.models import LoginThrottle, Organisation, Team, User
+from haven.accounts.actions import authorize
+from haven.accounts.models import Invitation, LoginThrottle, Organisation, RecoveryCode, Team, User
 from haven.accounts.permissions import Perm, Role
 from haven.audit.services import audit_record
 
@@ -294,9 +301,23 @@ def user_create(
     return user
 
 
-@transaction.atomic
 def user_disable(*, actor: User | None, user: User) -> User:
-    """Disable an account and end all its sessions at once; its authenticator stops counting."""
+    """Disable an account and end all its sessions at once; its authenticator stops counting, and its API
+    tokens are refused from the next call (a token works only for an active account).
+
+    Nobody disables their own account, and the last active administrator stays.
+    """
+    with _authorized(actor, user):
+        authorize(actor, "account.disable")
+        _not_oneself(actor, user, "account.own")
+    return _user_disable(actor=actor, user=user)
+
+
+@transaction.atomic
+def _user_disable(*, actor: User | None, user: User) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role == Role.ADMIN and user.is_active:
+        _keep_an_admin(user)
     user.is_active = False
     user.session_epoch += 1
     user.mfa_enrolment_open = False
@@ -308,18 +329,11 @@ def user_disable(*, actor: User | None, user: User) -> User:
     return user
 
 
-def _require_account_manager(actor: User | None) -> None:
-    # actor=None is the operator at the command line, who already holds the server. Called outside the
-    # service's transaction, so that the refusal's audit entry is not rolled back with it.
-    if actor is not None and not actor.has(Perm.ACCOUNTS_MANAGE):
-        record_denied(user_id=actor.pk, what=Perm.ACCOUNTS_MANAGE.value)
-        raise PermissionDenied
-
-
 def user_enable(*, actor: User | None, user: User) -> User:
     """Let a disabled account sign in again. Its old authenticator stays void and enrolment stays closed:
     the holder signs in fully only after an administrator's `user_mfa_reset`."""
-    _require_account_manager(actor)
+    with _authorized(actor, user):
+        authorize(actor, "account.enable")
     return _user_enable(actor=actor, user=user)
 
 
@@ -333,16 +347,26 @@ def _user_enable(*, actor: User | None, user: User) -> User:
     return user
 
 
-def user_mfa_reset(*, actor: User | None, user: User) -> User:
-    """An administrator's reset of the second factor: remove the account's authenticators, end its
-    sessions, and let the holder set up a new one at their next sign-in (password, then enrolment)."""
-    _require_account_manager(actor)
-    return _user_mfa_reset(actor=actor, user=user)
+def user_mfa_reset(*, actor: User | None, user: User, identity_check: str = "") -> User:
+    """An administrator's reset of the second factor: remove the account's authenticators and recovery
+    codes, end its sessions, and let the holder set up a new one at their next sign-in (password, then
+    enrolment).
+
+    ``identity_check`` is how the administrator made sure the request came from the holder (one of
+    IDENTITY_CHECKS), recorded in the audit entry; a reset from the web or for another account needs one.
+    The operator on the server (``actor`` None) may leave it empty.
+    """
+    with _authorized(actor, user):
+        authorize(actor, "account.mfa_reset")
+    if identity_check not in IDENTITY_CHECKS and not (actor is None and identity_check == ""):
+        raise ValidationError(_("Say how you checked the holder's identity."), code="identity_check")
+    return _user_mfa_reset(actor=actor, user=user, identity_check=identity_check)
 
 
 @transaction.atomic
-def _user_mfa_reset(*, actor: User | None, user: User) -> User:
+def _user_mfa_reset(*, actor: User | None, user: User, identity_check: str) -> User:
     TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
     user.mfa_enrolment_open = True
     user.session_epoch += 1
     user.save(update_fields=["mfa_enrolment_open", "session_epoch"])
@@ -351,13 +375,20 @@ def _user_mfa_reset(*, actor: User | None, user: User) -> User:
         action="account.mfa_reset",
         object_type="user",
         object_id=user.pk,
+        detail={"identity_check": identity_check or "operator"},
     )
     return user
 
 
-@transaction.atomic
 def user_throttle_reset(*, actor: User | None, user: User) -> User:
-    """Forget the failed attempts counted against the account, so that no client waits on its account."""
+    """Unlock: forget the failed attempts counted against the account, so that no client waits on it."""
+    with _authorized(actor, user):
+        authorize(actor, "account.unlock")
+    return _user_throttle_reset(actor=actor, user=user)
+
+
+@transaction.atomic
+def _user_throttle_reset(*, actor: User | None, user: User) -> User:
     LoginThrottle.objects.filter(key=throttle.account_key(user.email)).delete()
     audit_record(
         actor_id=actor.pk if actor else None,
@@ -442,6 +473,8 @@ def _record_refusal(
     object_type: str = "",
     object_id: str = "",
 ) -> None:
+    if getattr(refusal, "audited", False):
+        return  # the service recorded it already (see `_authorized`)
     if isinstance(refusal, str):
         what = refusal
     else:
@@ -456,7 +489,6 @@ def _record_refusal(
     record_denied(user_id=user_id, what=what, object_type=object_type, object_id=object_id)
 
 
-@transaction.atomic
 def team_contacts_set(
     *,
     actor: User | None,
@@ -469,8 +501,30 @@ def team_contacts_set(
     """Set who receives the team's hand-overs and the team's child safeguarding procedure.
 
     Shown on every screening result of the team's members. ``actor`` is None from the command line (the
-    operator on the server); the account administration will call it with the administrator.
+    operator on the server); the account administration calls it with the administrator.
     """
+    with _authorized(actor, None):
+        authorize(actor, "team.manage")
+    return _team_contacts_set(
+        actor=actor,
+        team=team,
+        contact_person=contact_person,
+        contact_how=contact_how,
+        safeguarding_contact=safeguarding_contact,
+        safeguarding_steps=safeguarding_steps,
+    )
+
+
+@transaction.atomic
+def _team_contacts_set(
+    *,
+    actor: User | None,
+    team: Team,
+    contact_person: str,
+    contact_how: str,
+    safeguarding_contact: str,
+    safeguarding_steps: str,
+) -> Team:
     team = Team.objects.select_for_update().get(pk=team.pk)
     team.contact_person = contact_person.strip()
     team.contact_how = contact_how.strip()
@@ -486,3 +540,361 @@ def team_contacts_set(
         detail={"contact_person": bool(team.contact_person), "safeguarding": bool(team.safeguarding_steps)},
     )
     return team
+
+
+# -- Account administration ----------------------------------------------------------------------
+
+# How an administrator made sure a second-factor reset was asked for by the account's holder.
+IDENTITY_CHECKS: dict[str, str] = {
+    "in_person": _("Seen in person, with an identity document"),
+    "video_call": _("Video call, face known to the administrator"),
+    "call_back": _("Called back on the number held by the Society"),
+    "line_manager": _("Confirmed by the holder's line manager"),
+}
+
+
+@contextmanager
+def _authorized(actor: User | None, user: User | None) -> Iterator[None]:
+    """Audit a refusal of the checks inside, here and once: outside any transaction, so that the entry is
+    not rolled back with it, and marked so that the web's and API's refusal audit do not record it again."""
+    try:
+        yield
+    except PermissionDenied as exc:
+        what = exc.args[0] if exc.args and isinstance(exc.args[0], str) else Perm.ACCOUNTS_MANAGE.value
+        record_denied(
+            user_id=actor.pk if actor is not None else None,
+            what=what,
+            object_type="user" if user is not None else "",
+            object_id=str(user.pk) if user is not None else "",
+        )
+        exc.audited = True  # type: ignore[attr-defined]
+        raise
+
+
+def _not_oneself(actor: User | None, user: User, what: str) -> None:
+    if actor is not None and actor.pk == user.pk:
+        raise PermissionDenied(what)
+
+
+def _keep_an_admin(user: User) -> None:
+    """Refuse to take away the last active administrator: nobody could manage accounts any more."""
+    others = User.objects.filter(role=Role.ADMIN.value, is_active=True).exclude(pk=user.pk)
+    if not others.exists():
+        raise ValidationError(
+            _("This is the last active administrator: appoint another first."), code="last_admin"
+        )
+
+
+def _digest(raw: str) -> str:
+    # Invitation secrets and recovery codes carry 256 and 80 random bits: a plain SHA-256 stores them safely.
+    return hashlib.sha256(raw.encode("ascii")).hexdigest()
+
+
+def _audit_account(actor: User | None, action: str, user: User, **detail: object) -> None:
+    audit_record(
+        actor_id=actor.pk if actor is not None else None,
+        action=action,
+        object_type="user",
+        object_id=user.pk,
+        detail=dict(detail),
+    )
+
+
+def user_invite(
+    *, actor: User | None, email: str, role: Role | str, team: Team | None, display_name: str = ""
+) -> tuple[User, str]:
+    """Create an account without a password and a one-time enrolment link for its holder.
+
+    Returns the account and the link's secret, shown once to the administrator to pass on; the holder
+    chooses their own password with it (no password travels) and sets up the second factor straight after.
+    """
+    with _authorized(actor, None):
+        authorize(actor, "account.invite")
+        if actor is not None and Role(role) == Role.ADMIN and actor.role != Role.ADMIN:
+            raise PermissionDenied("account.role")
+    return _user_invite(actor=actor, email=email, role=Role(role), team=team, display_name=display_name)
+
+
+@transaction.atomic
+def _user_invite(
+    *, actor: User | None, email: str, role: Role, team: Team | None, display_name: str
+) -> tuple[User, str]:
+    _team_fits(role, team)
+    user = User(
+        email=email.strip().lower(),
+        role=role.value,
+        team=team,
+        display_name=display_name.strip(),
+        mfa_enrolment_open=True,
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    raw = _invitation_for(user)
+    _audit_account(actor, "account.invited", user, role=role.value)
+    return user, raw
+
+
+def _team_fits(role: Role, team: Team | None) -> None:
+    if role != Role.ADMIN and team is None:
+        raise ValidationError(_("Choose a team: every role but the administrator works in one."), code="team")
+
+
+def _invitation_for(user: User) -> str:
+    Invitation.objects.filter(user=user, used_at=None).delete()  # one live link per account
+    raw = secrets.token_urlsafe(32)
+    Invitation.objects.create(
+        user=user,
+        digest=_digest(raw),
+        expires_at=timezone.now() + timedelta(hours=settings.INVITATION_HOURS),
+    )
+    return raw
+
+
+def user_invite_again(*, actor: User | None, user: User) -> str:
+    """A new enrolment link for an account whose holder has not used theirs (the old one stops working)."""
+    with _authorized(actor, user):
+        authorize(actor, "account.invite")
+    return _user_invite_again(actor=actor, user=user)
+
+
+@transaction.atomic
+def _user_invite_again(*, actor: User | None, user: User) -> str:
+    if user.has_usable_password():
+        raise ValidationError(_("This account is already set up."), code="set_up")
+    raw = _invitation_for(user)
+    _audit_account(actor, "account.invited", user, role=user.role, again=True)
+    return raw
+
+
+def invitation_find(raw: str) -> Invitation | None:
+    """The live invitation with this secret (unused, unexpired, for an active account), or None."""
+    if not raw or len(raw) > 100 or not raw.isascii():
+        return None
+    invitation = Invitation.objects.select_related("user").filter(digest=_digest(raw), used_at=None).first()
+    if invitation is None or invitation.expires_at <= timezone.now() or not invitation.user.is_active:
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, raw: str, password: str) -> User | None:
+    """The holder sets their password through the link; the link is spent. None when it does not work."""
+    invitation = invitation_find(raw)
+    if invitation is None:
+        audit_record(actor_id=None, action="account.invitation_refused")
+        return None
+    user = User.objects.select_for_update().get(pk=invitation.user_id)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    Invitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
+    audit_record(actor_id=user.pk, action="account.invitation_used", object_type="user", object_id=user.pk)
+    return user
+
+
+def user_set_role(*, actor: User | None, user: User, role: Role | str) -> User:
+    """Change an account's role. Nobody changes their own role; only an administrator makes one; the last
+    active administrator keeps theirs. The account's sessions end, so the new role applies at once."""
+    role = Role(role)
+    with _authorized(actor, user):
+        authorize(actor, "account.set_role")
+        _not_oneself(actor, user, "account.own_role")
+        if actor is not None and role == Role.ADMIN and actor.role != Role.ADMIN:
+            raise PermissionDenied("account.role")
+    return _user_set_role(actor=actor, user=user, role=role)
+
+
+@transaction.atomic
+def _user_set_role(*, actor: User | None, user: User, role: Role) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role == role.value:
+        return user
+    if user.role == Role.ADMIN and user.is_active:
+        _keep_an_admin(user)
+    _team_fits(role, user.team)
+    before = user.role
+    user.role = role.value
+    user.session_epoch += 1
+    user.full_clean()
+    user.save(update_fields=["role", "session_epoch"])
+    _audit_account(actor, "account.role_changed", user, before=before, after=role.value)
+    return user
+
+
+def user_set_team(*, actor: User | None, user: User, team: Team | None) -> User:
+    """Move an account to another team (its cases stay with the team they belong to)."""
+    with _authorized(actor, user):
+        authorize(actor, "account.set_team")
+    return _user_set_team(actor=actor, user=user, team=team)
+
+
+@transaction.atomic
+def _user_set_team(*, actor: User | None, user: User, team: Team | None) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _team_fits(Role(user.role), team)
+    before = user.team_id
+    user.team = team
+    user.session_epoch += 1
+    user.save(update_fields=["team", "session_epoch"])
+    _audit_account(actor, "account.team_changed", user, before=before, after=team.pk if team else None)
+    return user
+
+
+def team_create(*, actor: User | None, name: str) -> Team:
+    """Add a team (branch or service) to the Society."""
+    with _authorized(actor, None):
+        authorize(actor, "team.manage")
+    return _team_create(actor=actor, name=name)
+
+
+@transaction.atomic
+def _team_create(*, actor: User | None, name: str) -> Team:
+    organisation = Organisation.objects.order_by("pk").first()
+    if organisation is None:
+        raise ValidationError(_("Set up the Society first (haven init)."), code="no_organisation")
+    team = Team(organisation=organisation, name=name.strip())
+    team.full_clean()
+    team.save()
+    audit_record(
+        actor_id=actor.pk if actor is not None else None,
+        action="team.created",
+        object_type="team",
+        object_id=team.pk,
+    )
+    return team
+
+
+# -- Recovery codes ----------------------------------------------------------------------
+
+RECOVERY_CODE_COUNT = 10
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+
+
+def _normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.lower() if ch.isalnum())
+
+
+@transaction.atomic
+def recovery_codes_issue(*, user: User) -> list[str]:
+    """Ten new single-use recovery codes for ``user`` (the old ones stop working). Shown once; only their
+    hashes are kept."""
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = []
+    for _i in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _j in range(16))  # 16 of 31 symbols: 79 bits
+        codes.append(f"{raw[:4]}-{raw[4:8]}-{raw[8:12]}-{raw[12:]}")
+        RecoveryCode.objects.create(user=user, digest=_digest(raw))
+    _audit_account(user, "auth.recovery_codes_issued", user, count=RECOVERY_CODE_COUNT)
+    return codes
+
+
+@transaction.atomic
+def recovery_code_check(*, user: User, code: str, client: throttle.Client) -> SecondStep | None:
+    """The second step with a recovery code instead of the authenticator: each code works once. Wrong codes
+    count under the sign-in throttle, like wrong TOTP codes."""
+    now = _now()
+    keys = throttle.keys_for(user.email, client)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if _must_wait(keys, now):
+        _note_attempt(keys, now, checked=False)
+        _refused(user=locked, email=locked.email, factor="recovery_code", checked=False)
+        return None
+    normalised = _normalise_code(code)
+    device = TOTPDevice.objects.filter(user=locked, confirmed=True).first()
+    used = 0
+    if device is not None and normalised.isascii() and len(normalised) == 16:
+        used = RecoveryCode.objects.filter(user=locked, digest=_digest(normalised), used_at=None).update(
+            used_at=timezone.now()
+        )
+    if not used or device is None:
+        _note_attempt(keys, now, checked=True)
+        _refused(user=locked, email=locked.email, factor="recovery_code", checked=True)
+        return None
+    failed_attempts = locked.failed_logins
+    locked.failed_logins = 0
+    locked.save(update_fields=["failed_logins"])
+    left = RecoveryCode.objects.filter(user=locked, used_at=None).count()
+    _audit_account(locked, "auth.recovery_code_used", locked, left=left)
+    return SecondStep(device=device, failed_attempts=failed_attempts)
+
+
+def recovery_codes_left(*, user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at=None).count()
+
+
+# -- Reading accounts ----------------------------------------------------------------------
+
+ACCOUNT_STATUSES = ("active", "disabled", "invited")
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """What the administrator narrows the account list to; empty values do not filter."""
+
+    role: str = ""
+    team: int | None = None
+    status: str = ""
+    mfa: str = ""  # "yes": a working authenticator; "no": none yet
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    user: User
+    status: str
+    has_mfa: bool
+    recovery_codes_left: int
+    locked: bool
+
+
+def accounts_list(*, actor: User | None, filters: AccountFilter | None = None) -> list[AccountRow]:
+    """The accounts, filtered, with what the administrator needs to see about each (never case data)."""
+    with _authorized(actor, None):
+        authorize(actor, "account.list")
+    filters = filters or AccountFilter()
+    users = User.objects.select_related("team").order_by("email")
+    if filters.role:
+        users = users.filter(role=filters.role)
+    if filters.team is not None:
+        users = users.filter(team_id=filters.team)
+    with_mfa = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    codes: dict[int, int] = {}
+    for user_id in RecoveryCode.objects.filter(used_at=None).values_list("user_id", flat=True):
+        codes[user_id] = codes.get(user_id, 0) + 1
+    now = _now()
+    waiting = set(LoginThrottle.objects.filter(wait_until__gt=now).values_list("key", flat=True))
+    rows = []
+    for user in users:
+        status = "disabled" if not user.is_active else "active" if user.has_usable_password() else "invited"
+        row = AccountRow(
+            user=user,
+            status=status,
+            has_mfa=user.pk in with_mfa,
+            recovery_codes_left=codes.get(user.pk, 0),
+            locked=throttle.account_key(user.email) in waiting,
+        )
+        if filters.status and row.status != filters.status:
+            continue
+        if filters.mfa and row.has_mfa != (filters.mfa == "yes"):
+            continue
+        rows.append(row)
+    return rows
+
+
+def account_get(*, actor: User | None, user_id: int) -> AccountRow:
+    """One account as the administrator sees it; LookupError when there is none."""
+    with _authorized(actor, None):
+        authorize(actor, "account.list")
+    user = User.objects.select_related("team").filter(pk=user_id).first()
+    if user is None:
+        raise LookupError(user_id)
+    status = "disabled" if not user.is_active else "active" if user.has_usable_password() else "invited"
+    return AccountRow(
+        user=user,
+        status=status,
+        has_mfa=TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        recovery_codes_left=recovery_codes_left(user=user),
+        locked=LoginThrottle.objects.filter(
+            key=throttle.account_key(user.email), wait_until__gt=_now()
+        ).exists(),
+    )

@@ -11,6 +11,7 @@ import segno
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts import services, throttle
-from haven.accounts.forms import CodeForm, LoginForm, ReauthForm
+from haven.accounts.forms import CodeForm, LoginForm, PasswordChoiceForm, ReauthForm, RecoveryCodeForm
 from haven.accounts.mfa import is_verified
 from haven.accounts.middleware import LAST_SEEN, LOGIN_AT, REAUTH_AT
 from haven.accounts.models import User
@@ -161,7 +162,10 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         if confirmed is not None:
             otp_login(request, confirmed)
             request.session.cycle_key()
-            response = redirect("core:home")
+            # The recovery codes are shown on this one answer, never again.
+            codes = services.recovery_codes_issue(user=user)
+            response = render(request, "accounts/recovery_codes.html", {"codes": codes})
+            response["Cache-Control"] = "no-store"
             _recognise_device(response, user)
             return response
         form.add_error(None, _("That code did not work. Check the time on your phone and try again."))
@@ -169,6 +173,73 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     secret = base64.b32encode(device.bin_key).decode("ascii")
     context: dict[str, Any] = {"form": form, "qr_svg": _qr_svg(device.config_url), "secret": secret}
     return render(request, "accounts/mfa_enrol.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_recovery(request: HttpRequest) -> HttpResponse:
+    """The second step with one of the recovery codes, when the authenticator is lost."""
+    user = request.user
+    assert isinstance(user, User)
+    if is_verified(user):
+        return redirect(_safe_next(request))
+    form = RecoveryCodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        done = (
+            services.recovery_code_check(
+                user=user, code=form.cleaned_data["code"], client=throttle.client_of(request)
+            )
+            if form.is_valid()
+            else None
+        )
+        if done is not None:
+            otp_login(request, done.device)
+            request.session.cycle_key()
+            left = services.recovery_codes_left(user=user)
+            messages.warning(
+                request,
+                ngettext(
+                    "You signed in with a recovery code; %(left)d code is left. Ask an administrator to "
+                    "reset your second factor if you lost your authenticator.",
+                    "You signed in with a recovery code; %(left)d codes are left. Ask an administrator to "
+                    "reset your second factor if you lost your authenticator.",
+                    left,
+                )
+                % {"left": left},
+            )
+            return redirect(_safe_next(request))
+        form.add_error(None, _("That recovery code did not work. Each code works only once."))
+        status = 400
+    return render(
+        request, "accounts/mfa_recovery.html", {"form": form, "next": _safe_next(request, "")}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time enrolment link: the holder chooses a password, then sets up the second factor."""
+    if services.invitation_find(token) is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = PasswordChoiceForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = services.invitation_accept(raw=token, password=form.cleaned_data["password"])
+            except ValidationError as exc:
+                form.add_error("password", exc)
+                user = None
+            if user is not None:
+                auth.login(request, user, backend="haven.accounts.backends.EmailBackend")
+                now = time.time()
+                request.session[LOGIN_AT] = now
+                request.session[LAST_SEEN] = now
+                return redirect("accounts:mfa_enrol")
+        status = 400
+    response = render(request, "accounts/invitation.html", {"form": form}, status=status)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from haven.accounts import throttle
+from haven.accounts.actions import authorize
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.accounts.services import reauth_check
@@ -145,4 +146,30 @@ def token_revoke(*, actor: User, token: ApiToken, reason: str = "") -> None:
         object_type="user",
         object_id=token.user_id,
         detail={"token": token.pk, "reason": reason[:32]},
+    )
+
+
+def tokens_of(*, actor: User | None, user: User) -> list[ApiToken]:
+    """An account's API tokens, newest first, for the administrator (names, dates, never secrets)."""
+    authorize(actor, "account.tokens")
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"))
+
+
+def token_revoke_for(*, actor: User | None, token: ApiToken) -> None:
+    """The administrator revokes another account's token (a lost laptop, a leaving colleague)."""
+    authorize(actor, "account.tokens")
+    if token.revoked_at is not None:
+        return
+    _token_revoke_by(actor=actor, token=token)
+
+
+@transaction.atomic
+def _token_revoke_by(*, actor: User | None, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    audit_record(
+        actor_id=actor.pk if actor is not None else None,
+        action="api.token_revoked",
+        object_type="user",
+        object_id=token.user_id,
+        detail={"token": token.pk, "reason": "administrator"},
     )

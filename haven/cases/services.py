@@ -973,6 +973,37 @@ def task_add(
     return task
 
 
+def pressure_check_request(*, actor: User, case: Case, kind: str = "erasure") -> Task:
+    """The DPO asks the case's manager for the possible-pressure check an erasure (or withdrawal) waits
+    for: a task on the case, assigned to the case manager and due in three days, which shows in their
+    tasks. Nothing is erased until the check is done and someone erases."""
+    authorize(actor, "pressure.request")
+    return _pressure_check_request(actor=actor, case=case, kind=kind)
+
+
+@transaction.atomic
+def _pressure_check_request(*, actor: User, case: Case, kind: str) -> Task:
+    _check_not_erased(case)
+    if kind not in ("erasure", "withdrawal"):
+        raise ValidationError(_("Choose what the check is for."))
+    if case.case_manager is None:
+        raise ValidationError(_("The case has no case manager yet: assign one first."))
+    title = (
+        _("Check the erasure request for signs of pressure (asked by the data protection officer)")
+        if kind == "erasure"
+        else _("Check the consent withdrawal for signs of pressure (asked by the data protection officer)")
+    )
+    task = Task(
+        case=case, kind="", due_on=timezone.localdate() + timedelta(days=3), assignee=case.case_manager,
+        created_by=actor,
+    )  # fmt: skip
+    task.title = seal(case.person.key_id, task, "title", str(title))
+    task.full_clean()
+    task.save()
+    _audit(actor, "case.pressure_check_requested", case, task=task.pk, kind=kind)
+    return task
+
+
 @transaction.atomic
 def task_done(*, actor: User, case: Case, task: Task) -> Task:
     """Mark a task done (once)."""
@@ -1177,6 +1208,7 @@ def _erase_person_rows(person: Person, *, actor: User | None, now: datetime) -> 
     if person.erased_at is None or any(getattr(person, index) for index in indexes):
         for index in indexes:
             setattr(person, index, "")
+        _scrub_coded_values(person)
         person.erased_at = person.erased_at or now
         person.version += 1
         person.save()
@@ -1190,7 +1222,33 @@ def _erase_person_rows(person: Person, *, actor: User | None, now: datetime) -> 
         changed += 1
         if actor is not None:
             _record_stage(each, actor, from_stage)
+    _scrub_case_codes(list(Case.objects.filter(person=person)))
     return attachments, changed
+
+
+def _scrub_coded_values(person: Person) -> None:
+    """Erasure leaves the tombstone alone: case code, dates and reason. The coded values that, put
+    together, could still point at one person (age, gender, languages, citizenship…) go back to "unknown"."""
+    person.gender = "NonSpecifiedUnknown"
+    person.languages = []
+    person.information_language = ""
+    person.citizenship = []
+    person.legal_status = "unknown"
+    person.stated_age = None
+    person.estimated_age = None
+    person.age_method = "unknown"
+    person.age_in_doubt = False
+    person.schooling = ""
+
+
+def _scrub_case_codes(cases: list[Case]) -> None:
+    """The erased person's cases keep their stages and dates; the organisation codes a consent or a
+    best-interests decision named, the countries of events and the forms of exploitation go."""
+    ids = [each.pk for each in cases]
+    Consent.objects.filter(case_id__in=ids).update(recipient="")
+    BestInterests.objects.filter(case_id__in=ids).update(recipients=[])
+    HistoricEvent.objects.filter(case_id__in=ids).delete()
+    Case.objects.filter(pk__in=ids).update(exploitation_types=[], means_of_control=[])
 
 
 def _checkpoint_wal() -> None:

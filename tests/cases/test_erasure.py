@@ -4,6 +4,7 @@ and files go, a tombstone remains. A ciphertext moved to another row fails to op
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -309,3 +310,40 @@ def test_registering_the_same_erasure_hook_twice_runs_it_once(monkeypatch):
     reapply.register_erasure_hook(services.erasure_reapply)
     reapply.register_erasure_hook(services.erasure_reapply)
     assert reapply.erasure_hooks() == (services.erasure_reapply,)
+
+
+def test_the_tombstone_keeps_nothing_but_code_dates_and_reason(alice, dpo, make_case, signed_in):
+    # Values chosen to be recognisable, each a marker of its own (synthetic).
+    case = make_case(
+        alice, stated_age=47, gender="Masculine", languages=["tk", "ka"], citizenship=["TM"],
+        information_language="fr",
+    )  # fmt: skip
+    services.consent_record(
+        actor=alice, case=case, purpose="referral", status="given", given_on=date.today(), language="en",
+        explained_by=alice, interpreter=False, information_sheet_version="v1", recipient="ORGMARKER77",
+    )  # fmt: skip
+    services.person_erase(actor=dpo, case=case, reason="retention_expired")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT gender, languages, citizenship, stated_age, estimated_age, information_language "
+            "FROM cases_person WHERE id = %s",
+            [case.person_id],
+        )
+        gender, languages, citizenship, stated_age, estimated_age, information_language = cursor.fetchone()
+        cursor.execute("SELECT recipient FROM cases_consent WHERE case_id = %s", [case.pk])
+        recipients = [row[0] for row in cursor.fetchall()]
+    assert gender == "NonSpecifiedUnknown"
+    assert (stated_age, estimated_age, information_language) == (None, None, "")
+    assert "tk" not in languages and "TM" not in citizenship
+    assert recipients == [""]
+    client = signed_in(dpo)
+    for page in ("", "timeline/", "consent/", "identity/"):
+        content = client.get(f"/cases/{case.code}/{page}").content.decode()
+        assert "ORGMARKER77" not in content, page
+        assert "Masculine" not in content and ">47<" not in content, page
+    tombstone = ErasureTombstone.objects.get(case_code=case.code)
+    assert {f.name for f in ErasureTombstone._meta.get_fields()} == {
+        "id", "case_code", "erased_at", "erased_by", "reason_code"
+    }  # fmt: skip
+    assert tombstone.reason_code == "retention_expired"

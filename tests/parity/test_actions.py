@@ -66,6 +66,23 @@ EXPECTED: dict[str, set[str]] = {
     "stats.export": {PROGRAMME, DPO},
     "stats.reproduce": {DPO},
     "stats.budget": {DPO},
+    # Accounts and teams are the administrator's alone; the audit trail the DPO's and (account events only)
+    # the administrator's.
+    "account.list": {ADMIN},
+    "account.invite": {ADMIN},
+    "account.set_role": {ADMIN},
+    "account.set_team": {ADMIN},
+    "account.disable": {ADMIN},
+    "account.enable": {ADMIN},
+    "account.unlock": {ADMIN},
+    "account.mfa_reset": {ADMIN},
+    "account.tokens": {ADMIN},
+    "team.manage": {ADMIN},
+    "audit.view": {DPO, ADMIN},
+    "audit.export": {DPO, ADMIN},
+    "request.register": {DPO},
+    "pressure.request": {DPO},
+    "retention.review": {DPO},
 }
 
 # The web pages of the actions reached only on the web: their role decisions are the URL x role table's.
@@ -83,6 +100,14 @@ WEB_PAGES: dict[str, tuple[str, ...]] = {
     "person.export": ("cases:export",),
     "stats.reproduce": ("evidence:release_reproduce",),
     "stats.budget": ("evidence:budget_set",),
+    "account.invite": ("manage:invite",),
+    "account.tokens": ("manage:account", "manage:token_revoke"),
+    "team.manage": ("manage:teams", "manage:team"),
+    "audit.view": ("oversight:audit", "oversight:audit_verify"),
+    "audit.export": ("oversight:audit_export",),
+    "request.register": ("oversight:requests", "oversight:request", "oversight:request_close"),
+    "pressure.request": ("oversight:ask_pressure_check",),
+    "retention.review": ("oversight:retention", "oversight:retention_extend"),
 }
 
 # Actions with parity tests of their own, through every channel (named here so that they count).
@@ -250,7 +275,83 @@ def run_release(channel: str, user: User, case: Case, tmp: Path) -> str:
     return _http(ApiClient(user).post("/stats/releases", {"by": ["gender"], "epsilon": 0.1}), (201,))
 
 
+def _account_runner(
+    verb: str, web_path: str, form: dict[str, str], cli_args: tuple[str, ...]
+) -> Callable[[str, User, Case, Path], str]:
+    """Run one account action on a fresh North caseworker account, through the service, the web or the CLI."""
+
+    def run(channel: str, user: User, case: Case, tmp: Path) -> str:
+        from haven.accounts import services as accounts
+        from tests.conftest import PASSWORD
+
+        target = accounts.user_create(
+            actor=None,
+            email=f"target-{verb}-{user.pk}-{channel}@example.test",
+            password=PASSWORD,
+            role=Role.CASEWORKER,
+            team=user.team or case.team,
+        )
+        if channel == "service":
+            calls: dict[str, Callable[[], object]] = {
+                "list": lambda: accounts.accounts_list(actor=user),
+                "disable": lambda: accounts.user_disable(actor=user, user=target),
+                "enable": lambda: accounts.user_enable(actor=user, user=target),
+                "unlock": lambda: accounts.user_throttle_reset(actor=user, user=target),
+                "reset-mfa": lambda: accounts.user_mfa_reset(
+                    actor=user, user=target, identity_check="in_person"
+                ),
+                "set-role": lambda: accounts.user_set_role(actor=user, user=target, role="volunteer"),
+                "set-team": lambda: accounts.user_set_team(actor=user, user=target, team=case.team),
+            }
+            return _service(calls[verb])
+        if channel == WEB:
+            path = web_path.format(pk=target.pk)
+            client = _web(user)
+            values = {key: value.format(team=case.team.pk) for key, value in form.items()}
+            response = client.get(path) if verb == "list" else client.post(path, values)
+            return _http(response, (200,) if verb == "list" else (302,))
+        args = [verb] if verb == "list" else [verb, target.email]
+        try:
+            call_command("user", *args, *cli_args, "--actor", user.email, stdout=StringIO())
+        except CommandError as exc:
+            assert exc.returncode == 2
+            return REFUSED
+        return DONE
+
+    return run
+
+
 RUNNERS: dict[str, tuple[Callable[[str, User, Case, Path], str], tuple[str, ...]]] = {
+    "account.list": (_account_runner("list", "/manage/accounts/", {}, ("--json",)), ("service", WEB, CLI)),
+    "account.disable": (
+        _account_runner("disable", "/manage/accounts/{pk}/disable/", {}, ()),
+        ("service", WEB, CLI),
+    ),
+    "account.enable": (
+        _account_runner("enable", "/manage/accounts/{pk}/enable/", {}, ()),
+        ("service", WEB, CLI),
+    ),
+    "account.unlock": (
+        _account_runner("unlock", "/manage/accounts/{pk}/unlock/", {}, ()),
+        ("service", WEB, CLI),
+    ),
+    "account.mfa_reset": (
+        _account_runner(
+            "reset-mfa",
+            "/manage/accounts/{pk}/second-factor/",
+            {"identity_check": "in_person"},
+            ("--identity-check", "in_person"),
+        ),
+        ("service", WEB, CLI),
+    ),
+    "account.set_role": (
+        _account_runner("set-role", "/manage/accounts/{pk}/role/", {"role": "volunteer"}, ("volunteer",)),
+        ("service", WEB, CLI),
+    ),
+    "account.set_team": (
+        _account_runner("set-team", "/manage/accounts/{pk}/team/", {"team": "{team}"}, ("North",)),
+        ("service", WEB, CLI),
+    ),
     "screening.run": (run_screening, ("service", WEB, API)),
     "case.first_contact": (run_first_contact, ("service", WEB, API)),
     "case.import": (run_first_contact, (CLI,)),
@@ -272,7 +373,14 @@ RUNNER_NEEDS: dict[str, tuple[str, ...]] = {
 
 # The screening's command line (`haven screen evaluate`) and the statistics commands are the operator's on
 # the server, not an account's: they are checked below to go through the same audited services.
-OPERATOR_COMMANDS = {"screening.run", "stats.release", "stats.budget", "stats.export"}
+OPERATOR_COMMANDS = {
+    "screening.run",
+    "stats.release",
+    "stats.budget",
+    "stats.export",
+    "team.manage",
+    "retention.review",
+}
 
 
 def test_every_action_in_the_table_has_a_parity_case() -> None:
