@@ -120,8 +120,9 @@ def test_case_list_page_runs_a_pinned_number_of_queries(
     client = signed_in(alice)
     client.get("/cases/")  # warm the session and the key store
     # session, user, OTP device, page count, page rows, and the session's last-seen update (savepoint,
-    # update, release): the rows arrive with team, person and case manager joined in.
-    with django_assert_num_queries(8):
+    # update, release), and the unread notification count of the navigation: the rows arrive with team,
+    # person and case manager joined in.
+    with django_assert_num_queries(9):
         client.get("/cases/?status=Active&child=no")
 
 
@@ -148,6 +149,6 @@ def test_case_detail_page_runs_a_pinned_number_of_queries(
     client.get(f"/cases/{case.code}/")  # warm the session and the key store
     # session, user, OTP device, the case (person, team and case manager joined in), the audit entry
     # (read the head, insert, move the head), the caseworkers' names, the screenings linked to the case,
-    # and the session's last-seen update (savepoint, update, release).
-    with django_assert_num_queries(12):
+    # the session's last-seen update (savepoint, update, release), and the unread notification count.
+    with django_assert_num_queries(13):
         client.get(f"/cases/{case.code}/")
