@@ -755,9 +755,7 @@ def return_risk_check_record(
 ) -> ReturnRiskCheck:
     """Record the case manager's check of the re-trafficking risk at the place of return (notes sealed)."""
     authorize(actor, "case.return_risk_check")
-    _check_not_erased(case)
-    if case.stage == "closed":
-        raise ValidationError(_("This case is closed: reopen it first."), code="case_closed")
+    _check_open_case(case)
     country = country.strip().upper()
     if country not in vocab.country_codes():
         raise ValidationError({"country": _("Choose the country of return.")})
@@ -1175,9 +1173,14 @@ def _give_task_access(actor: User, case: Case, assignee: User) -> None:
     notify(user_ids=[assignee.pk], kind="case_assigned", case_code=case.code, skip=actor.pk)
 
 
+def is_closed(case: Case) -> bool:
+    """True when the case is closed now (read afresh: the caller's copy may predate a closure)."""
+    return Case.objects.filter(pk=case.pk, stage="closed").exists()
+
+
 def _check_open_case(case: Case) -> None:
     _check_not_erased(case)
-    if case.stage == "closed":
+    if is_closed(case):
         raise ValidationError(_("This case is closed: reopen it first."), code="case_closed")
 
 

@@ -17,6 +17,7 @@ from haven.accounts.actions import authorize
 from haven.accounts.models import User
 from haven.audit.services import audit_record
 from haven.cases.models import Case
+from haven.cases.services import is_closed
 from haven.followup import vocab
 from haven.followup.models import FormalIdentification, IdentificationStep
 from haven.followup.reviews import reviews_due
@@ -39,7 +40,7 @@ def _record(actor: User, case: Case) -> FormalIdentification:
     authorize(actor, "identification.record")
     if case.person.erased_at is not None:
         raise ValidationError(_("This person's data was erased; the case can no longer change."))
-    if case.stage == "closed":
+    if is_closed(case):
         raise ValidationError(_("This case is closed: reopen it first."), code="case_closed")
     record, _created = FormalIdentification.objects.select_for_update().get_or_create(case=case)
     return record

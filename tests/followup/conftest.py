@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from haven.accounts.models import User
+from haven.accounts.permissions import Role
 from tests.cases.conftest import make_case  # noqa: F401 (a fixture, used by name)
 
 
@@ -27,3 +29,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     now: Callable[[], datetime] = lambda: frozen.now  # noqa: E731
     monkeypatch.setattr(timezone, "now", now)
     return frozen
+
+
+@pytest.fixture
+def dpo(make_user: Callable[..., User]) -> User:
+    return make_user(Role.DPO, None, "dpo@example.test")
