@@ -92,7 +92,7 @@ def test_reassigning_a_task_follows_the_same_rule_on_the_web_and_the_api(
 
 
 def _overdue_everywhere(users, code, signed_in) -> list[str]:
-    """Where the case still shows an overdue task: each account's overdue list, on the page and in the data."""
+    """Where the case still shows an overdue task: in each account's overdue list, data and page."""
     found = []
     for user in users:
         if any(t.case.code == code for t in selectors.overdue_tasks(user)):
