@@ -86,7 +86,7 @@ def test_a_task_assignee_gets_the_same_decision_on_web_and_api(
     )
     assert api.status_code == (201 if expected == ALLOWED else 400), api.content
     if expected == REFUSED:
-        assert _api_error(api)["code"] == "invalid_input"
+        assert _api_error(api)["code"] == "assignee_cannot_open_case"
     assert Task.objects.filter(case=case, assignee=assignee).count() == (2 if expected == ALLOWED else 0)
 
 

@@ -7,6 +7,15 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def close_tasks_of_closed_cases(apps, schema_editor):
+    """Tasks left open on cases closed or erased before this change leave the overdue lists too."""
+    Task = apps.get_model("cases", "Task")
+    now = django.utils.timezone.now()
+    open_tasks = Task.objects.filter(done_at=None, closed_at=None, case__stage="closed")
+    open_tasks.filter(case__person__erased_at__isnull=False).update(closed_at=now, closed_reason="case_erased")
+    open_tasks.update(closed_at=now, closed_reason="case_closed")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -65,4 +74,5 @@ class Migration(migrations.Migration):
                 ('checked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
         ),
+        migrations.RunPython(close_tasks_of_closed_cases, migrations.RunPython.noop),
     ]
