@@ -1,5 +1,5 @@
-"""`haven reminders` writes the review notifications (once), and the migration closes tasks that were left open
-on cases closed before closure closed them."""
+"""`haven reminders` writes the review notifications (once), and the migration closes the tasks left open on
+cases closed before closure closed them."""
 
 from __future__ import annotations
 
