@@ -95,6 +95,13 @@ def test_hand_over_accepted_then_a_follow_up_task_then_closure_with_confirmation
             "[data-block=cases]"
         ).inner_text()
 
+        # The other follow-up pages of an open case pass the same checks.
+        for path in ("identification/", "summary/", "return-check/"):
+            page.goto(f"{base}/cases/{code}/{path}")
+            _check(page, viewport["width"])
+        page.goto(f"{base}/notifications/")
+        _check(page, viewport["width"])
+
         # Closure: outcome and reason, then the confirmation step, then a case that offers only reopening.
         page.goto(f"{base}/cases/{code}/")
         page.click("[data-action=close]")
