@@ -21,6 +21,7 @@ from haven.cases.services import is_closed
 from haven.followup import vocab
 from haven.followup.models import FormalIdentification, IdentificationStep
 from haven.followup.reviews import reviews_due
+from haven.followup.summary import SECTIONS, render_summary, sections_allowed
 from haven.notifications.services import notify
 
 # Council of Europe Convention on Action against Trafficking in Human Beings, Art. 13: at least 30 days.
@@ -140,24 +141,20 @@ def residence_permit_set(
 
 
 @transaction.atomic
-def case_summary_print(
-    *, actor: User, case: Case, sections: Sequence[str], language: str, render: Any
-) -> bytes:
-    """Print a case summary with the chosen sections only; each printing is audited (sections and language,
-    never the content). `render(case, sections, language) -> bytes` builds the document."""
-    from haven.followup.summary import SECTIONS, sections_allowed
-
+def case_summary_print(*, actor: User, case: Case, sections: Sequence[str], language: str) -> bytes:
+    """The case summary as PDF with the chosen sections only (none by default), in `language`; each
+    printing is audited (sections and language, never the content)."""
     authorize(actor, "case.summary_print")
     if case.person.erased_at is not None:
         raise ValidationError(_("This person's data was erased; nothing can be printed."))
-    unknown = [s for s in sections if s not in SECTIONS]
-    if unknown:
+    if any(s not in SECTIONS for s in sections):
         raise ValidationError({"sections": _("Choose sections from the list.")})
     wanted = [s for s in SECTIONS if s in sections]
-    forbidden = [s for s in wanted if s not in sections_allowed(actor)]
-    if forbidden:
+    if any(s not in sections_allowed(actor) for s in wanted):
         raise ValidationError({"sections": _("Your role may not print these sections.")})
-    document = bytes(render(case, wanted, language))
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": _("Choose a language.")})
+    document = render_summary(case, wanted, language, user=actor)
     _audit(actor, "case.summary_printed", case, sections=wanted, language=language)
     return document
 

@@ -25,7 +25,7 @@ from haven.cases.links import CaseLinks
 from haven.cases.models import Case, CaseClosure, ReturnRiskCheck
 from haven.followup import forms as f
 from haven.followup import selectors, services
-from haven.followup.summary import render_summary, sections_allowed, summary_language
+from haven.followup.summary import sections_allowed, summary_language
 
 
 def _user(request: HttpRequest) -> User:
@@ -291,7 +291,6 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
                     case=case,
                     sections=form.cleaned_data["sections"],
                     language=form.cleaned_data["language"],
-                    render=lambda c, s, lang: render_summary(c, s, lang, user=user),
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
