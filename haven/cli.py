@@ -87,6 +87,7 @@ GROUPS = {
     "accounts": "Accounts and teams",
     "api": "API tokens",
     "cases": "Cases",
+    "followup": "Follow-up",
     "screening": "Screening",
     "evidence": "Anonymised statistics",
 }

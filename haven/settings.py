@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "haven.accounts",
     "haven.vault",
     "haven.cases",
+    "haven.notifications",
+    "haven.followup",
     "haven.screening",
     "haven.evidence",
     "haven.oversight",
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "haven.core.context_processors.navigation",
+                "haven.notifications.context_processors.unread",
             ],
         },
     },
@@ -237,6 +240,11 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = HAVEN_ENV != "production"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The recovery and reflection period of this country, in days: at least 30 (Council of Europe Convention
+# on Action against Trafficking in Human Beings, Art. 13); a lower value is refused at start-up.
+REFLECTION_DAYS = env_int("HAVEN_REFLECTION_DAYS", 30, minimum=30)
+# How many days ahead a review (consent expiry, end of the reflection period, …) shows on "my work".
+REVIEW_NOTICE_DAYS = env_int("HAVEN_REVIEW_NOTICE_DAYS", 14, minimum=1)
 ATTACHMENT_MAX_BYTES = env_int("HAVEN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # An upload is plaintext until the service seals it: it stays in memory, never in a temporary file
 # (haven/core/uploads.py; a body larger than one attachment and the form fields is refused unread).

@@ -7,10 +7,12 @@ from haven.api.router import api
 from haven.cases.api import router as cases_api
 from haven.core import views as core_views
 from haven.evidence.api import router as evidence_api
+from haven.followup.api import router as followup_api
 from haven.screening.api import router as screening_api
 
 # Each domain app's API under its own prefix of /api/v1/.
 api.add_router("/cases", cases_api)
+api.add_router("/cases", followup_api)
 api.add_router("/screenings", screening_api)
 api.add_router("/stats", evidence_api)
 
@@ -26,6 +28,8 @@ urlpatterns = [
     path("manage/", include("haven.accounts.manage_urls")),
     path("oversight/", include("haven.oversight.urls")),
     path("cases/", include("haven.cases.urls")),
+    path("", include("haven.followup.urls")),
+    path("notifications/", include("haven.notifications.urls")),
     path("screening/", include("haven.screening.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("evidence/", include("haven.evidence.urls")),

@@ -67,8 +67,26 @@ ACTIONS: tuple[Action, ...] = (
         "case.edit",
         Perm.CASE_EDIT,
         (WEB,),
-        "Change a case: stage, closure, legal basis, events, best-interests decisions",
+        "Change a case: stage, legal basis, events, best-interests decisions",
     ),
+    Action("case.close", Perm.CASE_CLOSE, (WEB, API), "Close a case with an outcome and a reason"),
+    Action("case.reopen", Perm.CASE_CLOSE, (WEB, API), "Reopen a closed case, keeping its history"),
+    Action(
+        "case.return_risk_check",
+        Perm.CASE_CLOSE,
+        (WEB, API),
+        "Record the re-trafficking risk check for a place of return",
+    ),
+    Action(
+        "identification.record",
+        Perm.CASE_EDIT,
+        (WEB, API),
+        "Record the person's choice about formal identification, the decision, reflection period, permit",
+    ),
+    Action(
+        "case.summary_print", Perm.CASE_EDIT, (WEB,), "Print a case summary (PDF) with the chosen sections"
+    ),
+    Action("notification.read", Perm.CASE_VIEW, (WEB,), "Mark one's own notifications read"),
     Action("person.update", Perm.CASE_EDIT, (WEB, API), "Change the person's record"),
     Action("person.identifying", Perm.CASE_VIEW_IDENTIFYING, (WEB, API), "Write identifying data"),
     Action(
@@ -90,7 +108,12 @@ ACTIONS: tuple[Action, ...] = (
         (WEB,),
         "Ask the case manager for the possible-pressure check (a task for them)",
     ),
-    Action("case.notes_tasks", Perm.CASE_EDIT, (WEB, API), "Add notes, tasks and files; mark tasks done"),
+    Action(
+        "case.notes_tasks",
+        Perm.CASE_EDIT,
+        (WEB, API),
+        "Add notes, tasks and files; assign tasks; mark tasks done or undo that within a day",
+    ),
     Action("person.erase", Perm.PERSON_ERASE, (WEB, CLI), "Erase a person (crypto-shredding)"),
     Action("person.export", Perm.PERSON_EXPORT, (WEB,), "Export everything held on a person"),
     Action(

@@ -44,6 +44,7 @@ class Perm(StrEnum):
     CASE_ASSIGN = "case.assign"
     CASE_VIEW_TEAM = "case.view_team"
     CASE_SEARCH_NAME = "case.search_name"
+    CASE_CLOSE = "case.close"
     CONSENT_RECORD = "consent.record"
     CONSENT_SIGN_OFF = "consent.sign_off"
     PERSON_EXPORT = "person.export"
@@ -70,6 +71,7 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.CASE_ASSIGN: "Assign cases to case managers and caseworkers",
     Perm.CASE_VIEW_TEAM: "See every case of one's own team",
     Perm.CASE_SEARCH_NAME: "Search by name through the blind index",
+    Perm.CASE_CLOSE: "Close and reopen a case; record the return risk check a voluntary return needs",
     Perm.CONSENT_RECORD: "Record, renew or withdraw consent",
     Perm.CONSENT_SIGN_OFF: "Sign off continuing on another legal basis after a withdrawal",
     Perm.PERSON_EXPORT: "Export everything Haven holds on a person (access request)",
@@ -108,6 +110,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.CASE_ASSIGN,
             Perm.CASE_VIEW_TEAM,
             Perm.CASE_SEARCH_NAME,
+            # Closure is the contact person's (PRODUCT.md), as is the caution before a voluntary return.
+            Perm.CASE_CLOSE,
             Perm.CONSENT_RECORD,
             Perm.STATS_VIEW,
             Perm.API_TOKEN,

@@ -42,6 +42,30 @@ def _need(request: HttpRequest, perm: Perm) -> None:
         raise PermissionDenied(perm.value)
 
 
+# Refusals by a rule of a service that an API client can act on, answered with their own error code (the
+# service raises ValidationError(message, code=...)); every other ValidationError is "invalid_input".
+RULE_CODES = frozenset(
+    {
+        "return_risk_check_required",
+        "assignee_cannot_open_case",
+        "best_interests_required",
+        "child_closure_case_manager",
+        "case_closed",
+        "undo_too_late",
+    }
+)
+
+
+def rule_code(exc: ValidationError) -> str:
+    """The first rule code (see RULE_CODES) among the errors of `exc`, or ""."""
+    errors = (
+        [e for errs in exc.error_dict.values() for e in errs]
+        if hasattr(exc, "error_dict")
+        else exc.error_list
+    )
+    return next((str(e.code) for e in errors if e.code in RULE_CODES), "")
+
+
 def answers(view: F) -> F:
     """Turn the domain's refusals into the API's uniform error bodies (403, 400, 409)."""
 
@@ -60,6 +84,9 @@ def answers(view: F) -> F:
                 {"current_version": exc.current_version},
             )
         except ValidationError as exc:
+            rule = rule_code(exc)
+            if rule:
+                return error_response(request, 400, rule, " ".join(exc.messages))
             details = (
                 [
                     {"where": k, "problem": " ".join(str(m) for e in v for m in e.messages)}
@@ -237,6 +264,9 @@ class TaskOut(Schema):
     assignee: int | None
     done: bool
     overdue: bool
+    closed_reason: str = Field(
+        "", description="Why the task was closed without being done: case_closed, case_erased"
+    )
 
 
 # -- helpers -----------------------------------------------------------------------------------------------
@@ -567,6 +597,7 @@ def list_tasks(request: HttpRequest, code: str) -> Any:
             "assignee": t.task.assignee_id,
             "done": t.task.done_at is not None,
             "overdue": t.overdue,
+            "closed_reason": t.task.closed_reason,
         }
         for t in selectors.tasks_for(case)
     ]
@@ -585,9 +616,19 @@ def add_task(request: HttpRequest, code: str, payload: TaskIn) -> Any:
         due_on=payload.due_on,
         kind=payload.kind,
         title=payload.title,
-        assignee=_active_user(payload.assignee, "assignee"),
+        assignee=_any_user(payload.assignee, "assignee"),
     )
     return Status(201, _task_out(task, payload.title))
+
+
+def _any_user(pk: int | None, field: str) -> User | None:
+    # Any account: the service says why one may not take the task (disabled, another team, …).
+    if pk is None:
+        return None
+    found = User.objects.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({field: "No account with this id."})
+    return found
 
 
 def _task_out(task: Task, title: str | None) -> dict[str, Any]:
@@ -598,7 +639,8 @@ def _task_out(task: Task, title: str | None) -> dict[str, Any]:
         "due_on": task.due_on,
         "assignee": task.assignee_id,
         "done": task.done_at is not None,
-        "overdue": task.done_at is None and task.due_on < timezone.localdate(),
+        "overdue": task.is_open and task.due_on < timezone.localdate(),
+        "closed_reason": task.closed_reason,
     }
 
 
@@ -613,4 +655,41 @@ def finish_task(request: HttpRequest, code: str, task_id: int) -> Any:
     if task is None:
         raise Http404
     task = services.task_done(actor=user, case=case, task=task)
+    return _task_out(task, None)
+
+
+class TaskAssignIn(Schema):
+    assignee: int | None = Field(None, description="Account id; null takes the task from whoever had it")
+
+
+@router.post("/{code}/tasks/{task_id}/assign", response={200: TaskOut, **ERRORS})
+@answers
+def assign_task(request: HttpRequest, code: str, task_id: int, payload: TaskAssignIn) -> Any:
+    """Give a task to someone who may open the case (error code `assignee_cannot_open_case` otherwise)."""
+    _need(request, Perm.CASE_EDIT)
+    user = _user(request)
+    case = case_for_user(user, code, section="tasks")
+    task = Task.objects.filter(case=case, pk=task_id).first()
+    if task is None:
+        raise Http404
+    assignee = None
+    if payload.assignee is not None:
+        assignee = User.objects.filter(pk=payload.assignee).first()
+        if assignee is None:
+            raise ValidationError({"assignee": "No account with this id."})
+    task = services.task_assign(actor=user, case=case, task=task, assignee=assignee)
+    return _task_out(task, None)
+
+
+@router.post("/{code}/tasks/{task_id}/undo", response={200: TaskOut, **ERRORS})
+@answers
+def undo_task(request: HttpRequest, code: str, task_id: int) -> Any:
+    """Set a task marked done back to open, within a day (error code `undo_too_late` after that)."""
+    _need(request, Perm.CASE_EDIT)
+    user = _user(request)
+    case = case_for_user(user, code, section="tasks")
+    task = Task.objects.filter(case=case, pk=task_id).first()
+    if task is None:
+        raise Http404
+    task = services.task_undo_done(actor=user, case=case, task=task)
     return _task_out(task, None)

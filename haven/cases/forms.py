@@ -297,9 +297,24 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, team_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = eligible_for(team_id, "task_assignee")
-        self.fields["assignee"].queryset = people.order_by("email")  # type: ignore[attr-defined]
-        self.fields["assignee"].label_from_instance = lambda u: u.display_name or u.email  # type: ignore[attr-defined]
+        _assignee_field(self.fields["assignee"], team_id)
+
+
+def _assignee_field(field: forms.Field, team_id: int | None) -> None:
+    # The list offers the case's team; any account is accepted here, so that the service, which holds the
+    # rule (only someone who may open the case), can refuse the others with the reason.
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = User.objects.all()
+    people = eligible_for(team_id, "task_assignee").order_by("email")
+    field.widget.choices = [("", "—"), *((u.pk, u.display_name or u.email) for u in people)]
+
+
+class TaskAssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: Any, team_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _assignee_field(self.fields["assignee"], team_id)
 
 
 class AttachmentForm(forms.Form):
@@ -310,11 +325,6 @@ class StageForm(forms.Form):
     stage = forms.ChoiceField(
         label=_("Move to stage"), choices=[c for c in _choices(vocab.STAGES) if c[0] != "closed"]
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class CloseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Closure reason"), choices=_choices(vocab.CLOSURE_REASONS))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -335,12 +335,66 @@ class Task(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Closed without being done, because the case was closed or the person erased: never open again.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=16, choices=_choices(vocab.TASK_CLOSE_REASONS), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["done_at", "due_on"], name="task_open_due_idx")]
 
     def __str__(self) -> str:
         return f"task {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        """Neither done nor closed with its case."""
+        return self.done_at is None and self.closed_at is None
+
+
+class CaseClosure(models.Model):
+    """One closure of a case, with its outcome and written reason; a reopening fills in the second half.
+
+    Rows are never deleted, so a case closed, reopened and closed again keeps each step with who and when.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closures")
+    outcome = models.CharField(max_length=32, choices=_choices(vocab.CLOSURE_REASONS))
+    reason = models.BinaryField(null=True, blank=True)  # sealed
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(default=timezone.now)
+    tasks_closed = models.PositiveIntegerField(default=0)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.BinaryField(null=True, blank=True)  # sealed
+
+    def __str__(self) -> str:
+        return f"closure {self.pk}"
+
+
+class ReturnRiskCheck(models.Model):
+    """Before a voluntary return: the case manager's check of the re-trafficking risk at the place of return.
+
+    The guidance asks for extreme caution with voluntary return; a case closes as "returned voluntarily"
+    only once such a check is on record.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="return_risk_checks")
+    country = models.CharField(max_length=2)
+    checked_on = models.DateField()
+    risk = models.CharField(max_length=16, choices=_choices(vocab.RETURN_RISKS))
+    notes = models.BinaryField(null=True, blank=True)  # sealed
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"return risk check {self.pk}"
 
 
 class Attachment(models.Model):

@@ -5,6 +5,7 @@ readers decrypt only what the asked-for section needs, for a case already fetche
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -210,7 +211,9 @@ def case_list_page(
 def overdue_tasks(user: User) -> QuerySet[Task]:
     """Open tasks past their due date on cases `user` may open (titles stay sealed here)."""
     return (
-        Task.objects.filter(case__in=cases_openable_by(user), done_at=None, due_on__lt=timezone.localdate())
+        Task.objects.filter(
+            case__in=cases_openable_by(user), done_at=None, closed_at=None, due_on__lt=timezone.localdate()
+        )
         .select_related("case", "case__person", "assignee")
         .order_by("due_on", "pk")
     )
@@ -224,6 +227,25 @@ def sections_of(opened: Mapping[str, Opened]) -> list[str]:
 def note_sections_of(notes: Iterable[NoteView]) -> list[str]:
     """The sensitive sections (health, perpetrator, location) of the notes a read returned."""
     return sorted({n.note.section for n in notes if n.note.section in vocab.SENSITIVE_SECTIONS})
+@dataclass(frozen=True)
+class OverdueRow:
+    """One line of an overdue list: the task, its title opened, and how many days it is overdue."""
+
+    task: Task
+    title: Opened
+    days_overdue: int
+
+
+def overdue_rows(tasks: Iterable[Task]) -> list[OverdueRow]:
+    """The overdue list's lines for `tasks` (one page): titles opened with one key unwrap per person."""
+    today = timezone.localdate()
+    openers: dict[str, PersonOpener] = {}
+    rows = []
+    for task in tasks:
+        key_id = task.case.person.key_id
+        opener = openers.setdefault(key_id, PersonOpener(key_id))
+        rows.append(OverdueRow(task, opener.open(task, "title"), (today - task.due_on).days))
+    return rows
 
 
 def person_fields(case: Case, user: User, names: tuple[str, ...]) -> dict[str, Opened]:
@@ -281,7 +303,7 @@ def tasks_for(case: Case) -> list[TaskView]:
     today = timezone.localdate()
     tasks = Task.objects.filter(case=case).select_related("assignee").order_by("done_at", "due_on", "pk")
     opener = PersonOpener(case.person.key_id)
-    return [TaskView(t, opener.open(t, "title"), t.done_at is None and t.due_on < today) for t in tasks]
+    return [TaskView(t, opener.open(t, "title"), t.is_open and t.due_on < today) for t in tasks]
 
 
 @dataclass

@@ -23,17 +23,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.actions import authorize
+from haven.accounts.actions import authorize, may
 from haven.accounts.models import Team, User
 from haven.accounts.permissions import Perm, Role
 from haven.audit.services import audit_record
 from haven.cases import vocab
-from haven.cases.access import WrongTeam, is_eligible, may_act_for_team
+from haven.cases.access import CASE_PARTS, WrongTeam, cases_openable_by, eligible_for, is_eligible, may_act_for_team
 from haven.cases.consent import recipients_to_inform
 from haven.cases.models import (
     Attachment,
     BestInterests,
     Case,
+    CaseClosure,
     CaseSequence,
     Consent,
     DpoPurpose,
@@ -42,11 +43,13 @@ from haven.cases.models import (
     Note,
     Person,
     PressureCheck,
+    ReturnRiskCheck,
     StageChange,
     Task,
 )
 from haven.cases.sealing import PERSON_INDEXES, open_value, person_indexes, seal
 from haven.cases.selectors import possible_existing
+from haven.notifications.services import notify
 from haven.screening.engine import HANDOVER_OUTCOMES, URGENT_OUTCOMES, is_treated_as_child
 from haven.screening.models import Screening
 from haven.screening.services import screening_link_to_case
@@ -57,6 +60,8 @@ log = logging.getLogger("haven.cases")
 NOTE_MAX_CHARS = 20_000
 FIELD_MAX_CHARS = 4_000
 PRESSURE_CHECK_VALID = timedelta(days=7)
+# How long a task marked done can be set back to open (a slip of the finger, or done too early).
+TASK_UNDO_WINDOW = timedelta(days=1)
 _RECIPIENT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 # Person values a caller may set, and what each needs (mass-assignment protection: nothing else is taken).
@@ -349,6 +354,8 @@ def _first_contact_write(
     if note.strip():
         _note_create(actor=actor, case=case, section="general", body=note)
     _audit(actor, "case.first_contact", case, child=person.is_child, handed_over=hand_over)
+    if hand_over:
+        _notify_handover(case, actor)
     return case
 
 
@@ -481,8 +488,15 @@ def case_handover(*, actor: User, case: Case) -> Case:
         case.handed_over_at = timezone.now()
         case.version += 1
         case.save(update_fields=["handed_over", "handed_over_at", "version", "updated_at"])
+        _notify_handover(case, actor)
     _audit(actor, "case.handed_over", case)
     return case
+
+
+def _notify_handover(case: Case, actor: User) -> None:
+    # Everyone who takes hand-overs on for the case's team (its case managers) is told: code only.
+    managers = eligible_for(case.team_id, "case_manager").values_list("pk", flat=True)
+    notify(user_ids=managers, kind="handover_waiting", case_code=case.code, skip=actor.pk)
 
 
 @transaction.atomic
@@ -519,6 +533,8 @@ def case_assign(
     authorize(actor, "case.assign")
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     _check_not_erased(case)
+    # Only those who get a new part in the case are told.
+    before = {case.case_manager_id, *case.caseworkers.values_list("pk", flat=True)}
     if case_manager is not None:
         if not is_eligible(case, case_manager, "case_manager"):
             raise ValidationError({"case_manager": _("Choose an active case manager of this case's team.")})
@@ -538,6 +554,14 @@ def case_assign(
         case_manager=case.case_manager_id,
         caseworkers=sorted(w.pk for w in caseworkers or []),
     )
+    newly = [case_manager.pk] if case_manager is not None else []
+    newly += [w.pk for w in caseworkers or []]
+    notify(
+        user_ids=[pk for pk in newly if pk not in before],
+        kind="case_assigned",
+        case_code=case.code,
+        skip=actor.pk,
+    )
     return case
 
 
@@ -548,13 +572,15 @@ def _check_version(case: Case, expected_version: int | None) -> None:
 
 @transaction.atomic
 def case_stage_change(*, actor: User, case: Case, stage: str, expected_version: int | None = None) -> Case:
-    """Move the case to another stage (not "closed": use `case_close`); re-opens a closed case."""
+    """Move an open case to another stage (not "closed": use `case_close`; a closed case: `case_reopen`)."""
     authorize(actor, "case.edit")
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     _check_not_erased(case)
     _check_version(case, expected_version)
     if stage not in vocab.STAGE_STATUS or stage == "closed":
         raise ValidationError({"stage": _("Choose a stage; to close a case, use Close.")})
+    if case.stage == "closed":
+        raise ValidationError(_("This case is closed: reopen it first."), code="case_closed")
     from_stage = case.stage
     case.stage = stage
     case.status = vocab.STAGE_STATUS[stage]
@@ -569,27 +595,161 @@ def case_stage_change(*, actor: User, case: Case, stage: str, expected_version: 
     return case
 
 
+REASON_MAX_CHARS = 2_000
+
+
+def _close_open_tasks(case: Case, actor: User | None, reason: str, now: Any) -> int:
+    """Close every open task of `case` (closed or erased), with the reason: none stays in an overdue list."""
+    return Task.objects.filter(case=case, done_at=None, closed_at=None).update(
+        closed_at=now, closed_reason=reason, closed_by=actor
+    )
+
+
+def _written_reason(text: str, field: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationError({field: _("Write the reason.")})
+    if len(text) > REASON_MAX_CHARS:
+        raise ValidationError(
+            {field: _("The reason is too long (at most %(n)s characters).") % {"n": REASON_MAX_CHARS}}
+        )
+    return text
+
+
+def return_risk_check_needed(case: Case) -> bool:
+    """True while no re-trafficking risk check for the place of return is on record since the case was
+    last reopened (a return planned again needs a fresh look at the place)."""
+    checks = ReturnRiskCheck.objects.filter(case=case)
+    last_reopened = (
+        CaseClosure.objects.filter(case=case, reopened_at__isnull=False).order_by("-reopened_at").first()
+    )
+    if last_reopened is not None and last_reopened.reopened_at is not None:
+        checks = checks.filter(recorded_at__gte=last_reopened.reopened_at)
+    return not checks.exists()
+
+
 @transaction.atomic
-def case_close(*, actor: User, case: Case, reason: str, expected_version: int | None = None) -> Case:
-    """Close the case with a reason; "referred" gives the HTCDS status ClosedReferred."""
-    authorize(actor, "case.edit")
+def case_close(
+    *, actor: User, case: Case, reason: str, note: str = "", expected_version: int | None = None
+) -> Case:
+    """Close the case with an outcome (`reason`, a code) and a written reason (`note`, sealed).
+
+    "referred" gives the HTCDS status ClosedReferred. "returned_voluntarily" needs a re-trafficking risk
+    check for the place of return first (error code `return_risk_check_required`). A child's case is
+    closed only by a case manager, with a best-interests decision on record. Every open task of the case
+    is closed with it, with the reason "case_closed".
+    """
+    authorize(actor, "case.close")
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     _check_not_erased(case)
     _check_version(case, expected_version)
+    if case.stage == "closed":
+        raise ValidationError(_("This case is already closed."), code="case_closed")
     if reason not in vocab.codes(vocab.CLOSURE_REASONS):
-        raise ValidationError({"closure_reason": _("Choose a closure reason.")})
+        raise ValidationError({"closure_reason": _("Choose an outcome.")})
+    text = _written_reason(note, "note")
+    if reason == "returned_voluntarily" and return_risk_check_needed(case):
+        raise ValidationError(
+            _(
+                "Record the re-trafficking risk check for the place of return first: a voluntary return "
+                "is approached with extreme caution."
+            ),
+            code="return_risk_check_required",
+        )
+    if case.person.is_child:
+        if actor.role != Role.CASE_MANAGER:
+            raise ValidationError(
+                _("A child's case is closed only by a case manager."), code="child_closure_case_manager"
+            )
+        if not BestInterests.objects.filter(case=case).exists():
+            raise ValidationError(
+                _("Record the best-interests decision for the child before closing the case."),
+                code="best_interests_required",
+            )
+    now = timezone.now()
     from_stage = case.stage
     case.stage = "closed"
     case.status = "ClosedReferred" if reason == "referred" else "Closed"
     case.closure_reason = reason
-    case.closed_at = timezone.now()
+    case.closed_at = now
     case.version += 1
-    case.updated_at = case.closed_at
+    case.updated_at = now
     case.full_clean()
     case.save()
     _record_stage(case, actor, from_stage)
-    _audit(actor, "case.closed", case, reason=reason)
+    closed = _close_open_tasks(case, actor, "case_closed", now)
+    closure = CaseClosure(case=case, outcome=reason, closed_by=actor, closed_at=now, tasks_closed=closed)
+    closure.reason = seal(case.person.key_id, closure, "reason", text)
+    closure.full_clean()
+    closure.save()
+    _audit(actor, "case.closed", case, reason=reason, closure=closure.pk, tasks_closed=closed)
     return case
+
+
+@transaction.atomic
+def case_reopen(
+    *, actor: User, case: Case, note: str, stage: str = "assessment", expected_version: int | None = None
+) -> Case:
+    """Reopen a closed case at `stage`, with a written reason (sealed). The closure stays on record with
+    who reopened it and when; the tasks closed with the case stay closed (add new ones)."""
+    authorize(actor, "case.reopen")
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_not_erased(case)
+    _check_version(case, expected_version)
+    if case.stage != "closed":
+        raise ValidationError(_("Only a closed case can be reopened."))
+    if stage not in vocab.STAGE_STATUS or stage in ("closed", "first_contact"):
+        raise ValidationError({"stage": _("Choose the stage the case goes back to.")})
+    text = _written_reason(note, "note")
+    now = timezone.now()
+    closure = (
+        CaseClosure.objects.select_for_update()
+        .filter(case=case, reopened_at=None)
+        .order_by("-closed_at", "-pk")
+        .first()
+    )
+    if closure is not None:
+        closure.reopened_by = actor
+        closure.reopened_at = now
+        closure.reopen_reason = seal(case.person.key_id, closure, "reopen_reason", text)
+        closure.full_clean()
+        closure.save()
+    from_stage = case.stage
+    case.stage = stage
+    case.status = vocab.STAGE_STATUS[stage]
+    case.closure_reason = ""
+    case.closed_at = None
+    case.version += 1
+    case.updated_at = now
+    case.full_clean()
+    case.save()
+    _record_stage(case, actor, from_stage)
+    _audit(actor, "case.reopened", case, stage=stage, closure=closure.pk if closure else None)
+    return case
+
+
+@transaction.atomic
+def return_risk_check_record(
+    *, actor: User, case: Case, country: str, checked_on: date, risk: str, notes: str = ""
+) -> ReturnRiskCheck:
+    """Record the case manager's check of the re-trafficking risk at the place of return (notes sealed)."""
+    authorize(actor, "case.return_risk_check")
+    _check_open_case(case)
+    country = country.strip().upper()
+    if country not in vocab.country_codes():
+        raise ValidationError({"country": _("Choose the country of return.")})
+    if checked_on > timezone.localdate():
+        raise ValidationError({"checked_on": _("The date cannot be in the future.")})
+    if risk not in vocab.codes(vocab.RETURN_RISKS):
+        raise ValidationError({"risk": _("Choose the risk at the place of return.")})
+    if len(notes) > NOTE_MAX_CHARS:
+        raise ValidationError({"notes": _("The text is too long.")})
+    check = ReturnRiskCheck(case=case, country=country, checked_on=checked_on, risk=risk, checked_by=actor)
+    check.notes = seal(case.person.key_id, check, "notes", notes.strip())
+    check.full_clean()
+    check.save()
+    _audit(actor, "case.return_risk_checked", case, check=check.pk, risk=risk)
+    return check
 
 
 @transaction.atomic
@@ -888,6 +1048,14 @@ def consent_withdraw(
         inform=consent.inform,
         check=check.pk,
     )
+    workers = [case.case_manager_id, *case.caseworkers.values_list("pk", flat=True)]
+    notify(
+        user_ids=workers,
+        kind="consent_withdrawn",
+        case_code=case.code,
+        ref=f"consent:{consent.pk}",
+        skip=actor.pk,
+    )
     return list(consent.inform)
 
 
@@ -949,27 +1117,104 @@ def note_add(*, actor: User, case: Case, section: str, body: str) -> Note:
     return _note_create(actor=actor, case=case, section=section, body=body)
 
 
+def _check_task_assignee(actor: User, case: Case, assignee: User) -> bool:
+    """Refuse, with the reason, an assignee who may not open the case and cannot be given access.
+
+    Returns True when the assignment must also give the assignee access: a caseworker of the case's team,
+    assigned by someone who may assign cases, becomes one of its caseworkers.
+    """
+
+    def refuse(message: str) -> ValidationError:
+        return ValidationError({"assignee": ValidationError(message, code="assignee_cannot_open_case")})
+
+    if assignee.role not in CASE_PARTS["task_assignee"]:
+        raise refuse(_("Tasks go to caseworkers and case managers only."))
+    if not assignee.is_active:
+        raise refuse(_("This account is disabled."))
+    if cases_openable_by(assignee).filter(pk=case.pk).exists():
+        return False
+    if assignee.team_id != case.team_id:
+        raise refuse(_("This person is not in the case's team and may not open the case."))
+    if not may(actor, "case.assign"):
+        raise refuse(
+            _(
+                "This person may not open the case yet. Only a case manager can give them access: ask the "
+                "case manager to assign them to the case, or assign the task to someone on the case."
+            )
+        )
+    return True
+
+
+def _give_task_access(actor: User, case: Case, assignee: User) -> None:
+    case.caseworkers.add(assignee)
+    Case.objects.filter(pk=case.pk).update(version=models.F("version") + 1, updated_at=timezone.now())
+    _audit(actor, "case.assigned", case, caseworker_added=assignee.pk, via="task")
+    notify(user_ids=[assignee.pk], kind="case_assigned", case_code=case.code, skip=actor.pk)
+
+
+def is_closed(case: Case) -> bool:
+    """True when the case is closed now (read afresh: the caller's copy may predate a closure)."""
+    return Case.objects.filter(pk=case.pk, stage="closed").exists()
+
+
+def _check_open_case(case: Case) -> None:
+    _check_not_erased(case)
+    if is_closed(case):
+        raise ValidationError(_("This case is closed: reopen it first."), code="case_closed")
+
+
 @transaction.atomic
 def task_add(
     *, actor: User, case: Case, due_on: date, kind: str = "", title: str = "", assignee: User | None = None
 ) -> Task:
-    """Add a task or follow-up date; the free-text title is sealed. The assignee, if any, is an active
-    caseworker or case manager of the case's team (a task gives them a reason to open the case)."""
+    """Add a task or follow-up date; the free-text title is sealed.
+
+    The assignee, if any, must be able to open the case: a caseworker of the case's team gets access when
+    a case manager assigns the task; anyone else is refused with the reason (see `_check_task_assignee`).
+    """
     authorize(actor, "case.notes_tasks")
-    _check_not_erased(case)
+    _check_open_case(case)
     if not kind and not title.strip():
         raise ValidationError({"title": _("Give a kind of task or a title.")})
     if len(title) > 500:
         raise ValidationError({"title": _("The title is too long (at most 500 characters).")})
-    if assignee is not None and not is_eligible(case, assignee, "task_assignee"):
-        raise ValidationError(
-            {"assignee": _("Choose an active caseworker or case manager of this case's team.")}
-        )
+    give_access = assignee is not None and _check_task_assignee(actor, case, assignee)
     task = Task(case=case, kind=kind, due_on=due_on, assignee=assignee, created_by=actor)
     task.title = seal(case.person.key_id, task, "title", title.strip())
     task.full_clean()
     task.save()
     _audit(actor, "case.task_added", case, task=task.pk, kind=kind)
+    if assignee is not None:
+        if give_access:
+            _give_task_access(actor, case, assignee)
+        notify(user_ids=[assignee.pk], kind="task_assigned", case_code=case.code, skip=actor.pk)
+    return task
+
+
+def _open_task(case: Case, task: Task) -> Task:
+    task = Task.objects.select_for_update().get(pk=task.pk, case=case)
+    if task.closed_at is not None:
+        raise ValidationError(_("This task was closed with the case."))
+    return task
+
+
+@transaction.atomic
+def task_assign(*, actor: User, case: Case, task: Task, assignee: User | None) -> Task:
+    """Give an open task to someone who may open the case (same rule as `task_add`), or to no one."""
+    authorize(actor, "case.notes_tasks")
+    _check_open_case(case)
+    task = _open_task(case, task)
+    if task.done_at is not None:
+        raise ValidationError(_("This task is done."))
+    give_access = assignee is not None and _check_task_assignee(actor, case, assignee)
+    task.assignee = assignee
+    task.full_clean()
+    task.save(update_fields=["assignee"])
+    _audit(actor, "case.task_assigned", case, task=task.pk, assignee=assignee.pk if assignee else None)
+    if assignee is not None:
+        if give_access:
+            _give_task_access(actor, case, assignee)
+        notify(user_ids=[assignee.pk], kind="task_assigned", case_code=case.code, skip=actor.pk)
     return task
 
 
@@ -1009,13 +1254,34 @@ def task_done(*, actor: User, case: Case, task: Task) -> Task:
     """Mark a task done (once)."""
     authorize(actor, "case.notes_tasks")
     _check_not_erased(case)
-    task = Task.objects.select_for_update().get(pk=task.pk, case=case)
+    task = _open_task(case, task)
     if task.done_at is None:
         task.done_at = timezone.now()
         task.done_by = actor
         task.full_clean()
         task.save()
         _audit(actor, "case.task_done", case, task=task.pk)
+    return task
+
+
+@transaction.atomic
+def task_undo_done(*, actor: User, case: Case, task: Task) -> Task:
+    """Set a task marked done back to open, within a day of marking it (TASK_UNDO_WINDOW)."""
+    authorize(actor, "case.notes_tasks")
+    _check_open_case(case)
+    task = _open_task(case, task)
+    if task.done_at is None:
+        raise ValidationError(_("This task is not marked done."))
+    if timezone.now() - task.done_at > TASK_UNDO_WINDOW:
+        raise ValidationError(
+            _("A task can be set back to open only within a day of marking it done; add a new task instead."),
+            code="undo_too_late",
+        )
+    task.done_at = None
+    task.done_by = None
+    task.full_clean()
+    task.save(update_fields=["done_at", "done_by"])
+    _audit(actor, "case.task_reopened", case, task=task.pk)
     return task
 
 
@@ -1223,6 +1489,10 @@ def _erase_person_rows(person: Person, *, actor: User | None, now: datetime) -> 
         if actor is not None:
             _record_stage(each, actor, from_stage)
     _scrub_case_codes(list(Case.objects.filter(person=person)))
+    # No task of an erased person stays open in anyone's list (nor comes back after a restore).
+    changed += Task.objects.filter(case__person=person, done_at=None, closed_at=None).update(
+        closed_at=now, closed_reason="case_erased", closed_by=actor
+    )
     return attachments, changed
 
 

@@ -154,7 +154,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def overdue(request: HttpRequest) -> HttpResponse:
     tasks = selectors.overdue_tasks(_user(request))
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
-    return _page(request, "overdue.html", {"page": page})
+    return _page(request, "overdue.html", {"page": page, "rows": selectors.overdue_rows(page.object_list)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -236,7 +236,6 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "case": case,
         "fields": fields,
         "stage_form": f.StageForm(initial={"stage": case.stage, "version": case.version}),
-        "close_form": f.CloseForm(initial={"version": case.version}),
         "tombstone": selectors.tombstone_for(case) if case.person.erased_at else None,
         # Names only: the page needs no more of the accounts than that.
         "caseworkers": list(case.caseworkers.order_by("pk").values("display_name", "email")),
@@ -368,22 +367,6 @@ def stage(request: HttpRequest, code: str) -> HttpResponse:
         form,
         lambda data: services.case_stage_change(
             actor=user, case=case, stage=data["stage"], expected_version=data["version"]
-        ),
-    )
-
-
-@require_POST
-@require_perm(Perm.CASE_EDIT)
-def close(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
-    case = case_for_user(user, code, section="summary")
-    form = f.CloseForm(request.POST)
-    return _run_action(
-        request,
-        case,
-        form,
-        lambda data: services.case_close(
-            actor=user, case=case, reason=data["reason"], expected_version=data["version"]
         ),
     )
 
@@ -818,13 +801,59 @@ def tasks(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, _("Task added."))
         return _to(case, "tasks")
     status = posted.status
-    context = {
+    return _page(request, "tasks.html", {**_tasks_context(user, case), "form": form}, status=status)
+
+
+def _task_of(case: Case, pk: int) -> Task:
+    task = Task.objects.filter(case=case, pk=pk).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+@require_POST
+@require_perm(Perm.CASE_EDIT)
+def task_assign(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Give a task to someone who may open the case; a refusal comes back with its reason (400)."""
+    user = _user(request)
+    case = case_for_user(user, code, section="tasks")
+    task = _task_of(case, pk)
+    form = f.TaskAssignForm(request.POST, team_id=case.team_id)
+    if form.is_valid():
+        try:
+            services.task_assign(actor=user, case=case, task=task, assignee=form.cleaned_data["assignee"])
+        except ValidationError as exc:
+            f.apply_errors(form, exc)
+        else:
+            messages.success(request, _("Task assigned. They are told in their notifications."))
+            return _to(case, "tasks")
+    return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
+
+
+@require_POST
+@require_perm(Perm.CASE_EDIT)
+def task_undo(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Set a task marked done back to open, within a day."""
+    user = _user(request)
+    case = case_for_user(user, code, section="tasks")
+    try:
+        services.task_undo_done(actor=user, case=case, task=_task_of(case, pk))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _page(request, "tasks.html", _tasks_context(user, case), status=400)
+    messages.success(request, _("The task is open again."))
+    return _to(case, "tasks")
+
+
+def _tasks_context(user: User, case: Case) -> dict[str, Any]:
+    return {
         "case": case,
-        "form": form,
+        "form": f.TaskForm(team_id=case.team_id),
         "tasks": selectors.tasks_for(case),
         "can_edit": user.has(Perm.CASE_EDIT),
+        "assign_form": f.TaskAssignForm(team_id=case.team_id),
+        "undo_after": timezone.now() - services.TASK_UNDO_WINDOW,
     }
-    return _page(request, "tasks.html", context, status=status)
 
 
 @require_POST
@@ -832,13 +861,12 @@ def tasks(request: HttpRequest, code: str) -> HttpResponse:
 def task_done(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="tasks")
-    task = Task.objects.filter(case=case, pk=pk).first()
-    if task is None:
-        raise Http404
     try:
-        services.task_done(actor=user, case=case, task=task)
+        services.task_done(actor=user, case=case, task=_task_of(case, pk))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Marked done. You can undo this for a day."))
     return _to(case, "tasks")
 
 

@@ -52,14 +52,27 @@ STAGE_STATUS = {
     "closed": "Closed",
 }
 
+# The outcome a case closes with (issue 13): the code is kept in `Case.closure_reason`, the written reason
+# sealed in the closure record. "referred" gives the HTCDS status ClosedReferred.
 CLOSURE_REASONS: Choices = [
-    ("support_completed", _("Support plan completed")),
-    ("referred", _("Referred to another organisation")),
-    ("person_declined", _("The person chose not to continue")),
+    ("integrated_locally", _("Integrated locally")),
+    ("referred", _("Referred on and closed")),
     ("lost_contact", _("Contact lost")),
     ("moved", _("The person moved away")),
-    ("no_signs", _("No signs of possible trafficking; other help offered")),
+    ("returned_voluntarily", _("Returned voluntarily")),
     ("other", _("Other")),
+]
+# Why a task stopped being open without being done.
+TASK_CLOSE_REASONS: Choices = [
+    ("case_closed", _("The case was closed")),
+    ("case_erased", _("The person's data was erased")),
+]
+# The re-trafficking risk at the place of return, as the case manager assessed it before a voluntary return.
+RETURN_RISKS: Choices = [
+    ("low", _("Low")),
+    ("medium", _("Medium")),
+    ("high", _("High")),
+    ("unknown", _("Cannot be assessed")),
 ]
 
 # Why the volunteer may pass the person's details to the contact person at a hand-over.

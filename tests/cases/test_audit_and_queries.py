@@ -120,8 +120,9 @@ def test_case_list_page_runs_a_pinned_number_of_queries(
     client = signed_in(alice)
     client.get("/cases/")  # warm the session and the key store
     # session, user, OTP device, page count, page rows, and the session's last-seen update (savepoint,
-    # update, release): the rows arrive with team, person and case manager joined in.
-    with django_assert_num_queries(8):
+    # update, release), and the unread notification count of the navigation: the rows arrive with team,
+    # person and case manager joined in.
+    with django_assert_num_queries(9):
         client.get("/cases/?status=Active&child=no")
 
 
@@ -149,7 +150,8 @@ def test_case_detail_page_runs_a_pinned_number_of_queries(
     # session, user, OTP device, the case (person, team and case manager joined in), the audit entry
     # (read the head, insert, move the head), the caseworkers' names, the screenings linked to the case,
     # the session's last-seen update (savepoint, update, release), the session's reads of people in the
-    # last minute (the bulk-extraction limit; this person was counted already), and the identity's audit
-    # entry (the summary shows the name: read the head, insert, move the head).
-    with django_assert_num_queries(16):
+    # last minute (the bulk-extraction limit; this person was counted already), the identity's audit
+    # entry (the summary shows the name: read the head, insert, move the head), and the unread
+    # notification count.
+    with django_assert_num_queries(17):
         client.get(f"/cases/{case.code}/")

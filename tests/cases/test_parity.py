@@ -86,7 +86,7 @@ def test_a_task_assignee_gets_the_same_decision_on_web_and_api(
     )
     assert api.status_code == (201 if expected == ALLOWED else 400), api.content
     if expected == REFUSED:
-        assert _api_error(api)["code"] == "invalid_input"
+        assert _api_error(api)["code"] == "assignee_cannot_open_case"
     assert Task.objects.filter(case=case, assignee=assignee).count() == (2 if expected == ALLOWED else 0)
 
 
@@ -433,7 +433,12 @@ def test_nothing_changes_once_the_person_is_erased_on_the_web_or_in_the_service(
             alice,
             "post",
             f"/cases/{case.code}/close/",
-            {"reason": "referred", "version": case.version},
+            {
+                "outcome": "referred",
+                "note": "Synthetic reason.",
+                "version": case.version,
+                "confirmed": "True",
+            },
         ),
         "handover": (alice, "post", f"/cases/{case.code}/handover/", {}),
         "task_done": (alice, "post", f"/cases/{case.code}/tasks/{task.pk}/done/", {}),
@@ -453,7 +458,9 @@ def test_nothing_changes_once_the_person_is_erased_on_the_web_or_in_the_service(
     ), response.status_code
 
     service_calls = {
-        "close": lambda: services.case_close(actor=alice, case=case, reason="referred"),
+        "close": lambda: services.case_close(
+            actor=alice, case=case, reason="referred", note="Synthetic reason."
+        ),
         "handover": lambda: services.case_handover(actor=alice, case=case),
         "task_done": lambda: services.task_done(actor=alice, case=case, task=task),
         "pressure_check": lambda: services.pressure_check_confirm(

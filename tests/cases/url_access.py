@@ -15,7 +15,7 @@ from typing import Any
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm, Role, role_has
 from haven.cases import services
-from haven.cases.models import Case
+from haven.cases.models import Case, Task
 from haven.screening import services as screening_services
 from tests.core.access_table import (
     ANONYMOUS,
@@ -77,6 +77,13 @@ def _with_task(users: Mapping[str, User]) -> dict[str, Any]:
         actor=users["case_manager"], case=case, due_on=date(2030, 1, 1), kind="appointment"
     )
     return {"code": case.code, "pk": task.pk}
+
+
+def _with_done_task(users: Mapping[str, User]) -> dict[str, Any]:
+    found = _with_task(users)
+    task = Task.objects.get(pk=found["pk"])
+    services.task_done(actor=users["case_manager"], case=task.case, task=task)
+    return found
 
 
 def _with_attachment(users: Mapping[str, User]) -> dict[str, Any]:
@@ -189,9 +196,6 @@ URL_ACCESS: dict[str, Access] = {
     "cases:stage": case_page(
         Perm.CASE_EDIT, allowed=REDIRECT, method="POST", data={"stage": "assessment", "version": 1}
     ),
-    "cases:close": case_page(
-        Perm.CASE_EDIT, allowed=REDIRECT, method="POST", data={"reason": "other", "version": 1}
-    ),
     "cases:handover": case_page(Perm.CASE_FIRST_CONTACT, allowed=REDIRECT, method="POST"),
     "cases:open": case_page(Perm.CASE_ASSIGN, allowed=REDIRECT, method="POST"),
     "cases:assign": case_page(Perm.CASE_ASSIGN),
@@ -206,6 +210,10 @@ URL_ACCESS: dict[str, Access] = {
     "cases:notes": case_page(Perm.CASE_VIEW),
     "cases:tasks": case_page(Perm.CASE_VIEW),
     "cases:task_done": case_page(Perm.CASE_EDIT, allowed=REDIRECT, method="POST", kwargs=_with_task),
+    "cases:task_undo": case_page(Perm.CASE_EDIT, allowed=REDIRECT, method="POST", kwargs=_with_done_task),
+    "cases:task_assign": case_page(
+        Perm.CASE_EDIT, allowed=REDIRECT, method="POST", kwargs=_with_task, data={"assignee": ""}
+    ),
     "cases:attachments": case_page(Perm.CASE_VIEW_IDENTIFYING),
     "cases:attachment": case_page(Perm.CASE_VIEW_IDENTIFYING, kwargs=_with_attachment),
     "cases:timeline": case_page(Perm.CASE_VIEW),
@@ -244,6 +252,17 @@ URL_ACCESS: dict[str, Access] = {
     "api-v1:list_tasks": case_api(Perm.CASE_VIEW),
     "api-v1:add_task": case_api(
         Perm.CASE_EDIT, method="POST", data={"due_on": "2030-01-01", "kind": "appointment"}
+    ),
+    "api-v1:assign_task": case_api(
+        Perm.CASE_EDIT,
+        method="POST",
+        kwargs=lambda users: {"code": (k := _with_task(users))["code"], "task_id": k["pk"]},
+        data={"assignee": None},
+    ),
+    "api-v1:undo_task": case_api(
+        Perm.CASE_EDIT,
+        method="POST",
+        kwargs=lambda users: {"code": (k := _with_done_task(users))["code"], "task_id": k["pk"]},
     ),
     "api-v1:finish_task": case_api(
         Perm.CASE_EDIT,

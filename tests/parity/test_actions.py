@@ -51,6 +51,16 @@ EXPECTED: dict[str, set[str]] = {
     "case.open": {MANAGER},
     "case.assign": {MANAGER},
     "case.edit": {CASEWORKER, MANAGER},
+    # Closure is the contact person's (PRODUCT.md: "follow-up, closure"), and so is the caution before a
+    # voluntary return.
+    "case.close": {MANAGER},
+    "case.reopen": {MANAGER},
+    "case.return_risk_check": {MANAGER},
+    # Those who work on the case record the person's choice about formal identification and print summaries.
+    "identification.record": {CASEWORKER, MANAGER},
+    "case.summary_print": {CASEWORKER, MANAGER},
+    # Everyone who may open a case gets notifications about it and clears their own.
+    "notification.read": {VOLUNTEER, CASEWORKER, MANAGER, PROGRAMME, DPO},
     "person.update": {CASEWORKER, MANAGER},
     "person.identifying": {CASEWORKER, MANAGER, DPO},
     "person.correct": {CASEWORKER, MANAGER, DPO},
@@ -92,7 +102,9 @@ WEB_PAGES: dict[str, tuple[str, ...]] = {
     "case.handover": ("cases:handover", "cases:handover_screening"),
     "case.open": ("cases:open",),
     "case.assign": ("cases:assign",),
-    "case.edit": ("cases:stage", "cases:close", "cases:legal_basis", "cases:events"),
+    "case.edit": ("cases:stage", "cases:legal_basis", "cases:events"),
+    "case.summary_print": ("followup:summary",),
+    "notification.read": ("notifications:mark_read",),
     "person.correct": ("cases:person_edit",),
     "pressure.confirm": ("cases:pressure",),
     "pressure.sign_off": ("cases:pressure",),
@@ -111,7 +123,14 @@ WEB_PAGES: dict[str, tuple[str, ...]] = {
 }
 
 # Actions with parity tests of their own, through every channel (named here so that they count).
+_FOLLOWUP_PARITY = (
+    "tests/followup/test_parity.py::test_each_role_gets_the_same_decision_on_the_web_and_the_api"
+)
 OWN_PARITY_TESTS: dict[str, str] = {
+    "case.close": _FOLLOWUP_PARITY,
+    "case.reopen": _FOLLOWUP_PARITY,
+    "case.return_risk_check": _FOLLOWUP_PARITY,
+    "identification.record": _FOLLOWUP_PARITY,
     "stats.export": (
         "tests/evidence/test_export_parity.py::test_the_export_needs_a_fresh_second_factor_in_every_channel"
     ),
