@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "haven.accounts",
     "haven.vault",
     "haven.cases",
+    "haven.assessment",
     "haven.screening",
     "haven.evidence",
     "haven.api",

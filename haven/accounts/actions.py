@@ -87,6 +87,18 @@ ACTIONS: tuple[Action, ...] = (
     Action("case.notes_tasks", Perm.CASE_EDIT, (WEB, API), "Add notes, tasks and files; mark tasks done"),
     Action("person.erase", Perm.PERSON_ERASE, (WEB, CLI), "Erase a person (crypto-shredding)"),
     Action("person.export", Perm.PERSON_EXPORT, (WEB,), "Export everything held on a person"),
+    # Working with the person (haven.assessment)
+    Action("assessment.needs", Perm.CASE_EDIT, (WEB, API), "Record a holistic needs assessment (re-assess)"),
+    Action("assessment.risk", Perm.CASE_EDIT, (WEB, API), "Record a risk assessment and safety plans"),
+    Action(
+        "assessment.risk_sign_off",
+        Perm.RISK_SIGN_OFF,
+        (WEB, API),
+        "Sign off a risk assessment, its safety plans and the family-links risk check",
+    ),
+    Action("family_links.request", Perm.CASE_EDIT, (WEB, API), "Request family tracing or contact"),
+    Action("support_plan.edit", Perm.CASE_EDIT, (WEB, API), "Add to and review the support plan"),
+    Action("child.protection", Perm.CASE_EDIT, (WEB, API), "Record child protection steps"),
     # Evidence
     Action("stats.release", Perm.STATS_RELEASE, (WEB, API, CLI), "Release a differentially private table"),
     Action("stats.export", Perm.STATS_RELEASE, (WEB, API, CLI), "Export a k-anonymous table"),

@@ -46,6 +46,7 @@ class Perm(StrEnum):
     CASE_SEARCH_NAME = "case.search_name"
     CONSENT_RECORD = "consent.record"
     CONSENT_SIGN_OFF = "consent.sign_off"
+    RISK_SIGN_OFF = "risk.sign_off"
     PERSON_EXPORT = "person.export"
     PERSON_ERASE = "person.erase"
     STATS_VIEW = "stats.view"
@@ -71,6 +72,7 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.CASE_SEARCH_NAME: "Search by name through the blind index",
     Perm.CONSENT_RECORD: "Record, renew or withdraw consent",
     Perm.CONSENT_SIGN_OFF: "Sign off continuing on another legal basis after a withdrawal",
+    Perm.RISK_SIGN_OFF: "Sign off a risk assessment and the restoring-family-links risk check",
     Perm.PERSON_EXPORT: "Export everything Haven holds on a person (access request)",
     Perm.PERSON_ERASE: "Erase a person (crypto-shredding)",
     Perm.STATS_VIEW: "See anonymised statistics and the evidence dashboard",
@@ -107,6 +109,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.CASE_VIEW_TEAM,
             Perm.CASE_SEARCH_NAME,
             Perm.CONSENT_RECORD,
+            Perm.RISK_SIGN_OFF,
             Perm.STATS_VIEW,
             Perm.API_TOKEN,
             # The contact person follows up every screening: a second pair of eyes on the questions.

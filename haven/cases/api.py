@@ -86,6 +86,7 @@ class CaseRow(Schema):
     handed_over: bool
     erased: bool
     updated_at: datetime
+    risk_level: str = Field("", description="The latest risk assessment's level: low, medium, high, or blank")
 
 
 class CasePage(Schema):
@@ -245,6 +246,7 @@ def _row(case: Case) -> dict[str, Any]:
         "handed_over": case.handed_over,
         "erased": case.person.erased_at is not None,
         "updated_at": case.updated_at,
+        "risk_level": case.risk_level,
     }
 
 

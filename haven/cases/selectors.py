@@ -82,6 +82,7 @@ LIST_COUNT_AHEAD = 500
 LIST_ROW_FIELDS = (
     "code",
     "status",
+    "risk_level",
     "stage",
     "updated_at",
     "team",
