@@ -22,8 +22,10 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.assessment import forms as f
 from haven.assessment import selectors, services
+from haven.assessment import vocab as av
 from haven.assessment.models import RiskAssessment, SupportGoal
 from haven.assessment.rules import RiskFactors
+from haven.cases import vocab
 from haven.cases.access import case_for_user
 from haven.cases.forms import apply_errors
 from haven.cases.links import CaseLinks
@@ -202,7 +204,7 @@ def risk_new(request: HttpRequest, code: str) -> HttpResponse:
                     "Risk assessment saved (level: %(level)s). Next: a case manager signs it off; "
                     "write the safety plans."
                 )
-                % {"level": case.risk_level},
+                % {"level": vocab.label(av.RISK_LEVELS, case.risk_level)},
             )
             return _to(case, "risk")
         return _page(
