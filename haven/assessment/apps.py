@@ -11,3 +11,10 @@ class AssessmentConfig(AppConfig):
     label = "assessment"
     verbose_name = "Assessment and planning"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from haven.assessment.selectors import subject_access_sections
+        from haven.cases.selectors import register_export_section
+
+        # An access request exports what this app holds on the person too.
+        register_export_section(subject_access_sections)

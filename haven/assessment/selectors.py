@@ -7,6 +7,7 @@ page explains, never plaintext from elsewhere and never a 500.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from haven.assessment.models import (
     ChildProtectionStep,
@@ -203,3 +204,91 @@ def child_steps_for(case: Case) -> list[ChildStepView]:
         ChildStepView(s, opener.open(s, "summary"), opener.open(s, "referred_to"))
         for s in rows.order_by("-step_on", "-pk")
     ]
+
+
+# -- the access-request document ----------------------------------------------------------------------------
+
+
+def _text(value: Opened) -> str | None:
+    return f"[{value.problem}]" if value.problem else value.value
+
+
+def subject_access_sections(case: Case) -> dict[str, Any]:
+    """Everything this app holds on the case's person, for the access-request export (registered with
+    `haven.cases.selectors.register_export_section`)."""
+    needs = []
+    for assessment in needs_assessments_for(case):
+        view = needs_assessment_view(case, assessment.number)
+        assert view is not None
+        needs.append(
+            {
+                "number": assessment.number,
+                "recorded_at": assessment.recorded_at.isoformat(timespec="seconds"),
+                "summary": _text(view.summary),
+                "individual_factors": assessment.individual_factors,
+                "household_factors": assessment.household_factors,
+                "community_factors": assessment.community_factors,
+                "preferred_worker_gender": assessment.preferred_worker_gender,
+                "preferred_interpreter_gender": assessment.preferred_interpreter_gender,
+                "domains": [
+                    {
+                        "domain": d.entry.domain,
+                        "level": d.entry.level,
+                        "priorities": _text(d.priorities),
+                        "agreed_action": _text(d.agreed_action),
+                        "service_chosen": _text(d.service_chosen),
+                    }
+                    for d in view.domains
+                ],
+            }
+        )
+    return {
+        "needs_assessments": needs,
+        "risk_assessments": [
+            {
+                "number": r.assessment.number,
+                "level": r.assessment.level,
+                "review_on": r.assessment.review_on.isoformat(),
+                "notes": _text(r.notes),
+            }
+            for r in risk_assessments_for(case)
+        ],
+        "safety_plans": [
+            {
+                "audience": p.plan.audience,
+                "measures": _text(p.measures),
+                "review_on": p.plan.review_on.isoformat(),
+            }
+            for p in safety_plans_for(case)
+        ],
+        "family_links_requests": [
+            {"kind": f.request.kind, "sought": _text(f.sought), "details": _text(f.details)}
+            for f in family_links_for(case)
+        ],
+        "support_plan": {
+            "objectives": [
+                {
+                    "support_type": g.goal.support_type,
+                    "objective": _text(g.objective),
+                    "actions": _text(g.actions),
+                    "responsible_partner": _text(g.responsible_partner),
+                    "status": g.goal.status,
+                    "planned_end": g.goal.planned_end.isoformat(),
+                }
+                for g in support_goals_for(case)
+            ],
+            "reviews": [
+                {"reviewed_on": r.review.reviewed_on.isoformat(), "summary": _text(r.summary)}
+                for r in support_reviews_for(case)
+            ],
+        },
+        "child_protection_steps": [
+            {
+                "step": c.step.step,
+                "on": c.step.step_on.isoformat(),
+                "summary": _text(c.summary),
+                "referred_to": _text(c.referred_to),
+            }
+            for c in child_steps_for(case)
+        ],
+    }

@@ -138,3 +138,16 @@ def test_the_web_form_records_and_shows_the_history(adult_case, bob, signed_in):
     page = client.get(f"/cases/{adult_case.code}/assessment/needs/1/").content.decode()
     assert "Residence papers" in page
     assert client.get(f"/cases/{adult_case.code}/assessment/needs/9/").status_code == 404
+
+
+def test_the_access_request_export_includes_the_persons_words_from_the_assessment(adult_case, bob, make_user):
+    from haven.cases import services as cases
+
+    services.needs_assessment_record(
+        actor=bob, case=adult_case, domains={"family": {"level": "high", "priorities": WORDS}}
+    )
+    dpo = make_user("data_protection_officer", "North")
+    document = cases.subject_access_export(actor=dpo, case=adult_case)
+    family = next(d for d in document["needs_assessments"][0]["domains"] if d["domain"] == "family")
+    assert family["priorities"] == WORDS
+    assert document["support_plan"] == {"objectives": [], "reviews": []}
