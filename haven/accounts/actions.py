@@ -62,7 +62,7 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action("case.handover", Perm.CASE_FIRST_CONTACT, (WEB,), "Hand a first contact or a screening over"),
     Action("case.open", Perm.CASE_ASSIGN, (WEB,), "Take on a hand-over as its case manager"),
-    Action("case.assign", Perm.CASE_ASSIGN, (WEB,), "Assign a case manager and caseworkers"),
+    Action("case.assign", Perm.CASE_ASSIGN, (WEB, API), "Assign a case manager and caseworkers"),
     Action(
         "case.edit",
         Perm.CASE_EDIT,

@@ -166,3 +166,21 @@ def test_each_role_gets_the_same_decision_on_every_channel(staff, action: str) -
     for channel in ("service", "web", "api"):
         decisions = {role: run(action, channel, user, staff, case) for role, user in staff.items()}
         assert decisions == expected, channel
+
+
+def test_each_role_gets_the_same_assignment_decision_everywhere(staff) -> None:
+    """case.assign: the service, the assignment page and the API decide alike for every role."""
+    case = _case(staff, stated_age=30, age_method="statement")
+    worker = staff["caseworker"]
+
+    def assign(channel: str, user: User) -> str:
+        if channel == "service":
+            return _service(lambda: cases.case_assign(actor=user, case=case, caseworkers=[worker]))
+        if channel == "web":
+            form = {"case_manager": staff["case_manager"].pk, "caseworkers": [worker.pk]}
+            return _http(_web(user).post(f"/cases/{case.code}/assign/", form), (302,))
+        return _http(ApiClient(user).post(f"/cases/{case.code}/assign", {"caseworkers": [worker.pk]}), (200,))
+
+    expected = {role: DONE if role in EXPECTED["case.assign"] else REFUSED for role in staff}
+    for channel in ("service", "web", "api"):
+        assert {role: assign(channel, user) for role, user in staff.items()} == expected, channel

@@ -192,3 +192,15 @@ def test_the_sign_off_page_asks_to_confirm_first(adult_case, alice, bob, signed_
     check.refresh_from_db()
     assert check.signed_off_by_id == alice.pk
     assert signed_in(bob).get(url).status_code == 403
+
+
+def test_a_high_risk_case_cannot_be_assigned_to_a_caseworker_through_the_api(adult_case, alice, make_user):
+    record_risk(alice, adult_case, threats_to_family="likely")
+    worker = make_user(Role.CASEWORKER, "North")
+    refused = ApiClient(alice).post(f"/cases/{adult_case.code}/assign", {"caseworkers": [worker.pk]})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "high_risk_assignment"
+    assert "This case is high risk" in refused.json()["error"]["message"]
+    manager = make_user(Role.CASE_MANAGER, "North")
+    allowed = ApiClient(alice).post(f"/cases/{adult_case.code}/assign", {"case_manager": manager.pk})
+    assert allowed.status_code == 200 and allowed.json()["case_manager"] == manager.pk

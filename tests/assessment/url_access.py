@@ -133,5 +133,6 @@ URL_ACCESS: dict[str, Access] = {
     ),
     "api-v1:add_review": case_api(*EDIT, method="POST", data=REVIEW_BODY),
     "api-v1:list_child_steps": case_api(*VIEW),
+    "api-v1:assign_case": case_api(Perm.CASE_ASSIGN, method="POST", data={}),
     "api-v1:record_child_step": case_api(*EDIT, method="POST", kwargs=_child, data=STEP_BODY),
 }

@@ -95,6 +95,9 @@ OWN_PARITY_TESTS: dict[str, str] = {
     "stats.export": (
         "tests/evidence/test_export_parity.py::test_the_export_needs_a_fresh_second_factor_in_every_channel"
     ),
+    "case.assign": (
+        "tests/assessment/test_parity.py::test_each_role_gets_the_same_assignment_decision_everywhere"
+    ),
     **{
         name: "tests/assessment/test_parity.py::test_each_role_gets_the_same_decision_on_every_channel"
         for name in (
