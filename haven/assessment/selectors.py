@@ -7,7 +7,10 @@ page explains, never plaintext from elsewhere and never a 500.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+
+from django.db.models import QuerySet
 
 from haven.assessment.models import (
     ChildProtectionStep,
@@ -292,3 +295,48 @@ def subject_access_sections(case: Case) -> dict[str, Any]:
             for c in child_steps_for(case)
         ],
     }
+
+
+# -- reviews due (for the "my work" page and reminders) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    case_code: str
+    kind: str  # "risk", "safety_plan_person", "safety_plan_staff", "support_plan"
+    due_on: date
+
+
+def reviews_due(cases: QuerySet[Case], until: date) -> list[ReviewDue]:
+    """The review dates in force on `cases` (already filtered to what the reader may open) that fall on or
+    before `until`, soonest first: the latest risk assessment's, the current safety plan of each audience,
+    and the latest support plan review's next date. Codes and dates only: nothing to decrypt."""
+    due: list[ReviewDue] = []
+    case_ids = list(cases.values_list("pk", flat=True))
+    latest_risk: dict[int, RiskAssessment] = {}
+    for risk in RiskAssessment.objects.filter(case_id__in=case_ids).select_related("case").order_by("number"):
+        latest_risk[risk.case_id] = risk
+    due += [ReviewDue(r.case.code, "risk", r.review_on) for r in latest_risk.values() if r.review_on <= until]
+    current: dict[tuple[int, str], SafetyPlan] = {}
+    for plan in (
+        SafetyPlan.objects.filter(case_id__in=case_ids).select_related("case").order_by("recorded_at", "pk")
+    ):
+        current[(plan.case_id, plan.audience)] = plan
+    due += [
+        ReviewDue(p.case.code, f"safety_plan_{p.audience}", p.review_on)
+        for p in current.values()
+        if p.review_on <= until
+    ]
+    latest_review: dict[int, SupportReview] = {}
+    for review in (
+        SupportReview.objects.filter(case_id__in=case_ids)
+        .select_related("case")
+        .order_by("reviewed_on", "pk")
+    ):
+        latest_review[review.case_id] = review
+    due += [
+        ReviewDue(r.case.code, "support_plan", r.next_review_on)
+        for r in latest_review.values()
+        if r.next_review_on <= until
+    ]
+    return sorted(due, key=lambda d: (d.due_on, d.case_code, d.kind))

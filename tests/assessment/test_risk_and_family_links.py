@@ -204,3 +204,20 @@ def test_a_high_risk_case_cannot_be_assigned_to_a_caseworker_through_the_api(adu
     manager = make_user(Role.CASE_MANAGER, "North")
     allowed = ApiClient(alice).post(f"/cases/{adult_case.code}/assign", {"case_manager": manager.pk})
     assert allowed.status_code == 200 and allowed.json()["case_manager"] == manager.pk
+
+
+def test_reviews_due_lists_the_dates_in_force_up_to_a_day(adult_case, bob):
+    from haven.assessment import selectors
+
+    soon = date.today() + timedelta(days=5)
+    services.risk_assessment_record(
+        actor=bob, case=adult_case, factors=services.RiskFactors(), family_involvement="none", review_on=soon
+    )
+    services.safety_plan_record(
+        actor=bob, case=adult_case, audience="person", measures="Plan A", review_on=soon
+    )
+    services.safety_plan_record(
+        actor=bob, case=adult_case, audience="person", measures="Plan B", review_on=IN_A_MONTH
+    )
+    due = selectors.reviews_due(Case.objects.filter(pk=adult_case.pk), date.today() + timedelta(days=7))
+    assert [(d.kind, d.due_on) for d in due] == [("risk", soon)]  # plan A was replaced by plan B
