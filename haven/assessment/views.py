@@ -333,9 +333,18 @@ def support_plan(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "case": case,
         "form": form,
-        "goals": selectors.support_goals_for(case),
+        # One update form per objective, each with its own field ids (the names stay the same).
+        "goals": [
+            (
+                item,
+                f.GoalUpdateForm(
+                    auto_id=f"id_goal{item.goal.pk}_%s",
+                    initial={"status": item.goal.status, "actual_end": item.goal.actual_end},
+                ),
+            )
+            for item in selectors.support_goals_for(case)
+        ],
         "reviews": selectors.support_reviews_for(case),
-        "update_form": f.GoalUpdateForm(),
     }
     return _page(request, "support_plan.html", context, 400 if request.method == "POST" else 200)
 

@@ -128,6 +128,12 @@ def test_case_manager_goes_from_the_case_to_needs_risk_safety_and_support_plan(
         page.fill("#id_planned_end", SOON)
         page.click("[data-action=add-goal]")
         page.wait_for_selector("[data-goal]")
+        page.select_option("#id_support_type", "Legal")
+        page.fill("#id_objective", "Test: advice on residence")
+        page.fill("#id_responsible_partner", "Test legal clinic")
+        page.fill("#id_planned_end", SOON)
+        page.click("[data-action=add-goal]")
+        page.wait_for_function("document.querySelectorAll('[data-goal]').length == 2")
         _check(page, width, "5-support-plan", size)
     finally:
         context.close()
