@@ -11,7 +11,9 @@ from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from haven.assessment import vocab as av
 from haven.assessment.models import (
     ChildProtectionStep,
     FamilyLinksRequest,
@@ -65,6 +67,18 @@ class NeedsView:
     assessment: NeedsAssessment
     summary: Opened
     domains: list[DomainView] = field(default_factory=list)
+
+    def factors(self) -> list[tuple[str, list[str]]]:
+        """The vulnerability factors by HTCDS assessment level, as labels (levels with none left out)."""
+        a = self.assessment
+        levels = (
+            (_("Individual"), a.individual_factors, av.INDIVIDUAL_FACTORS),
+            (_("Household"), a.household_factors, av.HOUSEHOLD_FACTORS),
+            (_("Community"), a.community_factors, av.COMMUNITY_FACTORS),
+        )
+        return [
+            (str(name), [vocab.label(choices, c) for c in codes]) for name, codes, choices in levels if codes
+        ]
 
 
 def needs_assessments_for(case: Case) -> list[NeedsAssessment]:

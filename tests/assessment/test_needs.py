@@ -132,11 +132,14 @@ def test_the_web_form_records_and_shows_the_history(adult_case, bob, signed_in):
             "inclusion",
         )
     }
-    form.update({"legal-level": "high", "legal-priorities": "Residence papers"})
+    form.update(
+        {"legal-level": "high", "legal-priorities": "Residence papers", "household_factors": ["debt"]}
+    )
     assert client.post(url, form).status_code == 302
     assert client.post(url, form).status_code == 302
     page = client.get(f"/cases/{adult_case.code}/assessment/needs/1/").content.decode()
     assert "Residence papers" in page
+    assert "Household debt" in page
     assert client.get(f"/cases/{adult_case.code}/assessment/needs/9/").status_code == 404
 
 
