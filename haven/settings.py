@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "haven.cases",
     "haven.notifications",
     "haven.followup",
+    "haven.assessment",
     "haven.screening",
     "haven.evidence",
     "haven.oversight",

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from haven.api.router import api
+from haven.assessment.api import router as assessment_api
 from haven.cases.api import router as cases_api
 from haven.core import views as core_views
 from haven.evidence.api import router as evidence_api
@@ -13,6 +14,7 @@ from haven.screening.api import router as screening_api
 # Each domain app's API under its own prefix of /api/v1/.
 api.add_router("/cases", cases_api)
 api.add_router("/cases", followup_api)
+api.add_router("/cases", assessment_api)
 api.add_router("/screenings", screening_api)
 api.add_router("/stats", evidence_api)
 
@@ -30,6 +32,7 @@ urlpatterns = [
     path("cases/", include("haven.cases.urls")),
     path("", include("haven.followup.urls")),
     path("notifications/", include("haven.notifications.urls")),
+    path("cases/", include("haven.assessment.urls")),
     path("screening/", include("haven.screening.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("evidence/", include("haven.evidence.urls")),

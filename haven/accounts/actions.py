@@ -62,7 +62,7 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action("case.handover", Perm.CASE_FIRST_CONTACT, (WEB,), "Hand a first contact or a screening over"),
     Action("case.open", Perm.CASE_ASSIGN, (WEB,), "Take on a hand-over as its case manager"),
-    Action("case.assign", Perm.CASE_ASSIGN, (WEB,), "Assign a case manager and caseworkers"),
+    Action("case.assign", Perm.CASE_ASSIGN, (WEB, API), "Assign a case manager and caseworkers"),
     Action(
         "case.edit",
         Perm.CASE_EDIT,
@@ -122,6 +122,18 @@ ACTIONS: tuple[Action, ...] = (
         (WEB, API),
         "Record why one case must be opened (access request, erasure, breach review), for a few hours",
     ),
+    # Working with the person (haven.assessment)
+    Action("assessment.needs", Perm.CASE_EDIT, (WEB, API), "Record a holistic needs assessment (re-assess)"),
+    Action("assessment.risk", Perm.CASE_EDIT, (WEB, API), "Record a risk assessment and safety plans"),
+    Action(
+        "assessment.risk_sign_off",
+        Perm.RISK_SIGN_OFF,
+        (WEB, API),
+        "Sign off a risk assessment, its safety plans and the family-links risk check",
+    ),
+    Action("family_links.request", Perm.CASE_EDIT, (WEB, API), "Request family tracing or contact"),
+    Action("support_plan.edit", Perm.CASE_EDIT, (WEB, API), "Add to and review the support plan"),
+    Action("child.protection", Perm.CASE_EDIT, (WEB, API), "Record child protection steps"),
     # Evidence
     Action("stats.release", Perm.STATS_RELEASE, (WEB, API, CLI), "Release a differentially private table"),
     Action("stats.export", Perm.STATS_RELEASE, (WEB, API, CLI), "Export a k-anonymous table"),

@@ -47,6 +47,7 @@ class Perm(StrEnum):
     CASE_CLOSE = "case.close"
     CONSENT_RECORD = "consent.record"
     CONSENT_SIGN_OFF = "consent.sign_off"
+    RISK_SIGN_OFF = "risk.sign_off"
     PERSON_EXPORT = "person.export"
     PERSON_ERASE = "person.erase"
     STATS_VIEW = "stats.view"
@@ -74,6 +75,7 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.CASE_CLOSE: "Close and reopen a case; record the return risk check a voluntary return needs",
     Perm.CONSENT_RECORD: "Record, renew or withdraw consent",
     Perm.CONSENT_SIGN_OFF: "Sign off continuing on another legal basis after a withdrawal",
+    Perm.RISK_SIGN_OFF: "Sign off a risk assessment and the restoring-family-links risk check",
     Perm.PERSON_EXPORT: "Export everything Haven holds on a person (access request)",
     Perm.PERSON_ERASE: "Erase a person (crypto-shredding)",
     Perm.STATS_VIEW: "See anonymised statistics and the evidence dashboard",
@@ -113,6 +115,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             # Closure is the contact person's (PRODUCT.md), as is the caution before a voluntary return.
             Perm.CASE_CLOSE,
             Perm.CONSENT_RECORD,
+            Perm.RISK_SIGN_OFF,
             Perm.STATS_VIEW,
             Perm.API_TOKEN,
             # The contact person follows up every screening: a second pair of eyes on the questions.

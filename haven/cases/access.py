@@ -37,6 +37,12 @@ SECTION_PERMS: dict[str, Perm | None] = {
     "export": Perm.PERSON_EXPORT,
     "erase": Perm.PERSON_ERASE,
     "pressure": None,
+    # Working with the person (haven.assessment): what they said about their needs, risks and family.
+    "assessment": Perm.CASE_VIEW_IDENTIFYING,
+    "risk": Perm.CASE_VIEW_IDENTIFYING,
+    "support_plan": Perm.CASE_VIEW_IDENTIFYING,
+    "family_links": Perm.CASE_VIEW_IDENTIFYING,
+    "child_protection": Perm.CASE_VIEW_IDENTIFYING,
 }
 
 
@@ -64,6 +70,15 @@ def eligible_for(team_id: int | None, part: str) -> QuerySet[User]:
 def is_eligible(case: Case, user: User, part: str) -> bool:
     """True when `user` may take `part` in `case` (same rule as `eligible_for`)."""
     return eligible_for(case.team_id, part).filter(pk=user.pk).exists()
+
+
+def may_take_high_risk(user: User) -> bool:
+    """True when `user` may be given a part in a high-risk case (the one rule; every assignment asks it).
+
+    For now: the case manager role only. When the staff register exists, this body will ask for valid
+    security training instead (seed 4.2.3: special training on personal security for those exposed).
+    """
+    return user.is_active and user.role == Role.CASE_MANAGER
 
 
 def may_act_for_team(user: User, team_id: int | None) -> bool:

@@ -114,6 +114,7 @@ class CaseRow(Schema):
     handed_over: bool
     erased: bool
     updated_at: datetime
+    risk_level: str = Field("", description="The latest risk assessment's level: low, medium, high, or blank")
 
 
 class CasePage(Schema):
@@ -282,6 +283,7 @@ def _row(case: Case) -> dict[str, Any]:
         "handed_over": case.handed_over,
         "erased": case.person.erased_at is not None,
         "updated_at": case.updated_at,
+        "risk_level": case.risk_level,
     }
 
 
@@ -693,3 +695,32 @@ def undo_task(request: HttpRequest, code: str, task_id: int) -> Any:
         raise Http404
     task = services.task_undo_done(actor=user, case=case, task=task)
     return _task_out(task, None)
+class AssignIn(Schema):
+    case_manager: int | None = Field(None, description="Account id of the new case manager")
+    caseworkers: list[int] | None = Field(None, description="Account ids; replaces the caseworker list")
+
+
+@router.post("/{code}/assign", response={200: CaseOut, **ERRORS})
+@answers
+def assign_case(request: HttpRequest, code: str, payload: AssignIn) -> Any:
+    """Assign the case manager and/or the caseworkers (active people of the case's team only).
+
+    A high-risk case goes only to people the high-risk rule allows (for now, case managers): anyone else
+    is refused with 400 and the code `high_risk_assignment`, the reason in `message`.
+    """
+    _need(request, Perm.CASE_ASSIGN)
+    user = _user(request)
+    case = case_for_user(user, code)
+    manager = _active_user(payload.case_manager, "case_manager")
+    workers = None
+    if payload.caseworkers is not None:
+        workers = [w for w in (_active_user(pk, "caseworkers") for pk in payload.caseworkers) if w]
+    try:
+        case = services.case_assign(actor=user, case=case, case_manager=manager, caseworkers=workers)
+    except ValidationError as exc:
+        errors = exc.error_dict if hasattr(exc, "error_dict") else {}
+        refused = [e for each in errors.values() for e in each if e.code == services.HIGH_RISK_REFUSED]
+        if refused:
+            return error_response(request, 400, services.HIGH_RISK_REFUSED, " ".join(refused[0].messages))
+        raise
+    return _case_out(case, user)

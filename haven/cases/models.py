@@ -167,6 +167,9 @@ class Case(models.Model):
     handover_urgent = models.BooleanField(default=False)
     exploitation_types = models.JSONField(default=list, blank=True)
     means_of_control = models.JSONField(default=list, blank=True)
+    # The level of the latest risk assessment (low, medium, high; blank before one): set only by
+    # `haven.assessment.services`, read by lists and by the high-risk assignment rule.
+    risk_level = models.CharField(max_length=8, blank=True, default="")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

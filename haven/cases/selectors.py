@@ -4,8 +4,7 @@ readers decrypt only what the asked-for section needs, for a case already fetche
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -65,6 +64,7 @@ LIST_COUNT_AHEAD = 500
 LIST_ROW_FIELDS = (
     "code",
     "status",
+    "risk_level",
     "stage",
     "updated_at",
     "handed_over",
@@ -449,6 +449,18 @@ def _opened(value: Opened) -> str | None:
     return value.value
 
 
+# Sections other apps add to the access-request document (each returns {section name: content}); an app
+# that keeps data on a case registers its section in its AppConfig.ready, so the export stays complete
+# without the cases app importing it.
+EXPORT_SECTIONS: list[Callable[[Case], dict[str, Any]]] = []
+
+
+def register_export_section(section: Callable[[Case], dict[str, Any]]) -> None:
+    """Add `section` to every access-request document (once)."""
+    if section not in EXPORT_SECTIONS:
+        EXPORT_SECTIONS.append(section)
+
+
 def subject_access_document(case: Case) -> dict[str, Any]:
     """Everything Haven holds on the case's person, readable, in the person's language if we have it."""
     person = case.person
@@ -541,6 +553,8 @@ def subject_access_document(case: Case) -> dict[str, Any]:
                 for s in StageChange.objects.filter(case=case).order_by("changed_at", "pk")
             ],
         }
+        for section in EXPORT_SECTIONS:
+            document.update(section(case))
     return document
 
 

@@ -28,7 +28,15 @@ from haven.accounts.models import Team, User
 from haven.accounts.permissions import Perm, Role
 from haven.audit.services import audit_record
 from haven.cases import vocab
-from haven.cases.access import CASE_PARTS, WrongTeam, cases_openable_by, eligible_for, is_eligible, may_act_for_team
+from haven.cases.access import (
+    CASE_PARTS,
+    WrongTeam,
+    cases_openable_by,
+    eligible_for,
+    is_eligible,
+    may_act_for_team,
+    may_take_high_risk,
+)
 from haven.cases.consent import recipients_to_inform
 from haven.cases.models import (
     Attachment,
@@ -522,17 +530,64 @@ def case_open(*, actor: User, case: Case) -> Case:
     return case
 
 
-@transaction.atomic
+HIGH_RISK_REFUSED = "high_risk_assignment"
+
+
+def _check_high_risk(actor: User, case: Case, people: Sequence[User], field: str) -> None:
+    """A high-risk case goes only to people the one rule (`access.may_take_high_risk`) allows; the refusal
+    names the reason and is audited (called before the assignment's transaction, so the entry stays)."""
+    if case.risk_level != "high":
+        return
+    excluded = [person.pk for person in people if not may_take_high_risk(person)]
+    if not excluded:
+        return
+    audit_record(
+        actor_id=actor.pk,
+        action="case.assign_refused",
+        object_type="case",
+        object_id=case.code,
+        detail={"reason": HIGH_RISK_REFUSED, "accounts": excluded},
+    )
+    raise ValidationError(
+        {
+            field: ValidationError(
+                _(
+                    "This case is high risk: only people allowed to work on high-risk cases (for now, case "
+                    "managers) can be assigned to it."
+                ),
+                code=HIGH_RISK_REFUSED,
+            )
+        }
+    )
+
+
 def case_assign(
     *, actor: User, case: Case, case_manager: User | None = None, caseworkers: Sequence[User] | None = None
 ) -> Case:
     """Assign the case manager and/or the caseworkers (replacing the caseworker list when given).
 
-    Only active people of the case's own team may be assigned: an assignment opens the person's data.
+    Only active people of the case's own team may be assigned: an assignment opens the person's data. A
+    high-risk case only to people `access.may_take_high_risk` allows (refused with the reason, audited).
     """
     authorize(actor, "case.assign")
+    current = Case.objects.get(pk=case.pk)
+    if case_manager is not None:
+        _check_high_risk(actor, current, [case_manager], "case_manager")
+    if caseworkers is not None:
+        _check_high_risk(actor, current, caseworkers, "caseworkers")
+    return _case_assign_write(actor=actor, case=case, case_manager=case_manager, caseworkers=caseworkers)
+
+
+@transaction.atomic
+def _case_assign_write(
+    *, actor: User, case: Case, case_manager: User | None, caseworkers: Sequence[User] | None
+) -> Case:
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     _check_not_erased(case)
+    # Again under the row lock: the risk level may have been raised since the check above.
+    _check_high_risk(
+        actor, case, [*([case_manager] if case_manager else []), *(caseworkers or [])], "caseworkers"
+    )
     # Only those who get a new part in the case are told.
     before = {case.case_manager_id, *case.caseworkers.values_list("pk", flat=True)}
     if case_manager is not None:

@@ -72,6 +72,12 @@ EXPECTED: dict[str, set[str]] = {
     "person.erase": {DPO},
     "person.export": {DPO},
     "case.purpose_record": {DPO},  # the DPO's "break-glass": why they must open one case
+    "assessment.needs": {CASEWORKER, MANAGER},
+    "assessment.risk": {CASEWORKER, MANAGER},
+    "assessment.risk_sign_off": {MANAGER},  # the risk plan's and the family-links check's sign-off
+    "family_links.request": {CASEWORKER, MANAGER},
+    "support_plan.edit": {CASEWORKER, MANAGER},
+    "child.protection": {CASEWORKER, MANAGER},
     "stats.release": {PROGRAMME, DPO},
     "stats.export": {PROGRAMME, DPO},
     "stats.reproduce": {DPO},
@@ -134,6 +140,20 @@ OWN_PARITY_TESTS: dict[str, str] = {
     "stats.export": (
         "tests/evidence/test_export_parity.py::test_the_export_needs_a_fresh_second_factor_in_every_channel"
     ),
+    "case.assign": (
+        "tests/assessment/test_parity.py::test_each_role_gets_the_same_assignment_decision_everywhere"
+    ),
+    **{
+        name: "tests/assessment/test_parity.py::test_each_role_gets_the_same_decision_on_every_channel"
+        for name in (
+            "assessment.needs",
+            "assessment.risk",
+            "assessment.risk_sign_off",
+            "family_links.request",
+            "support_plan.edit",
+            "child.protection",
+        )
+    },
     "person.erase": (
         "tests/cases/test_parity.py"
         "::test_the_erasure_confirmation_gets_the_same_decision_on_the_web_and_in_the_service"

@@ -1,0 +1,20 @@
+"""The assessment app: working with the person after the hand-over (needs, risk and safety, support plan,
+restoring family links, child protection steps)."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class AssessmentConfig(AppConfig):
+    name = "haven.assessment"
+    label = "assessment"
+    verbose_name = "Assessment and planning"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from haven.assessment.selectors import subject_access_sections
+        from haven.cases.selectors import register_export_section
+
+        # An access request exports what this app holds on the person too.
+        register_export_section(subject_access_sections)
