@@ -92,6 +92,44 @@ ACTIONS: tuple[Action, ...] = (
     Action("stats.export", Perm.STATS_RELEASE, (WEB, API, CLI), "Export a k-anonymous table"),
     Action("stats.reproduce", Perm.STATS_REPRODUCE, (WEB,), "Reproduce a release for review"),
     Action("stats.budget", Perm.STATS_BUDGET, (WEB, CLI), "Set the privacy budget"),
+    # Referrals: the directory, referrals, linking, authority requests, the gap analysis
+    Action("directory.manage", Perm.DIRECTORY_MANAGE, (WEB, API), "Add or change a partner service"),
+    Action(
+        "directory.import", Perm.DIRECTORY_MANAGE, (CLI,), "Import or export the directory (CSV, XLSX)"
+    ),
+    Action(
+        "referral.send",
+        Perm.REFERRAL_SEND,
+        (WEB, API, CLI),
+        "Refer a person: draft, choose the fields, print the letter, send (consent and neutrality checked)",
+    ),
+    Action("referral.status", Perm.CASE_EDIT, (WEB, API), "Record a partner's answer to a referral"),
+    Action("referral.link", Perm.CASE_EDIT, (WEB,), "Link a person to a service (a card, nothing shared)"),
+    Action(
+        "referral.stop_sharing",
+        Perm.CONSENT_RECORD,
+        (WEB,),
+        "Stop sharing with an organisation at once when consent is withdrawn",
+    ),
+    Action(
+        "referral.restore_sharing",
+        Perm.CONSENT_SIGN_OFF,
+        (WEB,),
+        "Restore sharing after a pressure review found the withdrawal was not the person's free choice",
+    ),
+    Action(
+        "referral.residence_request",
+        Perm.CASE_ASSIGN,
+        (WEB,),
+        "Record the person's request that the immigration service be contacted for a residence permit",
+    ),
+    Action(
+        "authority.request",
+        Perm.AUTHORITY_REQUESTS,
+        (WEB,),
+        "Register, approve, refuse or answer a request from an authority for data",
+    ),
+    Action("referral.gaps", Perm.DIRECTORY_MANAGE, (WEB,), "See and export the gap analysis"),
 )
 
 _BY_NAME = {action.name: action for action in ACTIONS}

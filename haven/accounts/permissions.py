@@ -55,6 +55,10 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"
     ACCOUNTS_MANAGE = "accounts.manage"
     API_TOKEN = "api.token"  # noqa: S105 (a permission name, not a secret)
+    DIRECTORY_VIEW = "directory.view"
+    DIRECTORY_MANAGE = "directory.manage"
+    REFERRAL_SEND = "referral.send"
+    AUTHORITY_REQUESTS = "authority.requests"
 
 
 PERM_LABELS: dict[Perm, str] = {
@@ -80,6 +84,10 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.AUDIT_VIEW: "Read and verify the audit trail",
     Perm.ACCOUNTS_MANAGE: "Create, change and disable accounts",
     Perm.API_TOKEN: "Create personal API tokens",
+    Perm.DIRECTORY_VIEW: "See the service directory",
+    Perm.DIRECTORY_MANAGE: "Describe partner services, their cooperation assessment, and see the gap analysis",
+    Perm.REFERRAL_SEND: "Refer a person to a partner service (consent-checked, minimised)",
+    Perm.AUTHORITY_REQUESTS: "Register and decide requests from authorities for data",
 }
 
 MATRIX: dict[Role, frozenset[Perm]] = {
@@ -93,6 +101,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.CASE_VIEW_IDENTIFYING,
             Perm.CONSENT_RECORD,
             Perm.API_TOKEN,
+            Perm.DIRECTORY_VIEW,
         }
     ),
     Role.CASE_MANAGER: frozenset(
@@ -111,6 +120,9 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.API_TOKEN,
             # The contact person follows up every screening: a second pair of eyes on the questions.
             Perm.SCREENING_LIBRARY_APPROVE,
+            Perm.DIRECTORY_VIEW,
+            Perm.REFERRAL_SEND,
+            Perm.AUTHORITY_REQUESTS,
         }
     ),
     Role.PROGRAMME_MANAGER: frozenset(
@@ -121,6 +133,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.STATS_VIEW,
             Perm.STATS_RELEASE,
             Perm.API_TOKEN,
+            Perm.DIRECTORY_VIEW,
+            Perm.DIRECTORY_MANAGE,
         }
     ),
     Role.DPO: frozenset(
@@ -138,6 +152,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.STATS_BUDGET,
             Perm.AUDIT_VIEW,
             Perm.API_TOKEN,
+            Perm.DIRECTORY_VIEW,
+            Perm.AUTHORITY_REQUESTS,
         }
     ),
     Role.ADMIN: frozenset({Perm.ACCOUNTS_MANAGE, Perm.AUDIT_VIEW, Perm.API_TOKEN}),

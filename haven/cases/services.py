@@ -28,7 +28,7 @@ from haven.accounts.permissions import Perm, Role
 from haven.audit.services import audit_record
 from haven.cases import vocab
 from haven.cases.access import is_eligible
-from haven.cases.consent import recipients_to_inform
+from haven.cases.consent import check_recipient, recipients_to_inform, withdrawn
 from haven.cases.models import (
     Attachment,
     BestInterests,
@@ -773,6 +773,8 @@ def consent_record(
         errors["explained_by"] = _("Choose an active member of this case's team.")
     if errors:
         raise ValidationError(errors)
+    if recipient:
+        check_recipient(actor=actor, case=case, recipient=recipient, what="consent")
     consent = Consent(
         case=case,
         purpose=purpose,
@@ -900,6 +902,7 @@ def consent_withdraw(
     consent.inform = recipients_to_inform(case, consent)
     consent.full_clean()
     consent.save()
+    withdrawn(actor=actor, case=case, consent=consent)
     _audit(
         actor,
         "consent.withdrawn",
@@ -931,6 +934,8 @@ def best_interests_record(
     bad = [r for r in recipients if not _RECIPIENT_CODE.fullmatch(r)]
     if bad:
         raise ValidationError({"recipients": _("Recipients are organisation codes.")})
+    for recipient in recipients:
+        check_recipient(actor=actor, case=case, recipient=recipient, what="best_interests")
     record = BestInterests(case=case, decided_by=actor, decided_on=decided_on, recipients=list(recipients))
     record.decision = seal(case.person.key_id, record, "decision", decision.strip()) or b""
     record.full_clean()
