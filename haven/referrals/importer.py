@@ -79,6 +79,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     rows: list[list[str]] = []
     for row in sheet.iter(f"{_NS}row"):
         cells: dict[int, str] = {}
+        position = 0
         for cell in row.iter(f"{_NS}c"):
             kind = cell.get("t", "n")
             if kind == "inlineStr":
@@ -88,7 +89,10 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
                 value = raw.text or "" if raw is not None else ""
                 if kind == "s":
                     value = shared[int(value)] if value.isdigit() and int(value) < len(shared) else ""
-            cells[_column_index(cell.get("r", "A"))] = value
+            ref = cell.get("r")
+            position = _column_index(ref) if ref else position
+            cells[position] = value
+            position += 1
         width = max(cells) + 1 if cells else 0
         rows.append([cells.get(i, "") for i in range(width)])
     return rows

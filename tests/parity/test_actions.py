@@ -65,6 +65,19 @@ EXPECTED: dict[str, set[str]] = {
     "stats.export": {PROGRAMME, DPO},
     "stats.reproduce": {DPO},
     "stats.budget": {DPO},
+    # Referrals (PRODUCT.md: the programme manager maps services and sees the gaps; the case manager makes
+    # referrals with consent; caseworkers record a partner's answer and link; withdrawal is recorded by those
+    # who record consent; the DPO signs off the pressure review and, with a case manager, authority requests).
+    "directory.manage": {PROGRAMME},
+    "directory.import": {PROGRAMME},
+    "referral.send": {MANAGER},
+    "referral.status": {CASEWORKER, MANAGER},
+    "referral.link": {CASEWORKER, MANAGER},
+    "referral.stop_sharing": {CASEWORKER, MANAGER},
+    "referral.restore_sharing": {DPO},
+    "referral.residence_request": {MANAGER},
+    "authority.request": {MANAGER, DPO},
+    "referral.gaps": {PROGRAMME},
 }
 
 # The web pages of the actions reached only on the web: their role decisions are the URL x role table's.
@@ -82,10 +95,20 @@ WEB_PAGES: dict[str, tuple[str, ...]] = {
     "person.export": ("cases:export",),
     "stats.reproduce": ("evidence:release_reproduce",),
     "stats.budget": ("evidence:budget_set",),
+    "referral.link": ("referrals:link",),
+    "referral.stop_sharing": ("referrals:stop",),
+    "referral.restore_sharing": ("referrals:restore",),
+    "referral.residence_request": ("referrals:residence",),
+    "authority.request": ("referrals:authority", "referrals:authority_decide"),
+    "referral.gaps": ("referrals:gaps", "referrals:gaps_export"),
 }
 
 # Actions with parity tests of their own, through every channel (named here so that they count).
 OWN_PARITY_TESTS: dict[str, str] = {
+    "directory.manage": "tests/referrals/test_parity.py::test_the_directory_gets_the_same_decision_on_every_channel",
+    "directory.import": "tests/referrals/test_parity.py::test_the_directory_gets_the_same_decision_on_every_channel",
+    "referral.send": "tests/referrals/test_parity.py::test_referring_gets_the_same_decision_on_every_channel",
+    "referral.status": "tests/referrals/test_parity.py::test_a_partners_answer_gets_the_same_decision_on_every_channel",
     "stats.export": (
         "tests/evidence/test_export_parity.py::test_the_export_needs_a_fresh_second_factor_in_every_channel"
     ),
