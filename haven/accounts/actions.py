@@ -94,9 +94,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("stats.budget", Perm.STATS_BUDGET, (WEB, CLI), "Set the privacy budget"),
     # Referrals: the directory, referrals, linking, authority requests, the gap analysis
     Action("directory.manage", Perm.DIRECTORY_MANAGE, (WEB, API), "Add or change a partner service"),
-    Action(
-        "directory.import", Perm.DIRECTORY_MANAGE, (CLI,), "Import or export the directory (CSV, XLSX)"
-    ),
+    Action("directory.import", Perm.DIRECTORY_MANAGE, (CLI,), "Import or export the directory (CSV, XLSX)"),
     Action(
         "referral.send",
         Perm.REFERRAL_SEND,

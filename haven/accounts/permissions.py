@@ -85,7 +85,7 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.ACCOUNTS_MANAGE: "Create, change and disable accounts",
     Perm.API_TOKEN: "Create personal API tokens",
     Perm.DIRECTORY_VIEW: "See the service directory",
-    Perm.DIRECTORY_MANAGE: "Describe partner services, their cooperation assessment, and see the gap analysis",
+    Perm.DIRECTORY_MANAGE: "Describe partner services and their cooperation assessment; see the gap analysis",
     Perm.REFERRAL_SEND: "Refer a person to a partner service (consent-checked, minimised)",
     Perm.AUTHORITY_REQUESTS: "Register and decide requests from authorities for data",
 }

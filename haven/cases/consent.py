@@ -20,7 +20,7 @@ _WITHDRAWAL_LISTENERS: list[Callable[..., None]] = []
 
 
 def register_recipient_guard(guard: Callable[..., None]) -> None:
-    """Add a check every recipient named in consent or a best-interests decision must pass (AppConfig.ready)."""
+    """Add a check that every recipient named in consent or a best-interests decision must pass."""
     if guard not in _RECIPIENT_GUARDS:
         _RECIPIENT_GUARDS.append(guard)
 

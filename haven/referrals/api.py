@@ -54,7 +54,9 @@ def answers(view: F) -> F:
                 if hasattr(exc, "error_dict")
                 else [{"where": "", "problem": m} for m in exc.messages]
             )
-            return error_response(request, 400, "invalid_input", "The request is not valid.", {"details": details})
+            return error_response(
+                request, 400, "invalid_input", "The request is not valid.", {"details": details}
+            )
 
     return cast(F, wrapper)
 
@@ -128,8 +130,10 @@ class OrganisationOut(Schema):
 
 
 def _org_out(o: Organisation) -> dict[str, Any]:
-    return {**{name: getattr(o, name) for name in OrganisationOut.model_fields if name != "cooperation_valid"},
-            "cooperation_valid": selectors.cooperation_valid(o)}
+    return {
+        **{name: getattr(o, name) for name in OrganisationOut.model_fields if name != "cooperation_valid"},
+        "cooperation_valid": selectors.cooperation_valid(o),
+    }
 
 
 class ReferralIn(StrictSchema):
@@ -258,10 +262,14 @@ def referrals_send(request: HttpRequest, code: str, uid: UUID) -> Any:
 
 @router.get("/cases/{code}/referrals/{uid}/letter", response={200: None, **ERRORS})
 @answers
-def referrals_letter(request: HttpRequest, code: str, uid: UUID, format: Literal["pdf", "txt"] = "pdf") -> Any:  # noqa: A002
+def referrals_letter(
+    request: HttpRequest, code: str, uid: UUID, format: Literal["pdf", "txt"] = "pdf"
+) -> Any:
     """The referral letter, PDF or plain text, in the recipient's language."""
     case = case_for_user(_user(request), code, section="consent")
-    data = services.referral_letter(actor=_user(request), referral=_referral(case, uid), fmt=format, channel="api")
+    data = services.referral_letter(
+        actor=_user(request), referral=_referral(case, uid), fmt=format, channel="api"
+    )
     content_type = "application/pdf" if format == "pdf" else "text/plain; charset=utf-8"
     return HttpResponse(data, content_type=content_type)
 

@@ -17,7 +17,7 @@ class ListField(forms.CharField):
     """Codes separated by spaces or commas."""
 
     def to_python(self, value: object) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return [part for part in text.replace(",", " ").split() if part]
 
 
@@ -25,24 +25,34 @@ class OrganisationForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=64)
     name = forms.CharField(label=_("Name"), max_length=200)
     org_type = forms.ChoiceField(label=_("Type"), choices=lambda: _choices(vocab.ORGANISATION_TYPES))
-    mandate_notes = forms.CharField(label=_("Mandate notes"), max_length=2000, required=False, widget=forms.Textarea)
+    mandate_notes = forms.CharField(
+        label=_("Mandate notes"), max_length=2000, required=False, widget=forms.Textarea
+    )
     contact_phone = forms.CharField(label=_("Phone"), max_length=64, required=False)
     contact_email = forms.CharField(label=_("E-mail"), max_length=200, required=False)
     contact_address = forms.CharField(label=_("Address"), max_length=300, required=False)
     areas = ListField(label=_("Areas served (codes)"), required=False)
     languages = ListField(label=_("Languages (ISO codes)"), required=False)
     capacity = forms.IntegerField(label=_("Places free now"), min_value=0, max_value=100_000, required=False)
-    waiting_days = forms.IntegerField(label=_("Waiting time (days)"), min_value=0, max_value=100_000, required=False)
+    waiting_days = forms.IntegerField(
+        label=_("Waiting time (days)"), min_value=0, max_value=100_000, required=False
+    )
     target_groups = forms.MultipleChoiceField(
-        label=_("Target groups"), choices=lambda: _choices(case_vocab.TARGET_GROUPS), required=False,
+        label=_("Target groups"),
+        choices=lambda: _choices(case_vocab.TARGET_GROUPS),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     domains = forms.MultipleChoiceField(
-        label=_("Needs it meets"), choices=lambda: _choices(case_vocab.NEEDS_DOMAINS), required=False,
+        label=_("Needs it meets"),
+        choices=lambda: _choices(case_vocab.NEEDS_DOMAINS),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     support_types = forms.MultipleChoiceField(
-        label=_("Support types"), choices=lambda: _choices(case_vocab.SUPPORT_TYPES), required=False,
+        label=_("Support types"),
+        choices=lambda: _choices(case_vocab.SUPPORT_TYPES),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     safe_to_cooperate = forms.BooleanField(label=_("Safe to cooperate with"), required=False)
@@ -50,14 +60,16 @@ class OrganisationForm(forms.Form):
     data_protection = forms.ChoiceField(
         label=_("Data protection standard"), choices=lambda: _choices(vocab.DATA_PROTECTION_STANDARDS)
     )
-    agreement_ref = forms.CharField(label=_("Data-sharing agreement reference"), max_length=64, required=False)
+    agreement_ref = forms.CharField(
+        label=_("Data-sharing agreement reference"), max_length=64, required=False
+    )
     agreement_expires = forms.DateField(label=_("Agreement expires on"), required=False)
     reviewed_on = forms.DateField(label=_("Cooperation last reviewed on"), required=False)
     review_due = forms.DateField(label=_("Next review due"), required=False)
 
 
 class FieldsForm(forms.Form):
-    fields = forms.MultipleChoiceField(
+    shared = forms.MultipleChoiceField(
         label=_("What goes to the organisation"),
         choices=[(name, name) for name in vocab.SHAREABLE_FIELDS],
         widget=forms.CheckboxSelectMultiple,
@@ -81,5 +93,9 @@ class AuthorityForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    reason = forms.CharField(label=_("Why the law compels the disclosure"), max_length=2000, widget=forms.Textarea)
-    person_interest = forms.CharField(label=_("The person's interest"), max_length=2000, widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("Why the law compels the disclosure"), max_length=2000, widget=forms.Textarea
+    )
+    person_interest = forms.CharField(
+        label=_("The person's interest"), max_length=2000, widget=forms.Textarea
+    )

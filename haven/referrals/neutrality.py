@@ -145,7 +145,9 @@ def guard_outgoing(
         raise ValueError("the guard needs the organisation or its type")
     refused = False
     if kind in ALWAYS_REFUSED:
-        refused = not (case is not None and what == "disclosure" and _compelled(case, organisation, compelled_by))
+        refused = not (
+            case is not None and what == "disclosure" and _compelled(case, organisation, compelled_by)
+        )
     elif kind in ON_PERSONS_REQUEST:
         refused = case is None or not (
             _residence_permit_requested(case, organisation)

@@ -38,7 +38,7 @@ def cooperation_valid(organisation: Organisation, today: date | None = None) -> 
 
 
 def case_target_groups(case: Case) -> set[str]:
-    """The target groups (haven.cases.vocab.TARGET_GROUPS) the person of a case belongs to, from coded data."""
+    """The target groups (cases.vocab.TARGET_GROUPS) the person of a case belongs to, from coded data."""
     person: Person = case.person
     groups: set[str] = set()
     feminine = person.gender in ("Feminine", "TransgenderFeminine")
@@ -135,13 +135,13 @@ _NEEDS_SOURCES: list[NeedsSource] = []
 
 
 def register_needs_source(source: NeedsSource) -> None:
-    """Add a source of recorded needs, (case id, needs domain) pairs: the needs assessment registers its own."""
+    """Add a source of recorded needs as (case id, needs domain) pairs (the needs assessment's own)."""
     if source not in _NEEDS_SOURCES:
         _NEEDS_SOURCES.append(source)
 
 
 def recorded_needs() -> set[tuple[int, str]]:
-    """Each case's recorded needs domains: those a referral or a link was made for, and any registered source."""
+    """Each case's recorded needs domains: those of its referrals and links, and any registered source."""
     pairs: set[tuple[int, str]] = set(Referral.objects.values_list("case_id", "need_domain"))
     pairs |= set(Link.objects.values_list("case_id", "need_domain"))
     for source in _NEEDS_SOURCES:
@@ -180,7 +180,9 @@ def gap_report(today: date | None = None) -> GapReport:
     """Cases with a need, by domain × target group × area, against the services that could meet it."""
     today = today or timezone.localdate()
     needs = recorded_needs()
-    cases = {c.pk: c for c in Case.objects.select_related("person", "team").filter(pk__in={p[0] for p in needs})}
+    cases = {
+        c.pk: c for c in Case.objects.select_related("person", "team").filter(pk__in={p[0] for p in needs})
+    }
     counts: Counter[tuple[str, str, str]] = Counter()
     for case_id, domain in needs:
         case = cases.get(case_id)
@@ -260,9 +262,7 @@ def _cell(value: Any) -> str:
 
 def directory_rows() -> list[dict[str, str]]:
     """Every organisation as text cells in DIRECTORY_COLUMNS (lists separated by spaces)."""
-    return [
-        {name: _cell(getattr(o, name)) for name in DIRECTORY_COLUMNS} for o in Organisation.objects.all()
-    ]
+    return [{name: _cell(getattr(o, name)) for name in DIRECTORY_COLUMNS} for o in Organisation.objects.all()]
 
 
 def referrals_of(case: Case) -> QuerySet[Referral]:

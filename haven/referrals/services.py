@@ -119,7 +119,9 @@ def clean_organisation_values(values: Mapping[str, Any]) -> dict[str, Any]:
     )
     for name in ("capacity", "waiting_days"):
         number = values.get(name)
-        if number is not None and (not isinstance(number, int) or isinstance(number, bool) or not 0 <= number <= 100_000):
+        if number is not None and (
+            not isinstance(number, int) or isinstance(number, bool) or not 0 <= number <= 100_000
+        ):
             errors[name] = _("A whole number from 0, or empty when not known.")
         clean[name] = number
     for name in ("safe_to_cooperate", "mandate_in_line"):
@@ -142,7 +144,9 @@ def clean_organisation_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _organisation_write(actor: User | None, values: Mapping[str, Any], organisation: Organisation | None) -> Organisation:
+def _organisation_write(
+    actor: User | None, values: Mapping[str, Any], organisation: Organisation | None
+) -> Organisation:
     clean = clean_organisation_values(values)
     if organisation is None:
         organisation = Organisation.objects.filter(code=clean["code"]).first() or Organisation()
@@ -176,7 +180,12 @@ def organisation_for_code(code: str) -> Organisation:
     found = Organisation.objects.filter(code=code).first()
     if found is None:
         found = Organisation.objects.create(code=code, name=code, org_type="placeholder")
-        audit_record(actor_id=None, action="directory.placeholder", object_type="directory", detail={"organisation": code})
+        audit_record(
+            actor_id=None,
+            action="directory.placeholder",
+            object_type="directory",
+            detail={"organisation": code},
+        )
     return found
 
 
@@ -186,11 +195,15 @@ def organisation_for_code(code: str) -> Organisation:
 def _check_partner(organisation: Organisation) -> None:
     if organisation.org_type == "placeholder":
         raise ValidationError(
-            _("This organisation is not described in the directory yet; a programme manager must describe it first.")
+            _(
+                "This organisation is not described in the directory yet; a programme manager must "
+                "describe it first."
+            )
         )
-    if organisation.org_type not in (*ALWAYS_REFUSED, *ON_PERSONS_REQUEST) and not selectors.cooperation_valid(
-        organisation
-    ):
+    if organisation.org_type not in (
+        *ALWAYS_REFUSED,
+        *ON_PERSONS_REQUEST,
+    ) and not selectors.cooperation_valid(organisation):
         raise ValidationError(
             _("The cooperation assessment of this organisation is missing, negative or expired.")
         )
@@ -218,7 +231,14 @@ def referral_draft(
     )
     referral.full_clean()
     referral.save()
-    _audit(actor, "referral.drafted", case, referral=referral.pk, organisation=organisation.code, need=need_domain)
+    _audit(
+        actor,
+        "referral.drafted",
+        case,
+        referral=referral.pk,
+        organisation=organisation.code,
+        need=need_domain,
+    )
     return referral
 
 
@@ -237,7 +257,9 @@ def referral_minimise(
     authorize(actor, "referral.send")
     case = referral.case
     _check_open(case)
-    guard_outgoing(actor=actor, case=case, organisation=referral.organisation, channel=channel, what="referral")
+    guard_outgoing(
+        actor=actor, case=case, organisation=referral.organisation, channel=channel, what="referral"
+    )
     if referral.status != "draft":
         raise ValidationError(_("Only a draft referral can change."))
     chosen = [name for name in vocab.SHAREABLE_FIELDS if name in set(fields)]
@@ -246,7 +268,9 @@ def referral_minimise(
         errors["fields"] = _("Unknown field.")
     if "case_code" not in chosen:
         errors["fields"] = _("The case reference always goes with a referral.")
-    if set(chosen) & set(vocab.IDENTITY_FIELDS) and not selectors.identity_covered(case, referral.organisation):
+    if set(chosen) & set(vocab.IDENTITY_FIELDS) and not selectors.identity_covered(
+        case, referral.organisation
+    ):
         errors["fields"] = _("Identity goes only when the person's consent for this organisation covers it.")
     if safe_contact_method not in case_vocab.codes(vocab.SAFE_CONTACT_METHODS):
         errors["safe_contact_method"] = _("Choose a safe way to make contact.")
@@ -277,7 +301,11 @@ def referral_send(*, actor: User, referral: Referral, channel: str = "service") 
     """Send a draft referral: neutrality guard, consent for this recipient (or the child rule), then the
     payload with only the chosen fields; returns the payload. Audits every field name shared."""
     authorize(actor, "referral.send")
-    referral = Referral.objects.select_for_update().select_related("case__person", "organisation").get(pk=referral.pk)
+    referral = (
+        Referral.objects.select_for_update()
+        .select_related("case__person", "organisation")
+        .get(pk=referral.pk)
+    )
     case = referral.case
     _check_open(case)
     clearance = guard_outgoing(
@@ -322,7 +350,15 @@ def referral_letter(*, actor: User, referral: Referral, fmt: str, channel: str =
         data = outgoing.letter_text(clearance, referral).encode("utf-8")
     else:
         raise ValidationError({"format": _("Choose pdf or txt.")})
-    _audit(actor, "referral.letter", case, referral=referral.pk, fields=list(referral.fields), format=fmt, via=channel)
+    _audit(
+        actor,
+        "referral.letter",
+        case,
+        referral=referral.pk,
+        fields=list(referral.fields),
+        format=fmt,
+        via=channel,
+    )
     return data
 
 
@@ -360,7 +396,9 @@ def link_create(
         raise ValidationError({"language": _("Unknown language code.")})
     if organisation.org_type == "placeholder":
         raise ValidationError(_("This organisation is not described in the directory yet."))
-    link = Link(case=case, organisation=organisation, need_domain=need_domain, language=language, created_by=actor)
+    link = Link(
+        case=case, organisation=organisation, need_domain=need_domain, language=language, created_by=actor
+    )
     link.full_clean()
     link.save()
     _audit(actor, "referral.linked", case, link=link.pk, organisation=organisation.code, need=need_domain)
@@ -379,9 +417,13 @@ def inform_tasks(*, actor: User, case: Case, organisation: Organisation) -> list
     )
     for referral in open_referrals:
         contact = " · ".join(
-            part for part in (organisation.contact_phone, organisation.contact_email, organisation.contact_address) if part
+            part
+            for part in (organisation.contact_phone, organisation.contact_email, organisation.contact_address)
+            if part
         )
-        title = _("Tell %(organisation)s that consent was withdrawn: stop using the referral data (%(contact)s)") % {
+        title = _(
+            "Tell %(organisation)s that consent was withdrawn: stop using the referral data (%(contact)s)"
+        ) % {
             "organisation": organisation.name,
             "contact": contact or _("no contact details in the directory"),
         }
@@ -422,12 +464,23 @@ def sharing_stop(
         try:
             with transaction.atomic():
                 case_services.consent_withdraw(
-                    actor=actor, case=case, consent=consent, reason=reason, confirm_no_pressure=confirm_no_pressure
+                    actor=actor,
+                    case=case,
+                    consent=consent,
+                    reason=reason,
+                    confirm_no_pressure=confirm_no_pressure,
                 )
             withdrawn = True
         except ValidationError:
             withdrawn = False  # the pressure review is pending: the stop holds meanwhile
-    _audit(actor, "referral.sharing_stopped", case, organisation=organisation.code, withdrawn=withdrawn, tasks=tasks)
+    _audit(
+        actor,
+        "referral.sharing_stopped",
+        case,
+        organisation=organisation.code,
+        withdrawn=withdrawn,
+        tasks=tasks,
+    )
     return StopResult(stop, withdrawn, tasks)
 
 
@@ -436,7 +489,9 @@ def sharing_restore(*, actor: User, stop: SharingStop) -> SharingStop:
     """Lift a stop after the pressure review: only when a case manager found signs of pressure and the DPO
     signed off continuing, after the stop was requested."""
     authorize(actor, "referral.restore_sharing")
-    stop = SharingStop.objects.select_for_update().select_related("case__person", "organisation").get(pk=stop.pk)
+    stop = (
+        SharingStop.objects.select_for_update().select_related("case__person", "organisation").get(pk=stop.pk)
+    )
     if stop.lifted_at is not None:
         raise ValidationError(_("Sharing was already restored."))
     reviewed = PressureCheck.objects.filter(
@@ -448,7 +503,10 @@ def sharing_restore(*, actor: User, stop: SharingStop) -> SharingStop:
     ).exists()
     if not reviewed:
         raise ValidationError(
-            _("Sharing can be restored only after the pressure review found signs of pressure and was signed off.")
+            _(
+                "Sharing can be restored only after the pressure review found signs of pressure and "
+                "was signed off."
+            )
         )
     stop.lifted_at = timezone.now()
     stop.lifted_by = actor
@@ -458,7 +516,9 @@ def sharing_restore(*, actor: User, stop: SharingStop) -> SharingStop:
 
 
 @transaction.atomic
-def residence_request_record(*, actor: User, case: Case, organisation: Organisation) -> ResidencePermitRequest:
+def residence_request_record(
+    *, actor: User, case: Case, organisation: Organisation
+) -> ResidencePermitRequest:
     """The case manager records that the person asked for the immigration service to be contacted, to
     obtain a residence permit: the guard then lets a referral to that service through."""
     authorize(actor, "referral.residence_request")
@@ -509,7 +569,14 @@ def authority_request_register(
     request.legal_basis = seal(case.person.key_id, request, "legal_basis", legal_basis.strip())
     request.full_clean()
     request.save()
-    _audit(actor, "authority.registered", case, request=request.pk, organisation=organisation.code, scope=request.scope)
+    _audit(
+        actor,
+        "authority.registered",
+        case,
+        request=request.pk,
+        organisation=organisation.code,
+        scope=request.scope,
+    )
     return request
 
 
@@ -607,7 +674,12 @@ def dialogue_record(
         raise ValidationError({"purpose": _("Choose a purpose.")})
     assert consent is not None
     dialogue = AuthorityDialogue.objects.create(
-        case=case, organisation=organisation, held_on=held_on, purpose=purpose, consent=consent, recorded_by=actor
+        case=case,
+        organisation=organisation,
+        held_on=held_on,
+        purpose=purpose,
+        consent=consent,
+        recorded_by=actor,
     )
     _audit(actor, "referral.dialogue", case, dialogue=dialogue.pk, purpose=purpose)
     return dialogue

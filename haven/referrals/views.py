@@ -61,7 +61,10 @@ def outgoing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return render(request, "referrals/neutrality.html", {"explanation": exc.explanation}, status=403)
         except services.ConsentRequired as exc:
             code = kwargs.get("code", "")
-            context = {"message": " ".join(exc.messages), "consent_url": reverse("cases:consent", args=[code])}
+            context = {
+                "message": " ".join(exc.messages),
+                "consent_url": reverse("cases:consent", args=[code]),
+            }
             return render(request, "referrals/consent_required.html", context, status=409)
 
     return wrapper
@@ -95,7 +98,9 @@ def directory(request: HttpRequest) -> HttpResponse:
 @require_perm(Perm.DIRECTORY_MANAGE)
 def organisation_edit(request: HttpRequest, org_code: str = "") -> HttpResponse:
     organisation = _organisation(org_code) if org_code else None
-    initial = {name: getattr(organisation, name) for name in f.OrganisationForm.base_fields} if organisation else {}
+    initial = (
+        {name: getattr(organisation, name) for name in f.OrganisationForm.base_fields} if organisation else {}
+    )
     for name in ("areas", "languages"):
         if name in initial:
             initial[name] = " ".join(initial[name])
@@ -109,14 +114,23 @@ def organisation_edit(request: HttpRequest, org_code: str = "") -> HttpResponse:
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                    form.add_error(field if field in form.base_fields else None, errors)
                 status = 400
             else:
-                messages.success(request, _("Saved %(code)s. It is proposed for referrals while its cooperation assessment is valid.") % {"code": saved.code})
+                messages.success(
+                    request,
+                    _(
+                        "Saved %(code)s. It is proposed for referrals while its cooperation assessment "
+                        "is valid."
+                    )
+                    % {"code": saved.code},
+                )
                 return redirect("referrals:directory")
         else:
             status = 400
-    return _page(request, "organisation_edit.html", {"form": form, "organisation": organisation}, status=status)
+    return _page(
+        request, "organisation_edit.html", {"form": form, "organisation": organisation}, status=status
+    )
 
 
 @require_GET
@@ -128,7 +142,11 @@ def gaps(request: HttpRequest) -> HttpResponse:
         "groups": dict(case_vocab.TARGET_GROUPS),
     }
     rows = [
-        (row, labels["domains"].get(row.domain, row.domain), labels["groups"].get(row.target_group, row.target_group))
+        (
+            row,
+            labels["domains"].get(row.domain, row.domain),
+            labels["groups"].get(row.target_group, row.target_group),
+        )
         for row in report.rows
     ]
     return _page(request, "gaps.html", {"report": report, "rows": rows, "small": selectors.SMALL_NUMBER})
@@ -138,7 +156,9 @@ def gaps(request: HttpRequest) -> HttpResponse:
 @require_perm(Perm.DIRECTORY_MANAGE)
 def gaps_export(request: HttpRequest) -> HttpResponse:
     report = services.gap_analysis(actor=_user(request))
-    data = importer.table_bytes(selectors.gap_rows(report), ("domain", "target_group", "area", "cases", "services"), "csv")
+    data = importer.table_bytes(
+        selectors.gap_rows(report), ("domain", "target_group", "area", "cases", "services"), "csv"
+    )
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="haven-gap-analysis.csv"'
     return response
@@ -152,7 +172,9 @@ def gaps_export(request: HttpRequest) -> HttpResponse:
 def case_referrals(request: HttpRequest, code: str) -> HttpResponse:
     case = case_for_user(_user(request), code, section="consent")
     need = request.GET.get("need", "")
-    matches = selectors.matching_services(case, need) if need in case_vocab.codes(case_vocab.NEEDS_DOMAINS) else []
+    matches = (
+        selectors.matching_services(case, need) if need in case_vocab.codes(case_vocab.NEEDS_DOMAINS) else []
+    )
     stops = SharingStop.objects.filter(case=case, lifted_at=None).select_related("organisation")
     context = {
         "case": case,
@@ -185,7 +207,9 @@ def link(request: HttpRequest, code: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("referrals:case", code=case.code)
-    messages.success(request, _("Linked. Print the card and give it to the person; nothing was shared with the service."))
+    messages.success(
+        request, _("Linked. Print the card and give it to the person; nothing was shared with the service.")
+    )
     return redirect("referrals:link_card", code=case.code, pk=made.pk)
 
 
@@ -200,7 +224,9 @@ def link_card(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
     language = made.language if made.language in ("en", "fr") else "en"
     with translation.override(language):
-        return render(request, "referrals/link_card.html", {"link": made, "org": made.organisation, "case": case})
+        return render(
+            request, "referrals/link_card.html", {"link": made, "org": made.organisation, "case": case}
+        )
 
 
 @require_POST
@@ -224,7 +250,9 @@ def refer(request: HttpRequest, code: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("referrals:case", code=case.code)
-    messages.success(request, _("Draft referral created. Choose exactly what goes, then check consent and send."))
+    messages.success(
+        request, _("Draft referral created. Choose exactly what goes, then check consent and send.")
+    )
     return redirect("referrals:referral", code=case.code, uid=made.uid)
 
 
@@ -234,7 +262,11 @@ def refer(request: HttpRequest, code: str) -> HttpResponse:
 def referral(request: HttpRequest, code: str, uid: UUID) -> HttpResponse:
     case = case_for_user(_user(request), code, section="consent")
     found = _referral(case, uid)
-    initial = {"fields": found.fields, "safe_contact_method": found.safe_contact_method, "language": found.language}
+    initial = {
+        "shared": found.fields,
+        "safe_contact_method": found.safe_contact_method,
+        "language": found.language,
+    }
     form = f.FieldsForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -243,14 +275,15 @@ def referral(request: HttpRequest, code: str, uid: UUID) -> HttpResponse:
                 services.referral_minimise(
                     actor=_user(request),
                     referral=found,
-                    fields=form.cleaned_data["fields"],
+                    fields=form.cleaned_data["shared"],
                     safe_contact_method=form.cleaned_data["safe_contact_method"],
                     language=form.cleaned_data["language"],
                     channel="web",
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                    name = "shared" if field == "fields" else field
+                    form.add_error(name if name in form.base_fields else None, errors)
                 status = 400
             else:
                 messages.success(request, _("Saved what goes. Check the letter, then send."))
@@ -297,7 +330,9 @@ def letter(request: HttpRequest, code: str, uid: UUID, fmt: str) -> HttpResponse
     if fmt not in ("pdf", "txt"):
         raise Http404
     data = services.referral_letter(actor=_user(request), referral=found, fmt=fmt, channel="web")
-    response = HttpResponse(data, content_type="application/pdf" if fmt == "pdf" else "text/plain; charset=utf-8")
+    response = HttpResponse(
+        data, content_type="application/pdf" if fmt == "pdf" else "text/plain; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="referral-{case.code}.{fmt}"'
     return response
 
@@ -336,7 +371,9 @@ def stop(request: HttpRequest, code: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        text = _("Sharing stopped at once. %(n)s task(s) created to tell the organisation.") % {"n": len(result.tasks)}
+        text = _("Sharing stopped at once. %(n)s task(s) created to tell the organisation.") % {
+            "n": len(result.tasks)
+        }
         if not result.withdrawn:
             text += " " + _("The pressure review is pending: sharing stays stopped until it ends.")
         messages.success(request, text)
@@ -370,7 +407,10 @@ def residence(request: HttpRequest, code: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The person's request is recorded: a referral to this immigration service is now possible."))
+        messages.success(
+            request,
+            _("The person's request is recorded: a referral to this immigration service is now possible."),
+        )
     return redirect("referrals:case", code=case.code)
 
 
@@ -397,11 +437,22 @@ def authority(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, " ".join(exc.messages))
                 status_code = 400
             else:
-                messages.success(request, _("Request registered. The answer is refusal unless a case manager and the DPO both approve."))
+                messages.success(
+                    request,
+                    _(
+                        "Request registered. The answer is refusal unless a case manager and the DPO "
+                        "both approve."
+                    ),
+                )
                 return redirect("referrals:case", code=case.code)
         else:
             status_code = 400
-    return _page(request, "authority.html", {"case": case, "form": form, "approve": f.ApproveForm()}, status=status_code)
+    return _page(
+        request,
+        "authority.html",
+        {"case": case, "form": form, "approve": f.ApproveForm()},
+        status=status_code,
+    )
 
 
 @require_POST
@@ -427,5 +478,3 @@ def authority_decide(request: HttpRequest, code: str, pk: int, decision: str) ->
     else:
         messages.success(request, _("Recorded."))
     return redirect("referrals:case", code=case.code)
-
-

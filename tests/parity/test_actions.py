@@ -103,12 +103,13 @@ WEB_PAGES: dict[str, tuple[str, ...]] = {
     "referral.gaps": ("referrals:gaps", "referrals:gaps_export"),
 }
 
+_REFERRALS = "tests/referrals/test_parity.py"
 # Actions with parity tests of their own, through every channel (named here so that they count).
 OWN_PARITY_TESTS: dict[str, str] = {
-    "directory.manage": "tests/referrals/test_parity.py::test_the_directory_gets_the_same_decision_on_every_channel",
-    "directory.import": "tests/referrals/test_parity.py::test_the_directory_gets_the_same_decision_on_every_channel",
-    "referral.send": "tests/referrals/test_parity.py::test_referring_gets_the_same_decision_on_every_channel",
-    "referral.status": "tests/referrals/test_parity.py::test_a_partners_answer_gets_the_same_decision_on_every_channel",
+    "directory.manage": f"{_REFERRALS}::test_the_directory_gets_the_same_decision_on_every_channel",
+    "directory.import": f"{_REFERRALS}::test_the_directory_gets_the_same_decision_on_every_channel",
+    "referral.send": f"{_REFERRALS}::test_referring_gets_the_same_decision_on_every_channel",
+    "referral.status": f"{_REFERRALS}::test_a_partners_answer_gets_the_same_decision_on_every_channel",
     "stats.export": (
         "tests/evidence/test_export_parity.py::test_the_export_needs_a_fresh_second_factor_in_every_channel"
     ),

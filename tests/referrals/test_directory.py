@@ -21,7 +21,9 @@ GOOD = "SHELTER-N;Test Shelter North;shelter;fr en;accommodation;women girls;nor
 def test_a_file_with_one_bad_row_imports_nothing_and_names_the_line_and_column(tmp_path: Path, db) -> None:
     path = tmp_path / "directory.csv"
     secret = "SECRET-VALUE-x"
-    path.write_text(HEADER + GOOD + f"LEGAL-N;Test Legal;legal_aid;fr;legal;{secret};north;;no;\n", encoding="utf-8")
+    path.write_text(
+        HEADER + GOOD + f"LEGAL-N;Test Legal;legal_aid;fr;legal;{secret};north;;no;\n", encoding="utf-8"
+    )
     with pytest.raises(CommandError) as refused:
         call_command("directory", "import", str(path), stdout=StringIO())
     assert refused.value.returncode == 2
@@ -40,7 +42,9 @@ def test_a_bad_date_or_number_is_named_too(tmp_path: Path, db) -> None:
 
 def test_import_then_export_round_trips_in_csv_and_xlsx_with_formulas_neutralised(tmp_path: Path, db) -> None:
     path = tmp_path / "directory.csv"
-    path.write_text(HEADER + GOOD + "HEALTH-N;=HYPERLINK(\"x\");health;fr;physical_health;;north;;no;\n", encoding="utf-8")
+    path.write_text(
+        HEADER + GOOD + 'HEALTH-N;=HYPERLINK("x");health;fr;physical_health;;north;;no;\n', encoding="utf-8"
+    )
     call_command("directory", "import", str(path), stdout=StringIO())
     assert Organisation.objects.count() == 2
     shelter = Organisation.objects.get(code="SHELTER-N")
@@ -52,7 +56,7 @@ def test_import_then_export_round_trips_in_csv_and_xlsx_with_formulas_neutralise
         rows = read_table(out)
         assert rows[0][:3] == ["code", "name", "org_type"]
         names = {row[0]: row[1] for row in rows[1:]}
-        assert names["HEALTH-N"] == "'=HYPERLINK(\"x\")"
+        assert names["HEALTH-N"] == '\'=HYPERLINK("x")'
         assert names["SHELTER-N"] == "Test Shelter North"
 
 
@@ -72,8 +76,12 @@ def test_only_the_programme_manager_changes_the_directory(staff, tmp_path: Path)
     path = tmp_path / "directory.csv"
     path.write_text(HEADER + GOOD, encoding="utf-8")
     with pytest.raises(CommandError, match="refused"):
-        call_command("directory", "import", str(path), "--actor", staff["case_manager"].email, stdout=StringIO())
-    call_command("directory", "import", str(path), "--actor", staff["programme_manager"].email, stdout=StringIO())
+        call_command(
+            "directory", "import", str(path), "--actor", staff["case_manager"].email, stdout=StringIO()
+        )
+    call_command(
+        "directory", "import", str(path), "--actor", staff["programme_manager"].email, stdout=StringIO()
+    )
     body = {"code": "LEGAL-N", "name": "Test Legal", "org_type": "legal_aid", "domains": ["legal"]}
     assert ApiClient(staff["case_manager"]).post("/directory/organisations", body).status_code == 403
     assert ApiClient(staff["programme_manager"]).post("/directory/organisations", body).status_code == 201

@@ -42,7 +42,17 @@ def test_referring_gets_the_same_decision_on_every_channel(staff) -> None:
         web = _status(_web(user).post(f"/referrals/case/{case.code}/refer/", form).status_code, (302,))
         body = {"organisation": shelter.code, "need_domain": "accommodation"}
         api = _status(ApiClient(user).post(f"/cases/{case.code}/referrals", body).status_code, (201,))
-        cli = _cli("referral", "create", case.code, "--organisation", shelter.code, "--need", "accommodation", "--actor", user.email)
+        cli = _cli(
+            "referral",
+            "create",
+            case.code,
+            "--organisation",
+            shelter.code,
+            "--need",
+            "accommodation",
+            "--actor",
+            user.email,
+        )
         assert (role, web, api, cli) == (role, expected, expected, expected)
 
 
@@ -56,12 +66,16 @@ def test_a_partners_answer_gets_the_same_decision_on_every_channel(staff) -> Non
         expected = DONE if role in EXPECTED["referral.status"] else REFUSED
         decisions = []
         for channel in ("web", "api"):
-            referral = services.referral_draft(actor=staff["case_manager"], case=case, organisation=shelter, need_domain="safety")
+            referral = services.referral_draft(
+                actor=staff["case_manager"], case=case, organisation=shelter, need_domain="safety"
+            )
             if channel == "web":
                 url = f"/referrals/case/{case.code}/r/{referral.uid}/status/"
                 _web(user).post(url, {"status": "withdrawn"})
             else:
-                ApiClient(user).post(f"/cases/{case.code}/referrals/{referral.uid}/status", {"status": "withdrawn"})
+                ApiClient(user).post(
+                    f"/cases/{case.code}/referrals/{referral.uid}/status", {"status": "withdrawn"}
+                )
             decisions.append(DONE if Referral.objects.get(pk=referral.pk).status == "withdrawn" else REFUSED)
         assert (role, decisions) == (role, [expected, expected])
 
@@ -88,12 +102,30 @@ def test_only_the_case_manager_prints_a_letter(staff, fmt: str) -> None:
     give_consent(staff, case, shelter.code)
     from haven.referrals import services
 
-    referral = services.referral_draft(actor=staff["case_manager"], case=case, organisation=shelter, need_domain="safety")
+    referral = services.referral_draft(
+        actor=staff["case_manager"], case=case, organisation=shelter, need_domain="safety"
+    )
     for role, user in staff.items():
         expected = DONE if role in EXPECTED["referral.send"] else REFUSED
-        web = _status(_web(user).get(f"/referrals/case/{case.code}/r/{referral.uid}/letter.{fmt}").status_code, (200,))
-        api = _status(
-            ApiClient(user).get(f"/cases/{case.code}/referrals/{referral.uid}/letter?format={fmt}").status_code, (200,)
+        web = _status(
+            _web(user).get(f"/referrals/case/{case.code}/r/{referral.uid}/letter.{fmt}").status_code, (200,)
         )
-        cli = _cli("referral", "letter", case.code, str(referral.uid), "--format", fmt, "--out", "/dev/null", "--actor", user.email)
+        api = _status(
+            ApiClient(user)
+            .get(f"/cases/{case.code}/referrals/{referral.uid}/letter?format={fmt}")
+            .status_code,
+            (200,),
+        )
+        cli = _cli(
+            "referral",
+            "letter",
+            case.code,
+            str(referral.uid),
+            "--format",
+            fmt,
+            "--out",
+            "/dev/null",
+            "--actor",
+            user.email,
+        )
         assert (role, web, api, cli) == (role, expected, expected, expected)

@@ -61,7 +61,9 @@ def test_a_referral_without_consent_for_that_recipient_is_refused_on_every_chann
     other = organisation("SHELTER-S")
     give_consent(staff, case, other.code)  # consent for another organisation does not count
     manager = staff["case_manager"]
-    referral = services.referral_draft(actor=manager, case=case, organisation=shelter, need_domain="accommodation")
+    referral = services.referral_draft(
+        actor=manager, case=case, organisation=shelter, need_domain="accommodation"
+    )
     with pytest.raises(services.ConsentRequired):
         services.referral_send(actor=manager, referral=referral)
     answer = ApiClient(manager).post(f"/cases/{case.code}/referrals/{referral.uid}/send")
@@ -81,12 +83,22 @@ def test_a_child_can_be_referred_on_a_best_interests_decision_without_identity(s
     shelter = organisation("SHELTER-N", target_groups=["girls"])
     manager = staff["case_manager"]
     cases.best_interests_record(
-        actor=manager, case=case, decision="shelter now", decided_on=timezone.localdate(), recipients=[shelter.code]
+        actor=manager,
+        case=case,
+        decision="shelter now",
+        decided_on=timezone.localdate(),
+        recipients=[shelter.code],
     )
-    referral = services.referral_draft(actor=manager, case=case, organisation=shelter, need_domain="accommodation")
+    referral = services.referral_draft(
+        actor=manager, case=case, organisation=shelter, need_domain="accommodation"
+    )
     with pytest.raises(ValidationError):
         services.referral_minimise(
-            actor=manager, referral=referral, fields=["case_code", "name"], safe_contact_method="through_society", language="fr"
+            actor=manager,
+            referral=referral,
+            fields=["case_code", "name"],
+            safe_contact_method="through_society",
+            language="fr",
         )
     payload = services.referral_send(actor=manager, referral=referral)
     assert set(payload["fields"]) == {"case_code", "needs", "language", "safe_contact_method"}
@@ -97,9 +109,15 @@ def test_with_consent_the_letter_and_the_payload_carry_only_the_selected_fields(
     shelter = organisation("SHELTER-N", languages=["en"])
     give_consent(staff, case, shelter.code)
     manager = staff["case_manager"]
-    referral = services.referral_draft(actor=manager, case=case, organisation=shelter, need_domain="accommodation")
+    referral = services.referral_draft(
+        actor=manager, case=case, organisation=shelter, need_domain="accommodation"
+    )
     services.referral_minimise(
-        actor=manager, referral=referral, fields=["case_code", "needs", "name"], safe_contact_method="phone_safe", language="en"
+        actor=manager,
+        referral=referral,
+        fields=["case_code", "needs", "name"],
+        safe_contact_method="phone_safe",
+        language="en",
     )
     text = pdf_text(services.referral_letter(actor=manager, referral=referral, fmt="pdf"))
     assert case.code in text
@@ -112,7 +130,11 @@ def test_with_consent_the_letter_and_the_payload_carry_only_the_selected_fields(
 
     answer = ApiClient(manager).post(f"/cases/{case.code}/referrals/{referral.uid}/send")
     assert answer.status_code == 200
-    assert answer.json()["fields"] == {"case_code": case.code, "needs": ["accommodation"], "name": "Test Person Ref"}
+    assert answer.json()["fields"] == {
+        "case_code": case.code,
+        "needs": ["accommodation"],
+        "name": "Test Person Ref",
+    }
     sent = AuditEvent.objects.get(action="referral.sent")
     assert sent.detail["fields"] == ["case_code", "needs", "name"]
     assert "Test Person" not in str(sent.detail)
@@ -123,7 +145,9 @@ def test_the_letter_is_in_the_recipients_language(staff, core_fonts) -> None:
     shelter = organisation("SHELTER-FR", languages=["fr"])
     give_consent(staff, case, shelter.code)
     manager = staff["case_manager"]
-    referral = services.referral_draft(actor=manager, case=case, organisation=shelter, need_domain="accommodation")
+    referral = services.referral_draft(
+        actor=manager, case=case, organisation=shelter, need_domain="accommodation"
+    )
     assert referral.language == "fr"
     plain = services.referral_letter(actor=manager, referral=referral, fmt="txt").decode()
     assert "Orientation vers" in plain
@@ -134,11 +158,15 @@ def test_the_partners_answer_moves_the_status_on_and_its_feedback_is_sealed(staf
     shelter = organisation("SHELTER-N")
     give_consent(staff, case, shelter.code)
     manager = staff["case_manager"]
-    referral = services.referral_draft(actor=manager, case=case, organisation=shelter, need_domain="accommodation")
+    referral = services.referral_draft(
+        actor=manager, case=case, organisation=shelter, need_domain="accommodation"
+    )
     with pytest.raises(ValidationError):
         services.referral_status_set(actor=manager, referral=referral, status="accepted")
     services.referral_send(actor=manager, referral=referral)
-    done = services.referral_status_set(actor=staff["caseworker"], referral=referral, status="accepted", feedback="Place on Monday")
+    done = services.referral_status_set(
+        actor=staff["caseworker"], referral=referral, status="accepted", feedback="Place on Monday"
+    )
     assert done.status == "accepted"
     assert b"Monday" not in bytes(done.feedback)
     assert open_value(case.person.key_id, done, "feedback") == "Place on Monday"
@@ -150,7 +178,10 @@ def test_linking_shares_nothing_and_the_card_carries_nothing_identifying(staff) 
     from tests.parity.test_actions import _web
 
     web = _web(staff["caseworker"])
-    response = web.post(f"/referrals/case/{case.code}/link/", {"organisation": shelter.code, "need": "accommodation", "language": "fr"})
+    response = web.post(
+        f"/referrals/case/{case.code}/link/",
+        {"organisation": shelter.code, "need": "accommodation", "language": "fr"},
+    )
     assert response.status_code == 302
     link = Link.objects.get()
     card = web.get(response["Location"])
@@ -168,7 +199,9 @@ def test_linking_shares_nothing_and_the_card_carries_nothing_identifying(staff) 
 
 def _sent_referral(staff, case, shelter) -> Referral:
     manager = staff["case_manager"]
-    referral = services.referral_draft(actor=manager, case=case, organisation=shelter, need_domain="accommodation")
+    referral = services.referral_draft(
+        actor=manager, case=case, organisation=shelter, need_domain="accommodation"
+    )
     services.referral_send(actor=manager, referral=referral)
     return referral
 
@@ -178,9 +211,15 @@ def test_withdrawal_stops_sharing_at_once_and_creates_a_task_with_the_contact_de
     shelter = organisation("SHELTER-N")
     give_consent(staff, case, shelter.code)
     referral = _sent_referral(staff, case, shelter)
-    second = services.referral_draft(actor=staff["case_manager"], case=case, organisation=shelter, need_domain="accommodation")
+    second = services.referral_draft(
+        actor=staff["case_manager"], case=case, organisation=shelter, need_domain="accommodation"
+    )
     result = services.sharing_stop(
-        actor=staff["case_manager"], case=case, organisation=shelter, reason="changed_mind", confirm_no_pressure=True
+        actor=staff["case_manager"],
+        case=case,
+        organisation=shelter,
+        reason="changed_mind",
+        confirm_no_pressure=True,
     )
     assert result.withdrawn
     assert len(result.tasks) == 1  # one open referral (the draft never left Haven)
@@ -200,11 +239,15 @@ def test_a_pending_pressure_review_does_not_keep_sharing_open(staff) -> None:
     manager = staff["case_manager"]
     cases.pressure_check_confirm(actor=manager, case=case, kind="withdrawal", signs_of_pressure=True)
     # A caseworker passes on the person's withdrawal; the review (signs of pressure, no sign-off) is pending.
-    result = services.sharing_stop(actor=staff["caseworker"], case=case, organisation=shelter, reason="changed_mind")
+    result = services.sharing_stop(
+        actor=staff["caseworker"], case=case, organisation=shelter, reason="changed_mind"
+    )
     assert not result.withdrawn
     assert len(result.tasks) == 1
     assert not selectors.may_share(case, shelter)
-    draft = services.referral_draft(actor=manager, case=case, organisation=shelter, need_domain="accommodation")
+    draft = services.referral_draft(
+        actor=manager, case=case, organisation=shelter, need_domain="accommodation"
+    )
     with pytest.raises(services.ConsentRequired):
         services.referral_send(actor=manager, referral=draft)
     stop = SharingStop.objects.get()
@@ -212,7 +255,12 @@ def test_a_pending_pressure_review_does_not_keep_sharing_open(staff) -> None:
     with pytest.raises(ValidationError):
         services.sharing_restore(actor=staff["data_protection_officer"], stop=stop)
     check = cases.pressure_check_confirm(actor=manager, case=case, kind="withdrawal", signs_of_pressure=True)
-    cases.pressure_signoff(actor=staff["data_protection_officer"], check=check, basis="vital_interest", reason="pressure by a third party")
+    cases.pressure_signoff(
+        actor=staff["data_protection_officer"],
+        check=check,
+        basis="vital_interest",
+        reason="pressure by a third party",
+    )
     with pytest.raises(PermissionDenied):
         services.sharing_restore(actor=manager, stop=stop)
     services.sharing_restore(actor=staff["data_protection_officer"], stop=stop)
@@ -225,7 +273,9 @@ def test_a_withdrawal_on_the_consent_page_also_creates_the_tasks(staff) -> None:
     give_consent(staff, case, shelter.code)
     _sent_referral(staff, case, shelter)
     consent = case.consents.get(recipient=shelter.code)
-    cases.consent_withdraw(actor=staff["case_manager"], case=case, consent=consent, reason="safety", confirm_no_pressure=True)
+    cases.consent_withdraw(
+        actor=staff["case_manager"], case=case, consent=consent, reason="safety", confirm_no_pressure=True
+    )
     assert Task.objects.filter(case=case, kind="referral").count() == 1
 
 
@@ -237,7 +287,9 @@ def test_a_consent_naming_an_unknown_code_creates_a_placeholder_that_cannot_be_r
     placeholder = Organisation.objects.get(code="NEW-CODE")
     assert placeholder.org_type == "placeholder"
     with pytest.raises(ValidationError):
-        services.referral_draft(actor=staff["case_manager"], case=case, organisation=placeholder, need_domain="safety")
+        services.referral_draft(
+            actor=staff["case_manager"], case=case, organisation=placeholder, need_domain="safety"
+        )
 
 
 # -- authority requests --------------------------------------------------------------------------------------
@@ -262,13 +314,19 @@ def test_a_disclosure_cannot_happen_with_one_approver(staff) -> None:
     manager, dpo = staff["case_manager"], staff["data_protection_officer"]
     with pytest.raises(ValidationError):
         services.authority_disclose(actor=manager, request=request)
-    services.authority_request_approve(actor=manager, request=request, reason="order", person_interest="protection")
+    services.authority_request_approve(
+        actor=manager, request=request, reason="order", person_interest="protection"
+    )
     with pytest.raises(ValidationError):
-        services.authority_request_approve(actor=manager, request=request, reason="again", person_interest="again")
+        services.authority_request_approve(
+            actor=manager, request=request, reason="again", person_interest="again"
+        )
     with pytest.raises(ValidationError):
         services.authority_disclose(actor=dpo, request=request)
     assert not AuditEvent.objects.filter(action="authority.disclosed").exists()
-    services.authority_request_approve(actor=dpo, request=request, reason="order", person_interest="protection")
+    services.authority_request_approve(
+        actor=dpo, request=request, reason="order", person_interest="protection"
+    )
     document = services.authority_disclose(actor=dpo, request=request)
     assert document["fields"] == {"case_code": case.code, "name": "Test Person Ref"}
     disclosed = AuditEvent.objects.get(action="authority.disclosed")
@@ -291,15 +349,27 @@ def test_the_default_answer_to_an_authority_is_refusal(staff) -> None:
 def test_the_gap_analysis_equals_a_hand_count_and_names_the_groups_with_no_service(staff) -> None:
     manager = staff["case_manager"]
     organisation("SHELTER-W", domains=["accommodation"], target_groups=["women"], areas=["north"])
-    organisation("LEGAL-OLD", "legal_aid", domains=["legal"], target_groups=["men", "women"], areas=["north"],
-                 review_due=timezone.localdate() - timedelta(days=1))
+    organisation(
+        "LEGAL-OLD",
+        "legal_aid",
+        domains=["legal"],
+        target_groups=["men", "women"],
+        areas=["north"],
+        review_due=timezone.localdate() - timedelta(days=1),
+    )
     women = [north_case(staff, name=f"Test Woman {i}") for i in range(6)]
     men = [north_case(staff, name=f"Test Man {i}", gender="Masculine") for i in range(2)]
-    shelter = organisation("SHELTER-ANY", domains=["accommodation", "legal"], target_groups=["women", "men"], areas=["north"])
+    shelter = organisation(
+        "SHELTER-ANY", domains=["accommodation", "legal"], target_groups=["women", "men"], areas=["north"]
+    )
     for case in women + men:
-        services.link_create(actor=manager, case=case, organisation=shelter, need_domain="accommodation", language="fr")
+        services.link_create(
+            actor=manager, case=case, organisation=shelter, need_domain="accommodation", language="fr"
+        )
     for case in men:
-        services.link_create(actor=manager, case=case, organisation=shelter, need_domain="mental_health", language="fr")
+        services.link_create(
+            actor=manager, case=case, organisation=shelter, need_domain="mental_health", language="fr"
+        )
     shelter.active = False
     shelter.save()
     report = services.gap_analysis(actor=staff["programme_manager"])
@@ -311,7 +381,10 @@ def test_the_gap_analysis_equals_a_hand_count_and_names_the_groups_with_no_servi
         ("accommodation", "men", "north"): ("<5", 0),
         ("mental_health", "men", "north"): ("<5", 0),
     }
-    assert {(r.domain, r.target_group) for r in report.without_service} == {("accommodation", "men"), ("mental_health", "men")}
+    assert {(r.domain, r.target_group) for r in report.without_service} == {
+        ("accommodation", "men"),
+        ("mental_health", "men"),
+    }
     assert [o.code for o in report.expired] == ["LEGAL-OLD"]
     with pytest.raises(PermissionDenied):
         services.gap_analysis(actor=manager)

@@ -65,7 +65,9 @@ def _referral_kwargs(users: Mapping[str, User]) -> dict[str, Any]:
 
 def _link_kwargs(users: Mapping[str, User]) -> dict[str, Any]:
     case = north_case(users, name=f"Test Url {next(_numbers)}")
-    link = services.link_create(actor=users[CM], case=case, organisation=_org(), need_domain="safety", language="fr")
+    link = services.link_create(
+        actor=users[CM], case=case, organisation=_org(), need_domain="safety", language="fr"
+    )
     return {"code": case.code, "pk": link.pk}
 
 
@@ -78,7 +80,11 @@ def _stop_kwargs(users: Mapping[str, User]) -> dict[str, Any]:
 def _request_kwargs(users: Mapping[str, User]) -> dict[str, Any]:
     case = north_case(users, name=f"Test Url {next(_numbers)}")
     request = AuthorityRequest.objects.create(
-        case=case, organisation=_org(), scope=["case_code"], received_on=case.created_at.date(), registered_by=users[CM]
+        case=case,
+        organisation=_org(),
+        scope=["case_code"],
+        received_on=case.created_at.date(),
+        registered_by=users[CM],
     )
     return {"code": case.code, "pk": request.pk, "decision": "refuse"}
 
@@ -114,21 +120,32 @@ URL_ACCESS: dict[str, Access] = {
     "referrals:gaps": page(Perm.DIRECTORY_MANAGE),
     "referrals:gaps_export": page(Perm.DIRECTORY_MANAGE),
     "referrals:case": _web(READ, kwargs=_case_kwargs),
-    "referrals:link": _web(_case_write(REDIRECT, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form),
+    "referrals:link": _web(
+        _case_write(REDIRECT, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form
+    ),
     "referrals:link_card": _web(READ, kwargs=_link_kwargs),
     "referrals:refer": _web(
         _case_write(FORBIDDEN, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form
     ),
     "referrals:referral": _web(READ, kwargs=_referral_kwargs),
-    "referrals:send": _web(_case_write(FORBIDDEN, REDIRECT, FORBIDDEN), method="POST", kwargs=_referral_kwargs),
+    "referrals:send": _web(
+        _case_write(FORBIDDEN, REDIRECT, FORBIDDEN), method="POST", kwargs=_referral_kwargs
+    ),
     "referrals:letter": _web(
         _case_write(FORBIDDEN, OK, FORBIDDEN), kwargs=lambda users: {**_referral_kwargs(users), "fmt": "txt"}
     ),
     "referrals:status": _web(
-        _case_write(REDIRECT, REDIRECT, FORBIDDEN), method="POST", kwargs=_referral_kwargs, data={"status": "withdrawn"}
+        _case_write(REDIRECT, REDIRECT, FORBIDDEN),
+        method="POST",
+        kwargs=_referral_kwargs,
+        data={"status": "withdrawn"},
     ),
-    "referrals:stop": _web(_case_write(REDIRECT, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form),
-    "referrals:restore": _web(_case_write(FORBIDDEN, FORBIDDEN, REDIRECT), method="POST", kwargs=_stop_kwargs),
+    "referrals:stop": _web(
+        _case_write(REDIRECT, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form
+    ),
+    "referrals:restore": _web(
+        _case_write(FORBIDDEN, FORBIDDEN, REDIRECT), method="POST", kwargs=_stop_kwargs
+    ),
     "referrals:residence": _web(
         _case_write(FORBIDDEN, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form
     ),
@@ -141,7 +158,11 @@ URL_ACCESS: dict[str, Access] = {
     "api-v1:organisations_save": api(
         Perm.DIRECTORY_MANAGE,
         method="POST",
-        data=lambda users: {"code": f"API-ORG-{next(_numbers)}", "name": "Test Api Org", "org_type": "shelter"},
+        data=lambda users: {
+            "code": f"API-ORG-{next(_numbers)}",
+            "name": "Test Api Org",
+            "org_type": "shelter",
+        },
         allowed=OK,
     ),
     "api-v1:referrals_list": _api({**READ, AD: NOT_FOUND}, kwargs=_case_kwargs),
@@ -160,8 +181,13 @@ URL_ACCESS: dict[str, Access] = {
     "api-v1:referrals_send": _api(
         {**_case_write(FORBIDDEN, OK, FORBIDDEN), AD: NOT_FOUND}, method="POST", kwargs=_referral_kwargs
     ),
-    "api-v1:referrals_letter": _api({**_case_write(FORBIDDEN, OK, FORBIDDEN), AD: NOT_FOUND}, kwargs=_referral_kwargs),
+    "api-v1:referrals_letter": _api(
+        {**_case_write(FORBIDDEN, OK, FORBIDDEN), AD: NOT_FOUND}, kwargs=_referral_kwargs
+    ),
     "api-v1:referrals_status": _api(
-        {**_case_write(OK, OK, FORBIDDEN), AD: NOT_FOUND}, method="POST", kwargs=_referral_kwargs, data={"status": "withdrawn"}
+        {**_case_write(OK, OK, FORBIDDEN), AD: NOT_FOUND},
+        method="POST",
+        kwargs=_referral_kwargs,
+        data={"status": "withdrawn"},
     ),
 }

@@ -46,4 +46,6 @@ class Command(BaseCommand):
         except PermissionDenied as exc:
             if actor is not None:
                 record_command_refusal(actor=actor, command="directory", refusal=exc)
-            raise CommandError("refused: this account's role may not manage the directory", returncode=2) from None
+            raise CommandError(
+                "refused: this account's role may not manage the directory", returncode=2
+            ) from None

@@ -40,7 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def _refused(self, actor: User, exc: BaseException, code: str, message: str) -> CommandError:
-        record_command_refusal(actor=actor, command="referral", refusal=exc, object_type="case", object_id=code)
+        record_command_refusal(
+            actor=actor, command="referral", refusal=exc, object_type="case", object_id=code
+        )
         return CommandError(message, returncode=2)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,12 +50,14 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"no active account with the e-mail {options['actor']}", returncode=2)
         code = options["case"]
+        organisation = Organisation.objects.filter(code=options["organisation"]).first()
         if options["verb"] == "create":
-            organisation = Organisation.objects.filter(code=options["organisation"]).first()
             if organisation is None:
                 raise CommandError("no organisation with this code in the directory", returncode=2)
             try:
-                guard_outgoing(actor=actor, case=None, organisation=organisation, channel="cli", what="referral")
+                guard_outgoing(
+                    actor=actor, case=None, organisation=organisation, channel="cli", what="referral"
+                )
             except NeutralityRefused as exc:
                 raise self._refused(actor, exc, code, f"neutrality_refused: {exc.explanation}") from None
         try:
@@ -62,10 +66,15 @@ class Command(BaseCommand):
             raise self._refused(actor, exc, code, f"no case {code} that this account may open") from None
         try:
             if options["verb"] == "create":
-                referral = services.referral_draft(
-                    actor=actor, case=case, organisation=organisation, need_domain=options["need"], channel="cli"
+                assert organisation is not None
+                draft = services.referral_draft(
+                    actor=actor,
+                    case=case,
+                    organisation=organisation,
+                    need_domain=options["need"],
+                    channel="cli",
                 )
-                self.stdout.write(str(referral.uid))
+                self.stdout.write(str(draft.uid))
                 return
             try:
                 uid = UUID(options["referral"])
@@ -77,12 +86,16 @@ class Command(BaseCommand):
             if options["verb"] == "letter":
                 if not options["out"]:
                     raise CommandError("give --out FILE", returncode=2)
-                data = services.referral_letter(actor=actor, referral=referral, fmt=options["format"], channel="cli")
+                data = services.referral_letter(
+                    actor=actor, referral=referral, fmt=options["format"], channel="cli"
+                )
                 Path(options["out"]).write_bytes(data)
                 self.stdout.write(f"letter written to {options['out']}")
             else:
                 payload = services.referral_send(actor=actor, referral=referral, channel="cli")
-                self.stdout.write(json.dumps(payload) if options["json"] else f"sent: {', '.join(payload['fields'])}")
+                self.stdout.write(
+                    json.dumps(payload) if options["json"] else f"sent: {', '.join(payload['fields'])}"
+                )
         except NeutralityRefused as exc:
             raise self._refused(actor, exc, code, f"neutrality_refused: {exc.explanation}") from None
         except services.ConsentRequired as exc:
