@@ -1,6 +1,6 @@
-"""In a real browser (Debian's chromium): from a need to matching services, then either a link card (printed,
-nothing identifying) or a referral: consent check, minimisation, the letter (PDF opened, text checked), sending,
-and the partner's answer."""
+"""In a real browser (Debian's chromium): from a need to matching services, then either a link card
+(printed, nothing identifying) or a referral: consent check, minimisation, the letter (PDF opened, text
+checked), sending, and the partner's answer."""
 
 from __future__ import annotations
 
