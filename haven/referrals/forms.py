@@ -99,3 +99,9 @@ class ApproveForm(forms.Form):
     person_interest = forms.CharField(
         label=_("The person's interest"), max_length=2000, widget=forms.Textarea
     )
+
+
+class DialogueForm(forms.Form):
+    organisation = forms.CharField(label=_("Authority (directory code)"), max_length=64)
+    held_on = forms.DateField(label=_("Date of the meeting"))
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=lambda: _choices(vocab.DIALOGUE_PURPOSES))

@@ -24,6 +24,7 @@ urlpatterns = [
     path("case/<case:code>/stop/<int:pk>/restore/", views.restore, name="restore"),
     path("case/<case:code>/residence/", views.residence, name="residence"),
     path("case/<case:code>/authority/", views.authority, name="authority"),
+    path("case/<case:code>/dialogue/", views.dialogue, name="dialogue"),
     path(
         "case/<case:code>/authority/<int:pk>/<str:decision>/", views.authority_decide, name="authority_decide"
     ),

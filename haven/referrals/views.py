@@ -185,6 +185,7 @@ def case_referrals(request: HttpRequest, code: str) -> HttpResponse:
         "links_made": selectors.links_of(case),
         "stops": stops,
         "reasons": case_vocab.WITHDRAWAL_REASONS,
+        "purposes": vocab.DIALOGUE_PURPOSES,
         "requests": AuthorityRequest.objects.filter(case=case).select_related("organisation"),
         "organisations": Organisation.objects.exclude(org_type="placeholder"),
         "language": case.person.information_language or "en",
@@ -477,4 +478,29 @@ def authority_decide(request: HttpRequest, code: str, pk: int, decision: str) ->
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Recorded."))
+    return redirect("referrals:case", code=case.code)
+
+
+@require_POST
+@require_perm(Perm.CASE_VIEW)
+def dialogue(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    form = f.DialogueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date, the authority and the purpose."))
+        return redirect("referrals:case", code=case.code)
+    try:
+        services.dialogue_record(
+            actor=_user(request),
+            case=case,
+            organisation=_organisation(form.cleaned_data["organisation"]),
+            held_on=form.cleaned_data["held_on"],
+            purpose=form.cleaned_data["purpose"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The confidential dialogue is recorded as a meeting note; no case file went.")
+        )
     return redirect("referrals:case", code=case.code)

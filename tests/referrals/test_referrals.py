@@ -388,3 +388,46 @@ def test_the_gap_analysis_equals_a_hand_count_and_names_the_groups_with_no_servi
     assert [o.code for o in report.expired] == ["LEGAL-OLD"]
     with pytest.raises(PermissionDenied):
         services.gap_analysis(actor=manager)
+
+
+def test_a_confidential_dialogue_needs_the_persons_consent_and_carries_no_case_file(staff) -> None:
+    case = north_case(staff)
+    police = organisation("POLICE-N", "law_enforcement")
+    manager = staff["case_manager"]
+    with pytest.raises(services.ConsentRequired):
+        services.dialogue_record(
+            actor=manager,
+            case=case,
+            organisation=police,
+            held_on=timezone.localdate(),
+            purpose="access_to_protection",
+        )
+    cases.consent_record(
+        actor=manager,
+        case=case,
+        purpose="authority_dialogue",
+        status="given",
+        given_on=timezone.localdate(),
+        language="fr",
+        explained_by=manager,
+        interpreter=True,
+        information_sheet_version="v1",
+    )
+    note = services.dialogue_record(
+        actor=manager,
+        case=case,
+        organisation=police,
+        held_on=timezone.localdate(),
+        purpose="access_to_protection",
+    )
+    assert note.consent.purpose == "authority_dialogue"
+    assert not Referral.objects.exists()
+
+
+def test_the_directory_and_referral_endpoints_are_in_the_openapi_document(db) -> None:
+    from django.test import Client
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/directory/organisations" in paths
+    assert "/api/v1/cases/{code}/referrals" in paths
+    assert "/api/v1/cases/{code}/referrals/{uid}/send" in paths

@@ -109,7 +109,7 @@ def _api(outcomes: Mapping[str, str], **kw: Any) -> Access:
 READ = {V: NOT_FOUND, CW: OK, CM: OK, PM: NOT_FOUND, DPO: OK, AD: FORBIDDEN}
 
 
-def _case_write(cw: str, cm: str, dpo: str, ok: str = REDIRECT) -> dict[str, str]:
+def _case_write(cw: str, cm: str, dpo: str) -> dict[str, str]:
     return {V: NOT_FOUND, CW: cw, CM: cm, PM: NOT_FOUND, DPO: dpo, AD: FORBIDDEN}
 
 
@@ -148,6 +148,13 @@ URL_ACCESS: dict[str, Access] = {
     ),
     "referrals:residence": _web(
         _case_write(FORBIDDEN, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form
+    ),
+    # Without the person's consent to the dialogue the page says so and goes back: a redirect either way.
+    "referrals:dialogue": _web(
+        _case_write(FORBIDDEN, REDIRECT, FORBIDDEN),
+        method="POST",
+        kwargs=_case_kwargs,
+        data=lambda users: {"organisation": _org().code, "held_on": "2026-01-05", "purpose": "other"},
     ),
     "referrals:authority": page(Perm.AUTHORITY_REQUESTS, kwargs=_case_kwargs),
     "referrals:authority_decide": page(
