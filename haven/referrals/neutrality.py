@@ -148,8 +148,9 @@ def guard_outgoing(
         refused = not (
             case is not None and what == "disclosure" and _compelled(case, organisation, compelled_by)
         )
-    elif kind in ON_PERSONS_REQUEST:
-        refused = case is None or not (
+    elif kind in ON_PERSONS_REQUEST and case is not None:
+        # Before the case is opened (case=None) only the unconditional refusals can be decided.
+        refused = not (
             _residence_permit_requested(case, organisation)
             or (what == "disclosure" and _compelled(case, organisation, compelled_by))
         )

@@ -112,8 +112,13 @@ def matching_services(case: Case, need_domain: str) -> list[Match]:
 
 
 def sharing_stopped(case: Case, organisation: Organisation) -> bool:
-    """A withdrawal for this organisation stopped sharing and no pressure review lifted the stop."""
-    return SharingStop.objects.filter(case=case, organisation=organisation, lifted_at=None).exists()
+    """A withdrawal for this organisation stopped sharing, no pressure review lifted the stop, and the
+    person has not consented again since."""
+    stops = SharingStop.objects.filter(case=case, organisation=organisation, lifted_at=None)
+    latest = latest_consent(case, "referral", organisation.code)
+    if latest is not None and latest.status == "given":
+        stops = stops.filter(requested_at__gte=latest.recorded_at)
+    return stops.exists()
 
 
 def may_share(case: Case, organisation: Organisation) -> bool:

@@ -383,3 +383,14 @@ def test_payload_json_is_serialisable_and_carries_no_values_in_the_audit(staff) 
     assert sent.detail["fields"] == ["case_code", "needs", "language", "safe_contact_method"]
     assert case.code not in json.dumps(sent.detail)
     assert isinstance(Case.objects.get(pk=case.pk), Case)
+
+
+def test_the_immigration_service_at_the_persons_request_works_through_the_api_too(staff) -> None:
+    case = north_case(staff)
+    immigration = organisation("IMMIG-N", "immigration")
+    manager = staff["case_manager"]
+    body = {"organisation": immigration.code, "need_domain": "legal"}
+    refused = ApiClient(manager).post(f"/cases/{case.code}/referrals", body)
+    assert refused.json()["error"]["code"] == "neutrality_refused"
+    services.residence_request_record(actor=manager, case=case, organisation=immigration)
+    assert ApiClient(manager).post(f"/cases/{case.code}/referrals", body).status_code == 201

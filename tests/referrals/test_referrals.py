@@ -431,3 +431,19 @@ def test_the_directory_and_referral_endpoints_are_in_the_openapi_document(db) ->
     assert "/api/v1/directory/organisations" in paths
     assert "/api/v1/cases/{code}/referrals" in paths
     assert "/api/v1/cases/{code}/referrals/{uid}/send" in paths
+
+
+def test_consent_given_again_after_a_withdrawal_opens_sharing_again(staff) -> None:
+    case = north_case(staff)
+    shelter = organisation("SHELTER-N")
+    give_consent(staff, case, shelter.code)
+    services.sharing_stop(
+        actor=staff["case_manager"],
+        case=case,
+        organisation=shelter,
+        reason="changed_mind",
+        confirm_no_pressure=True,
+    )
+    assert not selectors.may_share(case, shelter)
+    give_consent(staff, case, shelter.code)
+    assert selectors.may_share(case, shelter)
