@@ -21,6 +21,7 @@ from haven.accounts.permissions import Perm
 from haven.api.router import Error, IsoDate, StrictSchema, error_response
 from haven.cases.access import case_for_user
 from haven.cases.models import Case
+from haven.cases.vocab import NEEDS_DOMAINS
 from haven.referrals import selectors, services
 from haven.referrals.models import Organisation, Referral
 from haven.referrals.neutrality import NeutralityRefused, guard_outgoing
@@ -209,6 +210,32 @@ def organisations_get(request: HttpRequest, org_code: str) -> Any:
     """One directory entry."""
     _need(request, Perm.DIRECTORY_VIEW)
     return _org_out(_organisation(org_code))
+
+
+class MatchOut(Schema):
+    organisation: OrganisationOut
+    serves_group: bool
+    serves_area: bool
+    speaks_language: bool
+
+
+@router.get("/cases/{code}/services", response={200: list[MatchOut], **ERRORS})
+@answers
+def services_matching(request: HttpRequest, code: str, need: str) -> Any:
+    """Services that could meet one of the person's needs (domain, cooperation assessment valid, room), best
+    matches first (the person's group, area and language). Nothing about the person goes anywhere."""
+    case = case_for_user(_user(request), code, section="consent")
+    if need not in {c for c, _label in NEEDS_DOMAINS}:
+        raise ValidationError({"need": "Unknown needs domain."})
+    return [
+        {
+            "organisation": _org_out(m.organisation),
+            "serves_group": m.target_group,
+            "serves_area": m.area,
+            "speaks_language": m.language,
+        }
+        for m in selectors.matching_services(case, need)
+    ]
 
 
 @router.get("/cases/{code}/referrals", response={200: list[ReferralOut], **ERRORS})

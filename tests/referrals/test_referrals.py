@@ -447,3 +447,13 @@ def test_consent_given_again_after_a_withdrawal_opens_sharing_again(staff) -> No
     assert not selectors.may_share(case, shelter)
     give_consent(staff, case, shelter.code)
     assert selectors.may_share(case, shelter)
+
+
+def test_the_api_proposes_the_same_matching_services(staff) -> None:
+    case = north_case(staff)
+    good = organisation("GOOD")
+    organisation("UNSAFE", safe_to_cooperate=False)
+    answer = ApiClient(staff["caseworker"]).get(f"/cases/{case.code}/services?need=accommodation")
+    assert answer.status_code == 200
+    assert [m["organisation"]["code"] for m in answer.json()] == [good.code]
+    assert ApiClient(staff["caseworker"]).get(f"/cases/{case.code}/services?need=nothing").status_code == 400

@@ -172,6 +172,9 @@ URL_ACCESS: dict[str, Access] = {
         },
         allowed=OK,
     ),
+    "api-v1:services_matching": _api(
+        {**READ, AD: NOT_FOUND}, kwargs=_case_kwargs, data={"need": "accommodation"}
+    ),
     "api-v1:referrals_list": _api({**READ, AD: NOT_FOUND}, kwargs=_case_kwargs),
     "api-v1:referrals_create": _api(
         {**_case_write(FORBIDDEN, OK, FORBIDDEN), AD: NOT_FOUND},
