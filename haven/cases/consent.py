@@ -17,6 +17,18 @@ from haven.cases.models import BestInterests, Case, Consent
 # withdrawal listener acts on a withdrawal in the same transaction (tasks to tell the organisations).
 _RECIPIENT_GUARDS: list[Callable[..., None]] = []
 _WITHDRAWAL_LISTENERS: list[Callable[..., None]] = []
+_RECIPIENT_CHOICES: list[Callable[[], list[tuple[str, str]]]] = []
+
+
+def register_recipient_choices(source: Callable[[], list[tuple[str, str]]]) -> None:
+    """Add a source of (code, name) pairs the consent form offers as recipients (the service directory)."""
+    if source not in _RECIPIENT_CHOICES:
+        _RECIPIENT_CHOICES.append(source)
+
+
+def recipient_choices() -> list[tuple[str, str]]:
+    """The organisations a referral consent may name, as (code, name), from every registered source."""
+    return [pair for source in _RECIPIENT_CHOICES for pair in source()]
 
 
 def register_recipient_guard(guard: Callable[..., None]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from haven.cases.models import Case, Consent
 from haven.referrals import services
 from haven.referrals.models import Organisation
-from haven.referrals.neutrality import guard_outgoing
+from haven.referrals.neutrality import ALWAYS_REFUSED, guard_outgoing
 
 
 def guard_recipient(*, actor: Any, case: Case, recipient: str, what: str) -> None:
@@ -16,6 +16,17 @@ def guard_recipient(*, actor: Any, case: Case, recipient: str, what: str) -> Non
     organisation = services.organisation_for_code(recipient)
     if organisation.org_type != "placeholder":
         guard_outgoing(actor=actor, case=case, organisation=organisation, channel="service", what=what)
+
+
+def recipient_choices() -> list[tuple[str, str]]:
+    """The directory's organisations a consent may name: described, active, and never an authority the
+    neutrality guard always refuses."""
+    found = (
+        Organisation.objects.filter(active=True)
+        .exclude(org_type__in=[*ALWAYS_REFUSED, "placeholder"])
+        .values_list("code", "name")
+    )
+    return list(found)
 
 
 def on_withdrawal(*, actor: Any, case: Case, consent: Consent) -> None:

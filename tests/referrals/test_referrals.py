@@ -457,3 +457,15 @@ def test_the_api_proposes_the_same_matching_services(staff) -> None:
     assert answer.status_code == 200
     assert [m["organisation"]["code"] for m in answer.json()] == [good.code]
     assert ApiClient(staff["caseworker"]).get(f"/cases/{case.code}/services?need=nothing").status_code == 400
+
+
+def test_the_consent_page_offers_the_directorys_organisations_but_never_the_police(staff) -> None:
+    case = north_case(staff)
+    organisation("SHELTER-N", name="Test Shelter Offered")
+    organisation("POLICE-N", "law_enforcement", name="Test Police Not Offered")
+    from tests.parity.test_actions import _web
+
+    page = _web(staff["caseworker"]).get(f"/cases/{case.code}/consent/").content.decode()
+    assert 'list="recipient-codes"' in page
+    assert '<option value="SHELTER-N">Test Shelter Offered</option>' in page
+    assert "POLICE-N" not in page
