@@ -90,6 +90,7 @@ GROUPS = {
     "followup": "Follow-up",
     "screening": "Screening",
     "evidence": "Anonymised statistics",
+    "referrals": "Referrals and the service directory",
 }
 
 

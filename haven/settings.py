@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "haven.screening",
     "haven.evidence",
     "haven.oversight",
+    "haven.referrals",
     "haven.api",
 ]
 

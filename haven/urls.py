@@ -9,6 +9,7 @@ from haven.cases.api import router as cases_api
 from haven.core import views as core_views
 from haven.evidence.api import router as evidence_api
 from haven.followup.api import router as followup_api
+from haven.referrals.api import router as referrals_api
 from haven.screening.api import router as screening_api
 
 # Each domain app's API under its own prefix of /api/v1/.
@@ -17,6 +18,7 @@ api.add_router("/cases", followup_api)
 api.add_router("/cases", assessment_api)
 api.add_router("/screenings", screening_api)
 api.add_router("/stats", evidence_api)
+api.add_router("", referrals_api)
 
 handler400 = "haven.core.views.error_400"
 handler403 = "haven.core.views.error_403"
@@ -36,5 +38,6 @@ urlpatterns = [
     path("screening/", include("haven.screening.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("evidence/", include("haven.evidence.urls")),
+    path("referrals/", include("haven.referrals.urls")),
     path("api/v1/", api.urls),
 ]

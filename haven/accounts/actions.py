@@ -182,6 +182,42 @@ ACTIONS: tuple[Action, ...] = (
         (WEB,),
         "Register an access, rectification or restriction request and follow its deadline",
     ),
+    # Referrals: the directory, referrals, linking, authority requests, the gap analysis
+    Action("directory.manage", Perm.DIRECTORY_MANAGE, (WEB, API), "Add or change a partner service"),
+    Action("directory.import", Perm.DIRECTORY_MANAGE, (CLI,), "Import or export the directory (CSV, XLSX)"),
+    Action(
+        "referral.send",
+        Perm.REFERRAL_SEND,
+        (WEB, API, CLI),
+        "Refer a person: draft, choose the fields, print the letter, send (consent and neutrality checked)",
+    ),
+    Action("referral.status", Perm.CASE_EDIT, (WEB, API), "Record a partner's answer to a referral"),
+    Action("referral.link", Perm.CASE_EDIT, (WEB,), "Link a person to a service (a card, nothing shared)"),
+    Action(
+        "referral.stop_sharing",
+        Perm.CONSENT_RECORD,
+        (WEB,),
+        "Stop sharing with an organisation at once when consent is withdrawn",
+    ),
+    Action(
+        "referral.restore_sharing",
+        Perm.CONSENT_SIGN_OFF,
+        (WEB,),
+        "Restore sharing after a pressure review found the withdrawal was not the person's free choice",
+    ),
+    Action(
+        "referral.residence_request",
+        Perm.CASE_ASSIGN,
+        (WEB,),
+        "Record the person's request that the immigration service be contacted for a residence permit",
+    ),
+    Action(
+        "authority.request",
+        Perm.AUTHORITY_REQUESTS,
+        (WEB,),
+        "Register, approve, refuse or answer a request from an authority for data",
+    ),
+    Action("referral.gaps", Perm.DIRECTORY_MANAGE, (WEB,), "See and export the gap analysis"),
 )
 
 _BY_NAME = {action.name: action for action in ACTIONS}

@@ -58,6 +58,10 @@ class Perm(StrEnum):
     CASE_PURPOSE = "case.purpose"
     ACCOUNTS_MANAGE = "accounts.manage"
     API_TOKEN = "api.token"  # noqa: S105 (a permission name, not a secret)
+    DIRECTORY_VIEW = "directory.view"
+    DIRECTORY_MANAGE = "directory.manage"
+    REFERRAL_SEND = "referral.send"
+    AUTHORITY_REQUESTS = "authority.requests"
 
 
 PERM_LABELS: dict[Perm, str] = {
@@ -86,6 +90,10 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.CASE_PURPOSE: "Record a purpose (access request, erasure, breach review) opening one case for hours",
     Perm.ACCOUNTS_MANAGE: "Create, change and disable accounts",
     Perm.API_TOKEN: "Create personal API tokens",
+    Perm.DIRECTORY_VIEW: "See the service directory",
+    Perm.DIRECTORY_MANAGE: "Describe partner services and their cooperation assessment; see the gap analysis",
+    Perm.REFERRAL_SEND: "Refer a person to a partner service (consent-checked, minimised)",
+    Perm.AUTHORITY_REQUESTS: "Register and decide requests from authorities for data",
 }
 
 MATRIX: dict[Role, frozenset[Perm]] = {
@@ -99,6 +107,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.CASE_VIEW_IDENTIFYING,
             Perm.CONSENT_RECORD,
             Perm.API_TOKEN,
+            Perm.DIRECTORY_VIEW,
         }
     ),
     Role.CASE_MANAGER: frozenset(
@@ -120,6 +129,9 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.API_TOKEN,
             # The contact person follows up every screening: a second pair of eyes on the questions.
             Perm.SCREENING_LIBRARY_APPROVE,
+            Perm.DIRECTORY_VIEW,
+            Perm.REFERRAL_SEND,
+            Perm.AUTHORITY_REQUESTS,
         }
     ),
     Role.PROGRAMME_MANAGER: frozenset(
@@ -130,6 +142,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.STATS_VIEW,
             Perm.STATS_RELEASE,
             Perm.API_TOKEN,
+            Perm.DIRECTORY_VIEW,
+            Perm.DIRECTORY_MANAGE,
         }
     ),
     Role.DPO: frozenset(
@@ -149,6 +163,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.API_TOKEN,
             # The DPO reaches a case's content only through a recorded purpose ("break-glass").
             Perm.CASE_PURPOSE,
+            Perm.DIRECTORY_VIEW,
+            Perm.AUTHORITY_REQUESTS,
         }
     ),
     Role.ADMIN: frozenset({Perm.ACCOUNTS_MANAGE, Perm.AUDIT_VIEW, Perm.API_TOKEN}),

@@ -74,7 +74,10 @@ def answers(view: F) -> F:
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied as exc:
-            return error_response(request, 403, "forbidden", "Your role does not allow this.", refusal=exc)
+            # A refusal that carries its own code and explanation (the neutrality guard's) keeps them.
+            code = getattr(exc, "api_code", "forbidden")
+            message = str(getattr(exc, "explanation", "Your role does not allow this."))
+            return error_response(request, 403, code, message, refusal=exc)
         except services.Conflict as exc:
             return error_response(
                 request,

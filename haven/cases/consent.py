@@ -5,9 +5,54 @@ Every path that would move case data to an organisation (referrals, later) asks 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.utils import timezone
 
 from haven.cases.models import BestInterests, Case, Consent
+
+# Hooks of the referrals app, which owns the directory and the neutrality guard and imports this app (so this
+# app cannot import it). A recipient guard raises when case data may never go to that organisation; a
+# withdrawal listener acts on a withdrawal in the same transaction (tasks to tell the organisations).
+_RECIPIENT_GUARDS: list[Callable[..., None]] = []
+_WITHDRAWAL_LISTENERS: list[Callable[..., None]] = []
+_RECIPIENT_CHOICES: list[Callable[[], list[tuple[str, str]]]] = []
+
+
+def register_recipient_choices(source: Callable[[], list[tuple[str, str]]]) -> None:
+    """Add a source of (code, name) pairs the consent form offers as recipients (the service directory)."""
+    if source not in _RECIPIENT_CHOICES:
+        _RECIPIENT_CHOICES.append(source)
+
+
+def recipient_choices() -> list[tuple[str, str]]:
+    """The organisations a referral consent may name, as (code, name), from every registered source."""
+    return [pair for source in _RECIPIENT_CHOICES for pair in source()]
+
+
+def register_recipient_guard(guard: Callable[..., None]) -> None:
+    """Add a check that every recipient named in consent or a best-interests decision must pass."""
+    if guard not in _RECIPIENT_GUARDS:
+        _RECIPIENT_GUARDS.append(guard)
+
+
+def register_withdrawal_listener(listener: Callable[..., None]) -> None:
+    """Add a callback run in the withdrawal's transaction, with the withdrawn consent (AppConfig.ready)."""
+    if listener not in _WITHDRAWAL_LISTENERS:
+        _WITHDRAWAL_LISTENERS.append(listener)
+
+
+def check_recipient(*, actor: Any, case: Case, recipient: str, what: str) -> None:
+    """Run every registered recipient guard (the neutrality guard): raises when the recipient is refused."""
+    for guard in _RECIPIENT_GUARDS:
+        guard(actor=actor, case=case, recipient=recipient, what=what)
+
+
+def withdrawn(*, actor: Any, case: Case, consent: Consent) -> None:
+    """Tell every registered listener that this consent was just withdrawn."""
+    for listener in _WITHDRAWAL_LISTENERS:
+        listener(actor=actor, case=case, consent=consent)
 
 
 def latest_consent(case: Case, purpose: str, recipient: str = "") -> Consent | None:

@@ -235,7 +235,11 @@ class PersonForm(PersonFieldsMixin):
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=_choices(vocab.CONSENT_PURPOSES))
     recipient = forms.CharField(
-        label=_("Recipient (organisation code, referrals only)"), required=False, max_length=64
+        label=_("Recipient (organisation code, referrals only)"),
+        required=False,
+        max_length=64,
+        # The service directory's organisations are offered (a <datalist> on the consent page).
+        widget=forms.TextInput(attrs={"list": "recipient-codes"}),
     )
     status = forms.ChoiceField(
         label=_("The person's answer"), choices=[("given", _("Given")), ("refused", _("Refused"))]

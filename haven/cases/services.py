@@ -37,7 +37,7 @@ from haven.cases.access import (
     may_act_for_team,
     may_take_high_risk,
 )
-from haven.cases.consent import recipients_to_inform
+from haven.cases.consent import check_recipient, recipients_to_inform, withdrawn
 from haven.cases.models import (
     Attachment,
     BestInterests,
@@ -967,6 +967,8 @@ def consent_record(
         errors["explained_by"] = _("Choose an active member of this case's team.")
     if errors:
         raise ValidationError(errors)
+    if recipient:
+        check_recipient(actor=actor, case=case, recipient=recipient, what="consent")
     consent = Consent(
         case=case,
         purpose=purpose,
@@ -1094,6 +1096,7 @@ def consent_withdraw(
     consent.inform = recipients_to_inform(case, consent)
     consent.full_clean()
     consent.save()
+    withdrawn(actor=actor, case=case, consent=consent)
     _audit(
         actor,
         "consent.withdrawn",
@@ -1133,6 +1136,8 @@ def best_interests_record(
     bad = [r for r in recipients if not _RECIPIENT_CODE.fullmatch(r)]
     if bad:
         raise ValidationError({"recipients": _("Recipients are organisation codes.")})
+    for recipient in recipients:
+        check_recipient(actor=actor, case=case, recipient=recipient, what="best_interests")
     record = BestInterests(case=case, decided_by=actor, decided_on=decided_on, recipients=list(recipients))
     record.decision = seal(case.person.key_id, record, "decision", decision.strip()) or b""
     record.full_clean()

@@ -27,6 +27,7 @@ from haven.accounts.services import record_refusal
 from haven.cases import forms as f
 from haven.cases import selectors, services, vocab
 from haven.cases.access import case_for_purpose, case_for_user, sections_read
+from haven.cases.consent import recipient_choices
 from haven.cases.links import CaseLinks
 from haven.cases.models import Attachment, Case, Consent, PressureCheck, Task
 from haven.screening.present import present_result, ui_lang
@@ -541,6 +542,7 @@ def consent(request: HttpRequest, code: str) -> HttpResponse:
         "form": form,
         "basis_form": basis_form,
         "consents": selectors.consents_for(case),
+        "recipient_choices": recipient_choices(),
         "can_record": user.has(Perm.CONSENT_RECORD),
         "can_edit": user.has(Perm.CASE_EDIT),
     }

@@ -99,6 +99,19 @@ EXPECTED: dict[str, set[str]] = {
     "request.register": {DPO},
     "pressure.request": {DPO},
     "retention.review": {DPO},
+    # Referrals (PRODUCT.md: the programme manager maps services and sees the gaps; the case manager makes
+    # referrals with consent; caseworkers record a partner's answer and link; withdrawal is recorded by those
+    # who record consent; the DPO signs off the pressure review and, with a case manager, authority requests).
+    "directory.manage": {PROGRAMME},
+    "directory.import": {PROGRAMME},
+    "referral.send": {MANAGER},
+    "referral.status": {CASEWORKER, MANAGER},
+    "referral.link": {CASEWORKER, MANAGER},
+    "referral.stop_sharing": {CASEWORKER, MANAGER},
+    "referral.restore_sharing": {DPO},
+    "referral.residence_request": {MANAGER},
+    "authority.request": {MANAGER, DPO},
+    "referral.gaps": {PROGRAMME},
 }
 
 # The web pages of the actions reached only on the web: their role decisions are the URL x role table's.
@@ -126,8 +139,15 @@ WEB_PAGES: dict[str, tuple[str, ...]] = {
     "request.register": ("oversight:requests", "oversight:request", "oversight:request_close"),
     "pressure.request": ("oversight:ask_pressure_check",),
     "retention.review": ("oversight:retention", "oversight:retention_extend"),
+    "referral.link": ("referrals:link",),
+    "referral.stop_sharing": ("referrals:stop",),
+    "referral.restore_sharing": ("referrals:restore",),
+    "referral.residence_request": ("referrals:residence",),
+    "authority.request": ("referrals:authority", "referrals:authority_decide"),
+    "referral.gaps": ("referrals:gaps", "referrals:gaps_export"),
 }
 
+_REFERRALS = "tests/referrals/test_parity.py"
 # Actions with parity tests of their own, through every channel (named here so that they count).
 _FOLLOWUP_PARITY = (
     "tests/followup/test_parity.py::test_each_role_gets_the_same_decision_on_the_web_and_the_api"
@@ -137,6 +157,10 @@ OWN_PARITY_TESTS: dict[str, str] = {
     "case.reopen": _FOLLOWUP_PARITY,
     "case.return_risk_check": _FOLLOWUP_PARITY,
     "identification.record": _FOLLOWUP_PARITY,
+    "directory.manage": f"{_REFERRALS}::test_the_directory_gets_the_same_decision_on_every_channel",
+    "directory.import": f"{_REFERRALS}::test_the_directory_gets_the_same_decision_on_every_channel",
+    "referral.send": f"{_REFERRALS}::test_referring_gets_the_same_decision_on_every_channel",
+    "referral.status": f"{_REFERRALS}::test_a_partners_answer_gets_the_same_decision_on_every_channel",
     "stats.export": (
         "tests/evidence/test_export_parity.py::test_the_export_needs_a_fresh_second_factor_in_every_channel"
     ),

@@ -1,0 +1,506 @@
+"""Referral network pages: parse, fetch the case through `case_for_user`, call one service, render.
+
+A refusal by the neutrality guard renders the explanation of the Movement's neutrality with a 403 and is
+audited; a referral without consent answers 409 with what to do next.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from haven.accounts.decorators import require_login, require_perm
+from haven.accounts.models import User
+from haven.accounts.permissions import Perm
+from haven.accounts.services import record_refusal
+from haven.cases import vocab as case_vocab
+from haven.cases.access import case_for_user
+from haven.cases.links import CaseLinks
+from haven.cases.models import Case
+from haven.referrals import forms as f
+from haven.referrals import importer, selectors, services, vocab
+from haven.referrals.models import AuthorityRequest, Link, Organisation, Referral, SharingStop
+from haven.referrals.neutrality import NeutralityRefused, guard_outgoing
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    case = context.get("case")
+    if isinstance(case, Case):
+        context.setdefault("links", CaseLinks(case.code))
+        context.setdefault("is_child", case.person.is_child)
+        context.setdefault("erased", case.person.erased_at is not None)
+    context["user_can"] = {p.name.lower(): _user(request).has(p) for p in Perm}
+    return render(request, f"referrals/{template}", context, status=status)
+
+
+def outgoing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Render the neutrality guard's refusal (403, audited) and a missing consent (409)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NeutralityRefused as exc:
+            record_refusal(request, exc)
+            return render(request, "referrals/neutrality.html", {"explanation": exc.explanation}, status=403)
+        except services.ConsentRequired as exc:
+            code = kwargs.get("code", "")
+            context = {
+                "message": " ".join(exc.messages),
+                "consent_url": reverse("cases:consent", args=[code]),
+            }
+            return render(request, "referrals/consent_required.html", context, status=409)
+
+    return wrapper
+
+
+def _organisation(code: str) -> Organisation:
+    found = Organisation.objects.filter(code=code).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _referral(case: Case, uid: UUID) -> Referral:
+    found = Referral.objects.select_related("case__person", "organisation").filter(case=case, uid=uid).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+# -- the directory -------------------------------------------------------------------------------------------
+
+
+@require_GET
+@require_perm(Perm.DIRECTORY_VIEW)
+def directory(request: HttpRequest) -> HttpResponse:
+    rows = [(o, selectors.cooperation_valid(o)) for o in Organisation.objects.all()]
+    return _page(request, "directory.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.DIRECTORY_MANAGE)
+def organisation_edit(request: HttpRequest, org_code: str = "") -> HttpResponse:
+    organisation = _organisation(org_code) if org_code else None
+    initial = (
+        {name: getattr(organisation, name) for name in f.OrganisationForm.base_fields} if organisation else {}
+    )
+    for name in ("areas", "languages"):
+        if name in initial:
+            initial[name] = " ".join(initial[name])
+    form = f.OrganisationForm(request.POST or None, initial=initial or {"data_protection": "unknown"})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = services.organisation_save(
+                    actor=_user(request), values=form.cleaned_data, organisation=organisation
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.base_fields else None, errors)
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Saved %(code)s. It is proposed for referrals while its cooperation assessment "
+                        "is valid."
+                    )
+                    % {"code": saved.code},
+                )
+                return redirect("referrals:directory")
+        else:
+            status = 400
+    return _page(
+        request, "organisation_edit.html", {"form": form, "organisation": organisation}, status=status
+    )
+
+
+@require_GET
+@require_perm(Perm.DIRECTORY_MANAGE)
+def gaps(request: HttpRequest) -> HttpResponse:
+    report = services.gap_analysis(actor=_user(request))
+    labels = {
+        "domains": dict(case_vocab.NEEDS_DOMAINS),
+        "groups": dict(case_vocab.TARGET_GROUPS),
+    }
+    rows = [
+        (
+            row,
+            labels["domains"].get(row.domain, row.domain),
+            labels["groups"].get(row.target_group, row.target_group),
+        )
+        for row in report.rows
+    ]
+    return _page(request, "gaps.html", {"report": report, "rows": rows, "small": selectors.SMALL_NUMBER})
+
+
+@require_GET
+@require_perm(Perm.DIRECTORY_MANAGE)
+def gaps_export(request: HttpRequest) -> HttpResponse:
+    report = services.gap_analysis(actor=_user(request))
+    data = importer.table_bytes(
+        selectors.gap_rows(report), ("domain", "target_group", "area", "cases", "services"), "csv"
+    )
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="haven-gap-analysis.csv"'
+    return response
+
+
+# -- a case's referrals --------------------------------------------------------------------------------------
+
+
+@require_GET
+@require_perm(Perm.CASE_VIEW)
+def case_referrals(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    need = request.GET.get("need", "")
+    matches = (
+        selectors.matching_services(case, need) if need in case_vocab.codes(case_vocab.NEEDS_DOMAINS) else []
+    )
+    stops = SharingStop.objects.filter(case=case, lifted_at=None).select_related("organisation")
+    context = {
+        "case": case,
+        "need": need,
+        "needs": case_vocab.NEEDS_DOMAINS,
+        "matches": matches,
+        "referrals": selectors.referrals_of(case),
+        "links_made": selectors.links_of(case),
+        "stops": stops,
+        "reasons": case_vocab.WITHDRAWAL_REASONS,
+        "purposes": vocab.DIALOGUE_PURPOSES,
+        "requests": AuthorityRequest.objects.filter(case=case).select_related("organisation"),
+        "organisations": Organisation.objects.exclude(org_type="placeholder"),
+        "language": case.person.information_language or "en",
+    }
+    return _page(request, "case.html", context)
+
+
+@require_POST
+@require_perm(Perm.CASE_VIEW)
+def link(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    try:
+        made = services.link_create(
+            actor=_user(request),
+            case=case,
+            organisation=_organisation(request.POST.get("organisation", "")),
+            need_domain=request.POST.get("need", ""),
+            language=request.POST.get("language", "") or case.person.information_language or "en",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("referrals:case", code=case.code)
+    messages.success(
+        request, _("Linked. Print the card and give it to the person; nothing was shared with the service.")
+    )
+    return redirect("referrals:link_card", code=case.code, pk=made.pk)
+
+
+@require_GET
+@require_perm(Perm.CASE_VIEW)
+def link_card(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    made = Link.objects.select_related("organisation").filter(case=case, pk=pk).first()
+    if made is None:
+        raise Http404
+    from django.utils import translation
+
+    language = made.language if made.language in ("en", "fr") else "en"
+    with translation.override(language):
+        return render(
+            request, "referrals/link_card.html", {"link": made, "org": made.organisation, "case": case}
+        )
+
+
+@require_POST
+@require_login
+@outgoing
+def refer(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = _organisation(request.POST.get("organisation", ""))
+    # The guard before anything else: every role, even one that may not open the case, meets its refusal.
+    guard_outgoing(actor=_user(request), case=None, organisation=organisation, channel="web", what="referral")
+    if not _user(request).has(Perm.CASE_VIEW):
+        raise PermissionDenied(Perm.CASE_VIEW.value)
+    case = case_for_user(_user(request), code, section="consent")
+    try:
+        made = services.referral_draft(
+            actor=_user(request),
+            case=case,
+            organisation=organisation,
+            need_domain=request.POST.get("need", ""),
+            channel="web",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("referrals:case", code=case.code)
+    messages.success(
+        request, _("Draft referral created. Choose exactly what goes, then check consent and send.")
+    )
+    return redirect("referrals:referral", code=case.code, uid=made.uid)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.CASE_VIEW)
+@outgoing
+def referral(request: HttpRequest, code: str, uid: UUID) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    found = _referral(case, uid)
+    initial = {
+        "shared": found.fields,
+        "safe_contact_method": found.safe_contact_method,
+        "language": found.language,
+    }
+    form = f.FieldsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.referral_minimise(
+                    actor=_user(request),
+                    referral=found,
+                    fields=form.cleaned_data["shared"],
+                    safe_contact_method=form.cleaned_data["safe_contact_method"],
+                    language=form.cleaned_data["language"],
+                    channel="web",
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    name = "shared" if field == "fields" else field
+                    form.add_error(name if name in form.base_fields else None, errors)
+                status = 400
+            else:
+                messages.success(request, _("Saved what goes. Check the letter, then send."))
+                return redirect("referrals:referral", code=case.code, uid=found.uid)
+        else:
+            status = 400
+    context = {
+        "case": case,
+        "referral": found,
+        "form": form,
+        "may_share": selectors.may_share(case, found.organisation),
+        "next_statuses": sorted(vocab.NEXT_STATUSES.get(found.status, ())),
+    }
+    return _page(request, "referral.html", context, status=status)
+
+
+@require_POST
+@require_perm(Perm.CASE_VIEW)
+@outgoing
+def send(request: HttpRequest, code: str, uid: UUID) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    found = _referral(case, uid)
+    try:
+        payload = services.referral_send(actor=_user(request), referral=found, channel="web")
+    except services.ConsentRequired:
+        raise
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Referral sent with %(n)s fields. Record the organisation's answer here when it comes.")
+            % {"n": len(payload["fields"])},
+        )
+    return redirect("referrals:referral", code=case.code, uid=found.uid)
+
+
+@require_GET
+@require_perm(Perm.CASE_VIEW)
+@outgoing
+def letter(request: HttpRequest, code: str, uid: UUID, fmt: str) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    found = _referral(case, uid)
+    if fmt not in ("pdf", "txt"):
+        raise Http404
+    data = services.referral_letter(actor=_user(request), referral=found, fmt=fmt, channel="web")
+    response = HttpResponse(
+        data, content_type="application/pdf" if fmt == "pdf" else "text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="referral-{case.code}.{fmt}"'
+    return response
+
+
+@require_POST
+@require_perm(Perm.CASE_VIEW)
+def status(request: HttpRequest, code: str, uid: UUID) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    found = _referral(case, uid)
+    try:
+        services.referral_status_set(
+            actor=_user(request),
+            referral=found,
+            status=request.POST.get("status", ""),
+            feedback=request.POST.get("feedback", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The referral's status is recorded."))
+    return redirect("referrals:referral", code=case.code, uid=found.uid)
+
+
+@require_POST
+@require_perm(Perm.CASE_VIEW)
+def stop(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    try:
+        result = services.sharing_stop(
+            actor=_user(request),
+            case=case,
+            organisation=_organisation(request.POST.get("organisation", "")),
+            reason=request.POST.get("reason", ""),
+            confirm_no_pressure=request.POST.get("confirm_no_pressure") == "on",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        text = _("Sharing stopped at once. %(n)s task(s) created to tell the organisation.") % {
+            "n": len(result.tasks)
+        }
+        if not result.withdrawn:
+            text += " " + _("The pressure review is pending: sharing stays stopped until it ends.")
+        messages.success(request, text)
+    return redirect("referrals:case", code=case.code)
+
+
+@require_POST
+@require_perm(Perm.CASE_VIEW)
+def restore(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    found = SharingStop.objects.filter(case=case, pk=pk).first()
+    if found is None:
+        raise Http404
+    try:
+        services.sharing_restore(actor=_user(request), stop=found)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Sharing restored after the pressure review."))
+    return redirect("referrals:case", code=case.code)
+
+
+@require_POST
+@require_perm(Perm.CASE_VIEW)
+def residence(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    try:
+        services.residence_request_record(
+            actor=_user(request), case=case, organisation=_organisation(request.POST.get("organisation", ""))
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The person's request is recorded: a referral to this immigration service is now possible."),
+        )
+    return redirect("referrals:case", code=case.code)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.AUTHORITY_REQUESTS)
+def authority(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    form = f.AuthorityForm(request.POST or None)
+    status_code = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.authority_request_register(
+                    actor=_user(request),
+                    case=case,
+                    organisation=_organisation(data["organisation"]),
+                    legal_basis=data["legal_basis"],
+                    scope=data["scope"],
+                    received_on=data["received_on"],
+                    deadline=data["deadline"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+                status_code = 400
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Request registered. The answer is refusal unless a case manager and the DPO "
+                        "both approve."
+                    ),
+                )
+                return redirect("referrals:case", code=case.code)
+        else:
+            status_code = 400
+    return _page(
+        request,
+        "authority.html",
+        {"case": case, "form": form, "approve": f.ApproveForm()},
+        status=status_code,
+    )
+
+
+@require_POST
+@require_perm(Perm.AUTHORITY_REQUESTS)
+@outgoing
+def authority_decide(request: HttpRequest, code: str, pk: int, decision: str) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    found = AuthorityRequest.objects.filter(case=case, pk=pk).first()
+    if found is None or decision not in ("approve", "refuse", "disclose"):
+        raise Http404
+    try:
+        if decision == "approve":
+            form = f.ApproveForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Write the reason and the person's interest."))
+            services.authority_request_approve(actor=_user(request), request=found, **form.cleaned_data)
+        elif decision == "refuse":
+            services.authority_request_refuse(actor=_user(request), request=found)
+        else:
+            services.authority_disclose(actor=_user(request), request=found, channel="web")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Recorded."))
+    return redirect("referrals:case", code=case.code)
+
+
+@require_POST
+@require_perm(Perm.CASE_VIEW)
+def dialogue(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_for_user(_user(request), code, section="consent")
+    form = f.DialogueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date, the authority and the purpose."))
+        return redirect("referrals:case", code=case.code)
+    try:
+        services.dialogue_record(
+            actor=_user(request),
+            case=case,
+            organisation=_organisation(form.cleaned_data["organisation"]),
+            held_on=form.cleaned_data["held_on"],
+            purpose=form.cleaned_data["purpose"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The confidential dialogue is recorded as a meeting note; no case file went.")
+        )
+    return redirect("referrals:case", code=case.code)

@@ -1,0 +1,203 @@
+"""URL × role expectations for the referral pages and API (see tests/core/test_url_permissions.py).
+
+Each case setup creates a North case managed by North's case manager with North's caseworker assigned: the
+case manager, the caseworker and the DPO may open it; the other roles get 404 like a missing case. The
+directory is the programme manager's to change; referring is the case manager's; recording a partner's
+answer and linking are also the caseworker's; authority requests are the case manager's and the DPO's.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+from haven.accounts.models import User
+from haven.accounts.permissions import Perm
+from haven.referrals import services
+from haven.referrals.models import AuthorityRequest, Referral, SharingStop
+from tests.core.access_table import (
+    ANONYMOUS,
+    FORBIDDEN,
+    LOGIN,
+    MFA,
+    NO_MFA,
+    NOT_FOUND,
+    OK,
+    REDIRECT,
+    UNAUTHORISED,
+    Access,
+    api,
+    page,
+)
+from tests.referrals.helpers import give_consent, north_case, organisation
+
+_numbers = itertools.count(1)
+V, CW, CM, PM, DPO, AD = (
+    "volunteer",
+    "caseworker",
+    "case_manager",
+    "programme_manager",
+    "data_protection_officer",
+    "admin",
+)
+
+
+def _org(code: str = "") -> Any:
+    return organisation(code or f"URL-ORG-{next(_numbers)}")
+
+
+def _case_kwargs(users: Mapping[str, User]) -> dict[str, Any]:
+    return {"code": north_case(users, name=f"Test Url {next(_numbers)}").code}
+
+
+def _referral(users: Mapping[str, User]) -> Referral:
+    case = north_case(users, name=f"Test Url {next(_numbers)}")
+    org = _org()
+    give_consent(users, case, org.code)
+    return services.referral_draft(actor=users[CM], case=case, organisation=org, need_domain="accommodation")
+
+
+def _referral_kwargs(users: Mapping[str, User]) -> dict[str, Any]:
+    referral = _referral(users)
+    return {"code": referral.case.code, "uid": referral.uid}
+
+
+def _link_kwargs(users: Mapping[str, User]) -> dict[str, Any]:
+    case = north_case(users, name=f"Test Url {next(_numbers)}")
+    link = services.link_create(
+        actor=users[CM], case=case, organisation=_org(), need_domain="safety", language="fr"
+    )
+    return {"code": case.code, "pk": link.pk}
+
+
+def _stop_kwargs(users: Mapping[str, User]) -> dict[str, Any]:
+    case = north_case(users, name=f"Test Url {next(_numbers)}")
+    stop = SharingStop.objects.create(case=case, organisation=_org(), requested_by=users[CM])
+    return {"code": case.code, "pk": stop.pk}
+
+
+def _request_kwargs(users: Mapping[str, User]) -> dict[str, Any]:
+    case = north_case(users, name=f"Test Url {next(_numbers)}")
+    request = AuthorityRequest.objects.create(
+        case=case,
+        organisation=_org(),
+        scope=["case_code"],
+        received_on=case.created_at.date(),
+        registered_by=users[CM],
+    )
+    return {"code": case.code, "pk": request.pk, "decision": "refuse"}
+
+
+def _org_code(users: Mapping[str, User]) -> dict[str, Any]:
+    return {"org_code": _org().code}
+
+
+def _org_form(users: Mapping[str, User]) -> dict[str, Any]:
+    return {"organisation": _org().code, "need": "accommodation", "language": "fr", "reason": "changed_mind"}
+
+
+def _web(outcomes: Mapping[str, str], **kw: Any) -> Access:
+    return Access(expect={ANONYMOUS: LOGIN, NO_MFA: MFA, **outcomes}, **kw)
+
+
+def _api(outcomes: Mapping[str, str], **kw: Any) -> Access:
+    return Access(expect={ANONYMOUS: UNAUTHORISED, NO_MFA: UNAUTHORISED, **outcomes}, json=True, **kw)
+
+
+# Openers of the case: the case manager, the assigned caseworker, the DPO.
+READ = {V: NOT_FOUND, CW: OK, CM: OK, PM: NOT_FOUND, DPO: OK, AD: FORBIDDEN}
+
+
+def _case_write(cw: str, cm: str, dpo: str) -> dict[str, str]:
+    return {V: NOT_FOUND, CW: cw, CM: cm, PM: NOT_FOUND, DPO: dpo, AD: FORBIDDEN}
+
+
+URL_ACCESS: dict[str, Access] = {
+    "referrals:directory": page(Perm.DIRECTORY_VIEW),
+    "referrals:organisation_new": page(Perm.DIRECTORY_MANAGE),
+    "referrals:organisation_edit": page(Perm.DIRECTORY_MANAGE, kwargs=_org_code),
+    "referrals:gaps": page(Perm.DIRECTORY_MANAGE),
+    "referrals:gaps_export": page(Perm.DIRECTORY_MANAGE),
+    "referrals:case": _web(READ, kwargs=_case_kwargs),
+    "referrals:link": _web(
+        _case_write(REDIRECT, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form
+    ),
+    "referrals:link_card": _web(READ, kwargs=_link_kwargs),
+    "referrals:refer": _web(
+        _case_write(FORBIDDEN, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form
+    ),
+    "referrals:referral": _web(READ, kwargs=_referral_kwargs),
+    "referrals:send": _web(
+        _case_write(FORBIDDEN, REDIRECT, FORBIDDEN), method="POST", kwargs=_referral_kwargs
+    ),
+    "referrals:letter": _web(
+        _case_write(FORBIDDEN, OK, FORBIDDEN), kwargs=lambda users: {**_referral_kwargs(users), "fmt": "txt"}
+    ),
+    "referrals:status": _web(
+        _case_write(REDIRECT, REDIRECT, FORBIDDEN),
+        method="POST",
+        kwargs=_referral_kwargs,
+        data={"status": "withdrawn"},
+    ),
+    "referrals:stop": _web(
+        _case_write(REDIRECT, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form
+    ),
+    "referrals:restore": _web(
+        _case_write(FORBIDDEN, FORBIDDEN, REDIRECT), method="POST", kwargs=_stop_kwargs
+    ),
+    "referrals:residence": _web(
+        _case_write(FORBIDDEN, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form
+    ),
+    # Without the person's consent to the dialogue the page says so and goes back: a redirect either way.
+    "referrals:dialogue": _web(
+        _case_write(FORBIDDEN, REDIRECT, FORBIDDEN),
+        method="POST",
+        kwargs=_case_kwargs,
+        data=lambda users: {"organisation": _org().code, "held_on": "2026-01-05", "purpose": "other"},
+    ),
+    "referrals:authority": page(Perm.AUTHORITY_REQUESTS, kwargs=_case_kwargs),
+    "referrals:authority_decide": page(
+        Perm.AUTHORITY_REQUESTS, method="POST", kwargs=_request_kwargs, allowed=REDIRECT
+    ),
+    "api-v1:organisations_list": api(Perm.DIRECTORY_VIEW),
+    "api-v1:organisations_get": api(Perm.DIRECTORY_VIEW, kwargs=_org_code),
+    "api-v1:organisations_save": api(
+        Perm.DIRECTORY_MANAGE,
+        method="POST",
+        data=lambda users: {
+            "code": f"API-ORG-{next(_numbers)}",
+            "name": "Test Api Org",
+            "org_type": "shelter",
+        },
+        allowed=OK,
+    ),
+    "api-v1:services_matching": _api(
+        {**READ, AD: NOT_FOUND}, kwargs=_case_kwargs, data={"need": "accommodation"}
+    ),
+    "api-v1:referrals_list": _api({**READ, AD: NOT_FOUND}, kwargs=_case_kwargs),
+    "api-v1:referrals_create": _api(
+        {**_case_write(FORBIDDEN, OK, FORBIDDEN), AD: NOT_FOUND},
+        method="POST",
+        kwargs=_case_kwargs,
+        data=lambda users: {"organisation": _org().code, "need_domain": "accommodation"},
+    ),
+    "api-v1:referrals_fields": _api(
+        {**_case_write(FORBIDDEN, OK, FORBIDDEN), AD: NOT_FOUND},
+        method="POST",
+        kwargs=_referral_kwargs,
+        data={"fields": ["case_code", "needs"], "safe_contact_method": "through_society", "language": "fr"},
+    ),
+    "api-v1:referrals_send": _api(
+        {**_case_write(FORBIDDEN, OK, FORBIDDEN), AD: NOT_FOUND}, method="POST", kwargs=_referral_kwargs
+    ),
+    "api-v1:referrals_letter": _api(
+        {**_case_write(FORBIDDEN, OK, FORBIDDEN), AD: NOT_FOUND}, kwargs=_referral_kwargs
+    ),
+    "api-v1:referrals_status": _api(
+        {**_case_write(OK, OK, FORBIDDEN), AD: NOT_FOUND},
+        method="POST",
+        kwargs=_referral_kwargs,
+        data={"status": "withdrawn"},
+    ),
+}
