@@ -68,6 +68,8 @@ GROUPS = {
     "cases": "Cases",
     "screening": "Screening",
     "evidence": "Anonymised statistics",
+    "terms": "Terminology",
+    "organisation": "Organisation",
 }
 
 

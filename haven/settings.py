@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "haven.cases",
     "haven.screening",
     "haven.evidence",
+    "haven.terms",
     "haven.api",
 ]
 

@@ -8,11 +8,13 @@ from haven.cases.api import router as cases_api
 from haven.core import views as core_views
 from haven.evidence.api import router as evidence_api
 from haven.screening.api import router as screening_api
+from haven.terms.api import router as terms_api
 
 # Each domain app's API under its own prefix of /api/v1/.
 api.add_router("/cases", cases_api)
 api.add_router("/screenings", screening_api)
 api.add_router("/stats", evidence_api)
+api.add_router("/terms", terms_api)
 
 handler400 = "haven.core.views.error_400"
 handler403 = "haven.core.views.error_403"
@@ -27,5 +29,6 @@ urlpatterns = [
     path("screening/", include("haven.screening.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("evidence/", include("haven.evidence.urls")),
+    path("terms/", include("haven.terms.urls")),
     path("api/v1/", api.urls),
 ]
