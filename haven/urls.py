@@ -30,5 +30,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("evidence/", include("haven.evidence.urls")),
     path("terms/", include("haven.terms.urls")),
+    path("staff/", include("haven.staff.urls")),
     path("api/v1/", api.urls),
 ]

@@ -55,6 +55,10 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"
     ACCOUNTS_MANAGE = "accounts.manage"
     API_TOKEN = "api.token"  # noqa: S105 (a permission name, not a secret)
+    ORG_MANAGE = "organisation.manage"
+    STAFF_MANAGE = "staff.manage"
+    WELLBEING_OWN = "wellbeing.own"
+    WELLBEING_SUMMARY = "wellbeing.summary"
 
 
 PERM_LABELS: dict[Perm, str] = {
@@ -80,10 +84,16 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.AUDIT_VIEW: "Read and verify the audit trail",
     Perm.ACCOUNTS_MANAGE: "Create, change and disable accounts",
     Perm.API_TOKEN: "Create personal API tokens",
+    Perm.ORG_MANAGE: "Keep the readiness checklist, awareness activities, advocacy log and national law",
+    Perm.STAFF_MANAGE: "Keep the staff and volunteer register: roles, trainings, suitability notes",
+    Perm.WELLBEING_OWN: "Record one's own wellbeing check-ins (and, as a designated supporter, offer support)",
+    Perm.WELLBEING_SUMMARY: "See wellbeing counts for the whole Society, small numbers suppressed",
 }
 
 MATRIX: dict[Role, frozenset[Perm]] = {
-    Role.VOLUNTEER: frozenset({Perm.SCREENING_RUN, Perm.CASE_FIRST_CONTACT, Perm.CASE_VIEW, Perm.API_TOKEN}),
+    Role.VOLUNTEER: frozenset(
+        {Perm.SCREENING_RUN, Perm.CASE_FIRST_CONTACT, Perm.CASE_VIEW, Perm.API_TOKEN, Perm.WELLBEING_OWN}
+    ),
     Role.CASEWORKER: frozenset(
         {
             Perm.SCREENING_RUN,
@@ -93,6 +103,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.CASE_VIEW_IDENTIFYING,
             Perm.CONSENT_RECORD,
             Perm.API_TOKEN,
+            Perm.WELLBEING_OWN,
         }
     ),
     Role.CASE_MANAGER: frozenset(
@@ -111,6 +122,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.API_TOKEN,
             # The contact person follows up every screening: a second pair of eyes on the questions.
             Perm.SCREENING_LIBRARY_APPROVE,
+            Perm.WELLBEING_OWN,
         }
     ),
     Role.PROGRAMME_MANAGER: frozenset(
@@ -121,6 +133,12 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.STATS_VIEW,
             Perm.STATS_RELEASE,
             Perm.API_TOKEN,
+            # The organisation's tools (PRODUCT.md: readiness, staff training and wellbeing, awareness,
+            # humanitarian diplomacy).
+            Perm.ORG_MANAGE,
+            Perm.STAFF_MANAGE,
+            Perm.WELLBEING_SUMMARY,
+            Perm.WELLBEING_OWN,
         }
     ),
     Role.DPO: frozenset(
@@ -138,9 +156,10 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.STATS_BUDGET,
             Perm.AUDIT_VIEW,
             Perm.API_TOKEN,
+            Perm.WELLBEING_OWN,
         }
     ),
-    Role.ADMIN: frozenset({Perm.ACCOUNTS_MANAGE, Perm.AUDIT_VIEW, Perm.API_TOKEN}),
+    Role.ADMIN: frozenset({Perm.ACCOUNTS_MANAGE, Perm.AUDIT_VIEW, Perm.API_TOKEN, Perm.WELLBEING_OWN}),
 }
 
 

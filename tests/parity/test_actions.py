@@ -65,6 +65,19 @@ EXPECTED: dict[str, set[str]] = {
     "stats.export": {PROGRAMME, DPO},
     "stats.reproduce": {DPO},
     "stats.budget": {DPO},
+    # The organisation's tools are the programme manager's (PRODUCT.md: readiness checklist, staff training and
+    # wellbeing, awareness activities, evidence for humanitarian diplomacy). The staff register holds
+    # suitability notes: not the administrator's, who manages accounts only.
+    "readiness.edit": {PROGRAMME},
+    "awareness.edit": {PROGRAMME},
+    "legal.edit": {PROGRAMME},
+    "advocacy.edit": {PROGRAMME},
+    "staff.edit": {PROGRAMME},
+    # Every staff member and volunteer looks after their own wellbeing; only the programme manager sees the
+    # Society's counts, never an individual's entries.
+    "wellbeing.record": {VOLUNTEER, CASEWORKER, MANAGER, PROGRAMME, DPO, ADMIN},
+    "wellbeing.read": {VOLUNTEER, CASEWORKER, MANAGER, PROGRAMME, DPO, ADMIN},
+    "wellbeing.summary": {PROGRAMME},
 }
 
 # The web pages of the actions reached only on the web: their role decisions are the URL x role table's.
@@ -82,6 +95,10 @@ WEB_PAGES: dict[str, tuple[str, ...]] = {
     "person.export": ("cases:export",),
     "stats.reproduce": ("evidence:release_reproduce",),
     "stats.budget": ("evidence:budget_set",),
+    "staff.edit": ("staff:create", "staff:update", "staff:training_add", "staff:detail"),
+    "wellbeing.record": ("staff:wellbeing_check_in", "staff:wellbeing_offer"),
+    "wellbeing.read": ("staff:wellbeing", "staff:wellbeing_member"),
+    "wellbeing.summary": ("staff:wellbeing_summary",),
 }
 
 # Actions with parity tests of their own, through every channel (named here so that they count).
