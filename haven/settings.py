@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "haven.evidence",
     "haven.terms",
     "haven.staff",
+    "haven.organisation",
     "haven.api",
 ]
 

@@ -31,5 +31,6 @@ urlpatterns = [
     path("evidence/", include("haven.evidence.urls")),
     path("terms/", include("haven.terms.urls")),
     path("staff/", include("haven.staff.urls")),
+    path("organisation/", include("haven.organisation.urls")),
     path("api/v1/", api.urls),
 ]

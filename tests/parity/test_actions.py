@@ -95,6 +95,18 @@ WEB_PAGES: dict[str, tuple[str, ...]] = {
     "person.export": ("cases:export",),
     "stats.reproduce": ("evidence:release_reproduce",),
     "stats.budget": ("evidence:budget_set",),
+    "readiness.edit": (
+        "organisation:readiness_start",
+        "organisation:readiness_answer",
+        "organisation:readiness_item_add",
+    ),
+    "awareness.edit": (
+        "organisation:awareness_create",
+        "organisation:awareness_risks",
+        "organisation:awareness_held",
+    ),
+    "legal.edit": ("organisation:legal_add",),
+    "advocacy.edit": ("organisation:advocacy_create", "organisation:advocacy_meeting"),
     "staff.edit": ("staff:create", "staff:update", "staff:training_add", "staff:detail"),
     "wellbeing.record": ("staff:wellbeing_check_in", "staff:wellbeing_offer"),
     "wellbeing.read": ("staff:wellbeing", "staff:wellbeing_member"),
