@@ -120,7 +120,9 @@ ACTIONS: tuple[Action, ...] = (
         (WEB,),
         "Read one's own wellbeing entries, or those of a person one supports",
     ),
-    Action("wellbeing.summary", Perm.WELLBEING_SUMMARY, (WEB,), "See wellbeing counts, small numbers suppressed"),
+    Action(
+        "wellbeing.summary", Perm.WELLBEING_SUMMARY, (WEB,), "See wellbeing counts, small numbers suppressed"
+    ),
 )
 
 _BY_NAME = {action.name: action for action in ACTIONS}

@@ -86,7 +86,7 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.API_TOKEN: "Create personal API tokens",
     Perm.ORG_MANAGE: "Keep the readiness checklist, awareness activities, advocacy log and national law",
     Perm.STAFF_MANAGE: "Keep the staff and volunteer register: roles, trainings, suitability notes",
-    Perm.WELLBEING_OWN: "Record one's own wellbeing check-ins (and, as a designated supporter, offer support)",
+    Perm.WELLBEING_OWN: "Record one's own wellbeing check-ins (and offer support as a designated supporter)",
     Perm.WELLBEING_SUMMARY: "See wellbeing counts for the whole Society, small numbers suppressed",
 }
 

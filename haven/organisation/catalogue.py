@@ -54,7 +54,9 @@ class Instrument:
 
 def instruments(lang: str) -> list[Instrument]:
     return [
-        Instrument(i["key"], i["level"], i["year"], _pick(i["title"], lang), _pick(i["summary"], lang), i["link"])
+        Instrument(
+            i["key"], i["level"], i["year"], _pick(i["title"], lang), _pick(i["summary"], lang), i["link"]
+        )
         for i in _load("legal.json")["instruments"]
     ]
 
@@ -83,7 +85,12 @@ class Card:
 
 def cards(lang: str) -> list[Card]:
     return [
-        Card(c["key"], _pick(c["title"], lang), tuple(c["points"].get(lang) or c["points"]["en"]), tuple(c["tags"]))
+        Card(
+            c["key"],
+            _pick(c["title"], lang),
+            tuple(c["points"].get(lang) or c["points"]["en"]),
+            tuple(c["tags"]),
+        )
         for c in _load("guidance.json")["cards"]
     ]
 

@@ -10,6 +10,13 @@ from haven.evidence.models import DpRelease
 from haven.organisation.models import ASK_STATUSES, AUDIENCES, CHECKLISTS, REFERENCE_KINDS, STATUSES
 
 
+class AccountChoiceField(forms.ModelChoiceField):
+    """An active account, shown by its display name (or e-mail)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name or obj.email
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -22,14 +29,10 @@ class AnswerForm(forms.Form):
     item_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Status"), choices=STATUSES)
     evidence = forms.CharField(label=_("Evidence (document link or note)"), max_length=1000, required=False)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.filter(is_active=True), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=User.objects.filter(is_active=True), required=False
+    )
     review_on = forms.DateField(label=_("Review date"), required=False, widget=DateInput)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
-        owner.label_from_instance = lambda u: u.display_name or u.email  # type: ignore[method-assign]
 
 
 class OwnItemForm(forms.Form):
@@ -61,7 +64,10 @@ class RiskForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     mitigation = forms.CharField(
-        label=_("What we do about them"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What we do about them"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -73,7 +79,10 @@ class ReferenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=REFERENCE_KINDS)
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
-        label=_("Short description"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Short description"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     link = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
 
@@ -83,12 +92,16 @@ class AskForm(forms.Form):
     text = forms.CharField(label=_("The ask"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     authority = forms.CharField(label=_("Authority"), max_length=200)
     release = forms.ModelChoiceField(
-        label=_("Anonymised evidence release that supports it"), queryset=DpRelease.objects.all(), required=False
+        label=_("Anonymised evidence release that supports it"),
+        queryset=DpRelease.objects.all(),
+        required=False,
     )
 
 
 class MeetingForm(forms.Form):
     met_on = forms.DateField(label=_("Date"), widget=DateInput)
     with_whom = forms.CharField(label=_("With (office or institution)"), max_length=200)
-    outcome = forms.CharField(label=_("Outcome"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.CharField(
+        label=_("Outcome"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     status = forms.ChoiceField(label=_("The ask now stands"), choices=ASK_STATUSES)

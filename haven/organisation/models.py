@@ -14,7 +14,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-NOT_STARTED, IN_PROGRESS, IN_PLACE, NOT_APPLICABLE = "not_started", "in_progress", "in_place", "not_applicable"
+NOT_STARTED, IN_PROGRESS, IN_PLACE, NOT_APPLICABLE = (
+    "not_started",
+    "in_progress",
+    "in_place",
+    "not_applicable",
+)
 STATUSES = [
     (NOT_STARTED, _("Not started")),
     (IN_PROGRESS, _("In progress")),
@@ -59,7 +64,7 @@ def _by() -> Any:
 
 
 class ReadinessAssessment(models.Model):
-    """One year's self-assessment. A new year starts from the previous answers; old years stay as they were."""
+    """One year's self-assessment. A new year starts from the previous answers; old years stay as is."""
 
     year = models.PositiveSmallIntegerField(unique=True)
     started_at = models.DateTimeField(default=timezone.now)
@@ -140,7 +145,7 @@ class AwarenessActivity(models.Model):
 
 
 class NationalReference(models.Model):
-    """A national law, referral mechanism or institution the Society recorded beside the international ones."""
+    """A national law, referral mechanism or institution the Society recorded beside the international."""
 
     kind = models.CharField(max_length=24, choices=REFERENCE_KINDS)
     title = models.CharField(max_length=300)

@@ -44,7 +44,7 @@ def _audit(actor: User | None, action: str, object_type: str, object_id: object,
     )
 
 
-# -- readiness --------------------------------------------------------------------------------------------------
+# -- readiness -----------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -101,7 +101,12 @@ def readiness_answer(
     answer, _created = ReadinessAnswer.objects.select_for_update().get_or_create(
         assessment=assessment, item_key=item_key
     )
-    answer.status, answer.evidence, answer.owner, answer.review_on = status, evidence.strip(), owner, review_on
+    answer.status, answer.evidence, answer.owner, answer.review_on = (
+        status,
+        evidence.strip(),
+        owner,
+        review_on,
+    )
     answer.updated_at, answer.updated_by = timezone.now(), actor
     answer.full_clean()
     answer.save()
@@ -124,7 +129,7 @@ def readiness_item_add(*, actor: User | None, checklist: str, text: str) -> Read
     return item
 
 
-# -- awareness --------------------------------------------------------------------------------------------------
+# -- awareness -----------------------------------------------------------------------------------------------
 
 
 _ACTIVITY_FIELDS = ("title", "held_on", "audience", "place", "languages", "messages", "partners")
@@ -143,7 +148,12 @@ def awareness_create(*, actor: User | None, values: dict[str, Any]) -> Awareness
 
 @transaction.atomic
 def awareness_risk_assess(
-    *, actor: User | None, activity: AwarenessActivity, security_risks: str, perception_risks: str, mitigation: str
+    *,
+    actor: User | None,
+    activity: AwarenessActivity,
+    security_risks: str,
+    perception_risks: str,
+    mitigation: str,
 ) -> AwarenessActivity:
     """Record the risk assessment the seed asks for before any awareness activity: security risks and
     perception risks (how the Red Cross will be seen), and what is done about them."""
@@ -166,7 +176,9 @@ def awareness_risk_assess(
 
 
 @transaction.atomic
-def awareness_mark_held(*, actor: User | None, activity: AwarenessActivity, reach: int | None) -> AwarenessActivity:
+def awareness_mark_held(
+    *, actor: User | None, activity: AwarenessActivity, reach: int | None
+) -> AwarenessActivity:
     """Mark an activity held, with how many people it reached. Refused without a risk assessment made
     on or before the day of the activity."""
     authorize(actor, "awareness.edit")
@@ -186,7 +198,7 @@ def awareness_mark_held(*, actor: User | None, activity: AwarenessActivity, reac
     return activity
 
 
-# -- legal framework --------------------------------------------------------------------------------------------
+# -- legal framework -----------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -204,7 +216,7 @@ def national_reference_add(
     return reference
 
 
-# -- advocacy ---------------------------------------------------------------------------------------------------
+# -- advocacy ------------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -215,7 +227,9 @@ def advocacy_ask_create(
     authorize(actor, "advocacy.edit")
     if template and template not in {t.key for t in catalogue.ask_templates("en")}:
         raise ValidationError({"template": _("There is no such template.")})
-    ask = AdvocacyAsk(text=text.strip(), authority=authority.strip(), template=template, release=release, created_by=actor)
+    ask = AdvocacyAsk(
+        text=text.strip(), authority=authority.strip(), template=template, release=release, created_by=actor
+    )
     ask.full_clean()
     ask.save()
     _audit(actor, "advocacy.ask_logged", "advocacy_ask", ask.pk, template=template)
@@ -228,7 +242,9 @@ def advocacy_meeting_add(
 ) -> AdvocacyMeeting:
     """Log a meeting about an ask, its outcome, and where the ask now stands."""
     authorize(actor, "advocacy.edit")
-    meeting = AdvocacyMeeting(ask=ask, met_on=met_on, with_whom=with_whom.strip(), outcome=outcome.strip(), created_by=actor)
+    meeting = AdvocacyMeeting(
+        ask=ask, met_on=met_on, with_whom=with_whom.strip(), outcome=outcome.strip(), created_by=actor
+    )
     meeting.full_clean()
     meeting.save()
     ask.status = status

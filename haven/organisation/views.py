@@ -47,7 +47,7 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-# -- readiness --------------------------------------------------------------------------------------------------
+# -- readiness -----------------------------------------------------------------------------------------------
 
 
 def _chart(assessment: ReadinessAssessment | None, lists: list[selectors.Checklist]) -> str:
@@ -183,7 +183,7 @@ def readiness_report(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "organisation/readiness_report.html", context)
 
 
-# -- awareness --------------------------------------------------------------------------------------------------
+# -- awareness -----------------------------------------------------------------------------------------------
 
 
 def _activity(uid: uuid.UUID) -> AwarenessActivity:
@@ -217,12 +217,16 @@ def awareness_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, _("The activity is planned. Next: assess its security and perception risks."))
+            messages.success(
+                request, _("The activity is planned. Next: assess its security and perception risks.")
+            )
             return redirect("organisation:awareness_detail", uid=activity.uid)
     return _awareness_page(request, form, status=400)
 
 
-def _detail(request: HttpRequest, activity: AwarenessActivity, status: int = 200, **forms: Any) -> HttpResponse:
+def _detail(
+    request: HttpRequest, activity: AwarenessActivity, status: int = 200, **forms: Any
+) -> HttpResponse:
     context = {
         "activity": activity,
         "risk_form": forms.get("risk_form")
@@ -255,7 +259,9 @@ def awareness_risks(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, _("The risk assessment was recorded. The activity can now be marked held."))
+            messages.success(
+                request, _("The risk assessment was recorded. The activity can now be marked held.")
+            )
             return redirect("organisation:awareness_detail", uid=activity.uid)
     return _detail(request, activity, status=400, risk_form=form)
 
@@ -267,7 +273,9 @@ def awareness_held(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     form = HeldForm(request.POST)
     if form.is_valid():
         try:
-            services.awareness_mark_held(actor=_user(request), activity=activity, reach=form.cleaned_data["reach"])
+            services.awareness_mark_held(
+                actor=_user(request), activity=activity, reach=form.cleaned_data["reach"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
@@ -276,7 +284,7 @@ def awareness_held(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     return _detail(request, activity, status=400, held_form=form)
 
 
-# -- legal framework --------------------------------------------------------------------------------------------
+# -- legal framework -----------------------------------------------------------------------------------------
 
 
 def _legal_page(request: HttpRequest, form: ReferenceForm | None, status: int = 200) -> HttpResponse:
@@ -285,7 +293,9 @@ def _legal_page(request: HttpRequest, form: ReferenceForm | None, status: int = 
         "levels": catalogue.levels(lang),
         "instruments": catalogue.instruments(lang),
         "national": selectors.national_references(),
-        "form": form if form is not None else (ReferenceForm() if _user(request).has(Perm.ORG_MANAGE) else None),
+        "form": form
+        if form is not None
+        else (ReferenceForm() if _user(request).has(Perm.ORG_MANAGE) else None),
     }
     return render(request, "organisation/legal.html", context, status=status)
 
@@ -293,7 +303,7 @@ def _legal_page(request: HttpRequest, form: ReferenceForm | None, status: int = 
 @require_GET
 @require_login
 def legal(request: HttpRequest) -> HttpResponse:
-    """The international legal framework (Annex III) and the Society's national law and referral mechanisms."""
+    """The international legal framework (Annex III), and the Society's national law and mechanisms."""
     return _legal_page(request, None)
 
 
@@ -312,7 +322,7 @@ def legal_add(request: HttpRequest) -> HttpResponse:
     return _legal_page(request, form, status=400)
 
 
-# -- guidance ---------------------------------------------------------------------------------------------------
+# -- guidance ------------------------------------------------------------------------------------------------
 
 
 @require_GET
@@ -333,7 +343,7 @@ def guidance_card(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "organisation/guidance_card.html", {"card": card})
 
 
-# -- advocacy ---------------------------------------------------------------------------------------------------
+# -- advocacy ------------------------------------------------------------------------------------------------
 
 
 def _advocacy_page(request: HttpRequest, form: AskForm | None = None, status: int = 200) -> HttpResponse:
@@ -381,7 +391,9 @@ def advocacy_meeting(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         raise Http404("ask") from None
     form = MeetingForm(request.POST, prefix=f"m{ask.pk}")
     if not form.is_valid():
-        messages.error(request, _("The meeting could not be saved: give a date, who you met and where the ask stands."))
+        messages.error(
+            request, _("The meeting could not be saved: give a date, who you met and where the ask stands.")
+        )
         return redirect("organisation:advocacy")
     try:
         services.advocacy_meeting_add(actor=_user(request), ask=ask, **form.cleaned_data)

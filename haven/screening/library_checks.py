@@ -43,8 +43,8 @@ def wording_problems(library: Library) -> list[str]:
                 # The rules written for the question's language (the one terminology checker).
                 for finding in check(text.get(lang), [lang]):
                     problems.append(
-                        f"indicator {indicator.id!r}: {name}.{lang} says {finding.text!r}; the terminology guide"
-                        f" asks for: {'; '.join(finding.rule.instead)}"
+                        f"indicator {indicator.id!r}: {name}.{lang} says {finding.text!r};"
+                        f" the terminology guide asks for: {'; '.join(finding.rule.instead)}"
                     )
     return problems
 

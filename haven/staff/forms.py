@@ -18,13 +18,18 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
     """A service's validation error on the form: on the field when the form has it, else on top."""
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, [str(m) for e in errors for m in e.messages])
+            form.add_error(
+                name if name in form.fields else None, [str(m) for e in errors for m in e.messages]
+            )
     else:
         form.add_error(None, exc.messages)
 
 
-def _accounts() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+class AccountChoiceField(forms.ModelChoiceField):
+    """An active account, shown by its display name (or e-mail)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name or obj.email
 
 
 class MemberForm(forms.Form):
@@ -32,10 +37,10 @@ class MemberForm(forms.Form):
     kind = forms.ChoiceField(label=_("Staff or volunteer"), choices=KINDS)
     role = forms.CharField(label=_("Role"), max_length=120, required=False)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
-    user = forms.ModelChoiceField(
+    user = AccountChoiceField(
         label=_("Haven account (if any)"), queryset=User.objects.filter(is_active=True), required=False
     )
-    supporter = forms.ModelChoiceField(
+    supporter = AccountChoiceField(
         label=_("Designated wellbeing supporter"),
         queryset=User.objects.filter(is_active=True),
         required=False,
@@ -49,19 +54,14 @@ class MemberForm(forms.Form):
         help_text=_("Sealed: only the programme manager opens them."),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        for name in ("user", "supporter"):
-            field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.label_from_instance = lambda u: u.display_name or u.email  # type: ignore[method-assign]
-
 
 class MemberUpdateForm(forms.Form):
     role = forms.CharField(label=_("Role"), max_length=120, required=False)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
-    supporter = forms.ModelChoiceField(
-        label=_("Designated wellbeing supporter"), queryset=User.objects.filter(is_active=True), required=False
+    supporter = AccountChoiceField(
+        label=_("Designated wellbeing supporter"),
+        queryset=User.objects.filter(is_active=True),
+        required=False,
     )
     active = forms.BooleanField(label=_("Active"), required=False)
     suitability_notes = forms.CharField(
@@ -70,12 +70,6 @@ class MemberUpdateForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        field = self.fields["supporter"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.label_from_instance = lambda u: u.display_name or u.email  # type: ignore[method-assign]
 
 
 class TrainingForm(forms.Form):
@@ -99,7 +93,10 @@ class CheckInForm(forms.Form):
 
 class OfferForm(forms.Form):
     note = forms.CharField(
-        label=_("What support you offered"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What support you offered"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -51,7 +51,9 @@ class StaffMember(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=KINDS, default="volunteer")
     role = models.CharField(max_length=120, blank=True)
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     key_id = models.CharField(max_length=64)
     suitability_notes = models.BinaryField(null=True, blank=True)
     supporter = models.ForeignKey(

@@ -72,13 +72,15 @@ def training_status(member: StaffMember, on: date | None = None) -> list[Trainin
     for kind, label in TRAININGS:
         found = latest.get(kind)
         valid = bool(
-            found
-            and found.completed_on <= day
-            and (found.expires_on is None or found.expires_on >= day)
+            found and found.completed_on <= day and (found.expires_on is None or found.expires_on >= day)
         )
         rows.append(
             TrainingStatus(
-                kind, str(label), found.completed_on if found else None, found.expires_on if found else None, valid
+                kind,
+                str(label),
+                found.completed_on if found else None,
+                found.expires_on if found else None,
+                valid,
             )
         )
     return rows

@@ -42,9 +42,13 @@ def _seal(member: StaffMember, instance: models.Model, column: str, value: str) 
     if not value:
         return None
     if len(value) > MAX_NOTE:
-        raise ValidationError({column: _("The note is too long (at most %(n)d characters).") % {"n": MAX_NOTE}})
+        raise ValidationError(
+            {column: _("The note is too long (at most %(n)d characters).") % {"n": MAX_NOTE}}
+        )
     uid = str(instance.uid)  # type: ignore[attr-defined]
-    return vault.seal_text(member.key_id, value=value, table=instance._meta.db_table, column=column, row_id=uid)
+    return vault.seal_text(
+        member.key_id, value=value, table=instance._meta.db_table, column=column, row_id=uid
+    )
 
 
 def _open(member: StaffMember, instance: models.Model, column: str) -> str:
@@ -70,7 +74,7 @@ def _audit(actor: User | None, action: str, object_type: str, object_id: object,
     )
 
 
-# -- the register ---------------------------------------------------------------------------------------------
+# -- the register --------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -163,7 +167,7 @@ def training_record(
     return training
 
 
-# -- wellbeing --------------------------------------------------------------------------------------------------
+# -- wellbeing -----------------------------------------------------------------------------------------------
 
 
 def _own_member(actor: User) -> StaffMember:
@@ -186,14 +190,19 @@ def _own_member(actor: User) -> StaffMember:
 
 
 @transaction.atomic
-def wellbeing_check_in(*, actor: User, feeling: str, wants_support: bool = False, note: str = "") -> WellbeingEntry:
+def wellbeing_check_in(
+    *, actor: User, feeling: str, wants_support: bool = False, note: str = ""
+) -> WellbeingEntry:
     """Record one's own confidential check-in (a feeling, an optional sealed note), or ask for support."""
     authorize(actor, "wellbeing.record")
     if feeling not in dict(FEELINGS):
         raise ValidationError({"feeling": _("Choose how you are.")})
     member = _own_member(actor)
     entry = WellbeingEntry(
-        member=member, kind=SUPPORT_REQUESTED if wants_support else CHECK_IN, feeling=feeling, created_by=actor
+        member=member,
+        kind=SUPPORT_REQUESTED if wants_support else CHECK_IN,
+        feeling=feeling,
+        created_by=actor,
     )
     entry.note = _seal(member, entry, "note", note)
     entry.full_clean()
@@ -228,7 +237,9 @@ def wellbeing_entries(*, actor: User, member_uid: str) -> tuple[StaffMember, lis
     """One person's entries, notes opened, for that person or their designated supporter only (audited)."""
     authorize(actor, "wellbeing.read")
     member = wellbeing_member_for(actor, member_uid)
-    entries = [OpenedEntry(e, _open(member, e, "note")) for e in member.wellbeing.select_related("created_by")]
+    entries = [
+        OpenedEntry(e, _open(member, e, "note")) for e in member.wellbeing.select_related("created_by")
+    ]
     _audit(actor, "wellbeing.read", "staff_member", member.pk)
     return member, entries
 
@@ -263,7 +274,9 @@ def wellbeing_summary(*, actor: User, year: int | None = None) -> WellbeingSumma
     year = year or timezone.localdate().year
     entries = WellbeingEntry.objects.filter(created_at__year=year)
     kinds = Counter(entries.values_list("kind", flat=True))
-    feelings = Counter(entries.filter(kind__in=(CHECK_IN, SUPPORT_REQUESTED)).values_list("feeling", flat=True))
+    feelings = Counter(
+        entries.filter(kind__in=(CHECK_IN, SUPPORT_REQUESTED)).values_list("feeling", flat=True)
+    )
     people = entries.values("member").distinct().count()
     _audit(actor, "wellbeing.summary_read", "wellbeing", year)
     return WellbeingSummary(

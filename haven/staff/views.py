@@ -65,7 +65,12 @@ def _detail(request: HttpRequest, member: StaffMember, status: int = 200, **form
         "notes": services.staff_suitability_notes(actor=_user(request), member=member),
         "update_form": forms.get("update_form")
         or MemberUpdateForm(
-            initial={"role": member.role, "team": member.team, "supporter": member.supporter, "active": member.active}
+            initial={
+                "role": member.role,
+                "team": member.team,
+                "supporter": member.supporter,
+                "active": member.active,
+            }
         ),
         "training_form": forms.get("training_form") or TrainingForm(),
     }
@@ -154,10 +159,12 @@ def wellbeing_check_in(request: HttpRequest) -> HttpResponse:
             if entry.kind == "support_requested":
                 messages.success(
                     request,
-                    _("Thank you. Your request for support was recorded; your designated supporter will see it."),
+                    _("Thank you. Your request for support was recorded; your designated supporter sees it."),
                 )
             else:
-                messages.success(request, _("Thank you. Your check-in was recorded; only you and your supporter see it."))
+                messages.success(
+                    request, _("Thank you. Your check-in was recorded; only you and your supporter see it.")
+                )
             return redirect("staff:wellbeing")
     return _wellbeing_page(request, form, status=400)
 
@@ -167,7 +174,9 @@ def wellbeing_check_in(request: HttpRequest) -> HttpResponse:
 def wellbeing_member(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     """A supported person's entries, for their designated supporter (anyone else: not found)."""
     member, entries = services.wellbeing_entries(actor=_user(request), member_uid=str(uid))
-    return render(request, "staff/wellbeing_member.html", {"member": member, "entries": entries, "form": OfferForm()})
+    return render(
+        request, "staff/wellbeing_member.html", {"member": member, "entries": entries, "form": OfferForm()}
+    )
 
 
 @require_POST
@@ -176,7 +185,9 @@ def wellbeing_offer(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     form = OfferForm(request.POST)
     if form.is_valid():
         try:
-            services.wellbeing_offer_support(actor=_user(request), member_uid=str(uid), note=form.cleaned_data["note"])
+            services.wellbeing_offer_support(
+                actor=_user(request), member_uid=str(uid), note=form.cleaned_data["note"]
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from xml.etree import ElementTree  # noqa: S405 (only Word's own XML, size-capped; Python 3.11's expat refuses entity bombs)
+from xml.etree import ElementTree
 
 # Larger than any leaflet, guide or campaign text a Society would check; keeps a zip bomb harmless.
 MAX_BYTES = 5_000_000

@@ -3,7 +3,6 @@ perception risks, seed 4.3); held activities are summed up by year and audience.
 
 from __future__ import annotations
 
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -61,7 +60,9 @@ def test_the_risk_assessment_needs_both_security_and_perception_risks(programme)
 
 def test_a_risk_assessment_made_after_the_activity_does_not_count(programme):
     activity = plan(programme, held_on="2020-01-10")
-    services.awareness_risk_assess(actor=programme, activity=activity, security_risks="a", perception_risks="b", mitigation="")
+    services.awareness_risk_assess(
+        actor=programme, activity=activity, security_risks="a", perception_risks="b", mitigation=""
+    )
     with pytest.raises(ValidationError, match="must come before"):
         services.awareness_mark_held(actor=programme, activity=activity, reach=5)
 
@@ -76,7 +77,9 @@ def test_the_page_refuses_to_mark_held_without_the_assessment(programme, signed_
 def test_the_summary_counts_held_activities_and_reach_by_year_and_audience(programme):
     for reach, audience in ((40, "migrant_workers"), (25, "migrant_workers"), (100, "public")):
         activity = plan(programme, audience=audience)
-        services.awareness_risk_assess(actor=programme, activity=activity, security_risks="a", perception_risks="b", mitigation="")
+        services.awareness_risk_assess(
+            actor=programme, activity=activity, security_risks="a", perception_risks="b", mitigation=""
+        )
         services.awareness_mark_held(actor=programme, activity=activity, reach=reach)
     plan(programme, audience="children")  # planned, not held: not counted
     lines = {(line.year, line.audience): (line.held, line.reach) for line in selectors.awareness_summary()}

@@ -37,8 +37,12 @@ def test_both_checklists_have_the_items_of_the_guidance(programme):
 def test_completing_items_changes_the_progress_figures(programme):
     assessment = services.readiness_start(actor=programme, year=2025)
     assert figures(2025)["referral"] == (0, 11, 0)
-    services.readiness_answer(actor=programme, assessment=assessment, item_key="ref.contact_person", status="in_place")
-    services.readiness_answer(actor=programme, assessment=assessment, item_key="ref.training", status="in_place")
+    services.readiness_answer(
+        actor=programme, assessment=assessment, item_key="ref.contact_person", status="in_place"
+    )
+    services.readiness_answer(
+        actor=programme, assessment=assessment, item_key="ref.training", status="in_place"
+    )
     assert figures(2025)["referral"] == (2, 11, 18)  # 2 of 11 = 18 %
     services.readiness_answer(
         actor=programme, assessment=assessment, item_key="ref.needs_assessment", status="not_applicable"
@@ -60,7 +64,11 @@ def test_a_yearly_reassessment_keeps_last_year_as_history(programme, make_user):
     )
     second = services.readiness_start(actor=programme, year=2026)
     copied = ReadinessAnswer.objects.get(assessment=second, item_key="fu.sops")
-    assert (copied.status, copied.evidence, copied.owner) == ("in_progress", "https://intranet.example.test/sops-draft", owner)
+    assert (copied.status, copied.evidence, copied.owner) == (
+        "in_progress",
+        "https://intranet.example.test/sops-draft",
+        owner,
+    )
     services.readiness_answer(actor=programme, assessment=second, item_key="fu.sops", status="in_place")
     assert figures(2026)["follow_up"] == (1, 12, 8)
     assert figures(2025)["follow_up"] == (0, 12, 0)
@@ -76,7 +84,9 @@ def test_an_earlier_year_can_no_longer_change(programme):
 
 def test_a_society_adds_its_own_item_which_counts_in_the_figures(programme):
     assessment = services.readiness_start(actor=programme, year=2025)
-    item = services.readiness_item_add(actor=programme, checklist="referral", text="A hotline number is on every leaflet.")
+    item = services.readiness_item_add(
+        actor=programme, checklist="referral", text="A hotline number is on every leaflet."
+    )
     assert figures(2025)["referral"] == (0, 12, 0)
     services.readiness_answer(actor=programme, assessment=assessment, item_key=item.key, status="in_place")
     assert figures(2025)["referral"] == (1, 12, 8)
@@ -85,7 +95,9 @@ def test_a_society_adds_its_own_item_which_counts_in_the_figures(programme):
 def test_an_unknown_item_is_refused(programme):
     assessment = services.readiness_start(actor=programme, year=2025)
     with pytest.raises(ValidationError):
-        services.readiness_answer(actor=programme, assessment=assessment, item_key="no.such", status="in_place")
+        services.readiness_answer(
+            actor=programme, assessment=assessment, item_key="no.such", status="in_place"
+        )
 
 
 def test_only_the_programme_manager_keeps_the_checklist(make_user):
@@ -96,11 +108,13 @@ def test_only_the_programme_manager_keeps_the_checklist(make_user):
 def test_the_page_shows_the_figures_and_a_chart_and_the_report_prints_them(programme, signed_in):
     client = signed_in(programme)
     assert client.post("/organisation/readiness/start/", {"year": "2025"}).status_code == 302
-    response = client.post("/organisation/readiness/2025/answer/", {"item_key": "ref.training", "status": "in_place"})
+    response = client.post(
+        "/organisation/readiness/2025/answer/", {"item_key": "ref.training", "status": "in_place"}
+    )
     assert response.status_code == 302
     page = client.get("/organisation/readiness/").content.decode()
     assert '<svg class="chart" role="img"' in page
-    assert '<span data-percent>9%</span>' in page  # 1 of 11
+    assert "<span data-percent>9%</span>" in page  # 1 of 11
     assert 'data-item="ref.training" data-status="in_place"' in page
     report = client.get("/organisation/readiness/2025/report/").content.decode()
     assert "<td>9%</td>" in report

@@ -24,7 +24,10 @@ def test_the_legal_framework_lists_every_instrument_of_annex_iii_with_a_link_in_
 def test_a_society_records_its_national_law_and_everyone_reads_it(make_user, signed_in):
     programme = make_user(Role.PROGRAMME_MANAGER)
     services.national_reference_add(
-        actor=programme, kind="referral_mechanism", title="National referral mechanism (test)", link="https://example.test/nrm"
+        actor=programme,
+        kind="referral_mechanism",
+        title="National referral mechanism (test)",
+        link="https://example.test/nrm",
     )
     page = signed_in(make_user(Role.VOLUNTEER)).get("/organisation/legal/").content.decode()
     assert "National referral mechanism (test)" in page
@@ -54,10 +57,19 @@ def test_an_ask_from_a_template_with_its_evidence_release_and_a_meeting(make_use
     template = catalogue.ask_templates("en")[1]
     release = stored_release()
     ask = services.advocacy_ask_create(
-        actor=programme, text=template.text, authority="Ministry of the Interior (test)", template=template.key, release=release
+        actor=programme,
+        text=template.text,
+        authority="Ministry of the Interior (test)",
+        template=template.key,
+        release=release,
     )
     services.advocacy_meeting_add(
-        actor=programme, ask=ask, met_on=ask.created_at.date(), with_whom="Policy unit", outcome="Agreed to review.", status="partly_met"
+        actor=programme,
+        ask=ask,
+        met_on=ask.created_at.date(),
+        with_whom="Policy unit",
+        outcome="Agreed to review.",
+        status="partly_met",
     )
     ask.refresh_from_db()
     assert (ask.status, ask.release, ask.meetings.count()) == ("partly_met", release, 1)
@@ -70,4 +82,6 @@ def test_the_advocacy_templates_are_the_nine_asks_of_section_4_3():
 
 def test_an_unknown_template_is_refused(make_user):
     with pytest.raises(ValidationError):
-        services.advocacy_ask_create(actor=make_user(Role.PROGRAMME_MANAGER), text="x", authority="y", template="nope")
+        services.advocacy_ask_create(
+            actor=make_user(Role.PROGRAMME_MANAGER), text="x", authority="y", template="nope"
+        )

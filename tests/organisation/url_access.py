@@ -33,7 +33,9 @@ def ask_uid(users: Mapping[str, User]) -> dict[str, Any]:
 
 URL_ACCESS: dict[str, Access] = {
     "organisation:readiness": page(Perm.ORG_MANAGE),
-    "organisation:readiness_start": page(Perm.ORG_MANAGE, method="POST", data={"year": "2026"}, allowed=REDIRECT),
+    "organisation:readiness_start": page(
+        Perm.ORG_MANAGE, method="POST", data={"year": "2026"}, allowed=REDIRECT
+    ),
     "organisation:readiness_answer": page(
         Perm.ORG_MANAGE,
         method="POST",
@@ -42,7 +44,10 @@ URL_ACCESS: dict[str, Access] = {
         allowed=REDIRECT,
     ),
     "organisation:readiness_item_add": page(
-        Perm.ORG_MANAGE, method="POST", data={"checklist": "referral", "text": "Our own item"}, allowed=REDIRECT
+        Perm.ORG_MANAGE,
+        method="POST",
+        data={"checklist": "referral", "text": "Our own item"},
+        allowed=REDIRECT,
     ),
     "organisation:readiness_report": page(Perm.ORG_MANAGE, kwargs=year),
     "organisation:awareness": page(Perm.ORG_MANAGE),

@@ -65,8 +65,8 @@ EXPECTED: dict[str, set[str]] = {
     "stats.export": {PROGRAMME, DPO},
     "stats.reproduce": {DPO},
     "stats.budget": {DPO},
-    # The organisation's tools are the programme manager's (PRODUCT.md: readiness checklist, staff training and
-    # wellbeing, awareness activities, evidence for humanitarian diplomacy). The staff register holds
+    # The organisation's tools are the programme manager's (PRODUCT.md: readiness checklist, staff training
+    # and wellbeing, awareness activities, evidence for humanitarian diplomacy). The staff register holds
     # suitability notes: not the administrator's, who manages accounts only.
     "readiness.edit": {PROGRAMME},
     "awareness.edit": {PROGRAMME},

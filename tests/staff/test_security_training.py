@@ -67,10 +67,16 @@ def test_other_trainings_do_not_count_as_security_training(programme, registered
 
 def test_a_renewed_training_makes_an_expired_one_valid_again(programme, registered, worker):
     training_record(
-        actor=programme, member=registered, kind="personal_security", completed_on=JAN_1, expires_on=date(2026, 3, 1)
+        actor=programme,
+        member=registered,
+        kind="personal_security",
+        completed_on=JAN_1,
+        expires_on=date(2026, 3, 1),
     )
     assert has_valid_security_training(worker, on=date(2026, 4, 1)) is False
-    training_record(actor=programme, member=registered, kind="personal_security", completed_on=date(2026, 4, 1))
+    training_record(
+        actor=programme, member=registered, kind="personal_security", completed_on=date(2026, 4, 1)
+    )
     assert has_valid_security_training(worker, on=date(2026, 4, 1)) is True
 
 
@@ -86,7 +92,9 @@ def test_today_is_the_default_day(programme, registered, worker):
     assert has_valid_security_training(worker) is True
 
 
-def test_a_training_cannot_be_recorded_in_the_future_nor_expire_before_it_was_completed(programme, registered):
+def test_a_training_cannot_be_recorded_in_the_future_nor_expire_before_it_was_completed(
+    programme, registered
+):
     with pytest.raises(ValidationError):
         training_record(
             actor=programme,
@@ -96,7 +104,11 @@ def test_a_training_cannot_be_recorded_in_the_future_nor_expire_before_it_was_co
         )
     with pytest.raises(ValidationError):
         training_record(
-            actor=programme, member=registered, kind="personal_security", completed_on=JAN_1, expires_on=date(2025, 1, 1)
+            actor=programme,
+            member=registered,
+            kind="personal_security",
+            completed_on=JAN_1,
+            expires_on=date(2025, 1, 1),
         )
 
 

@@ -30,7 +30,11 @@ def people(make_user):
 @pytest.fixture
 def member(people):
     member = services.staff_member_create(
-        actor=people["programme"], name="Vera Test", kind="volunteer", user=people["volunteer"], supporter=people["supporter"]
+        actor=people["programme"],
+        name="Vera Test",
+        kind="volunteer",
+        user=people["volunteer"],
+        supporter=people["supporter"],
     )
     services.wellbeing_check_in(actor=people["volunteer"], feeling="strained", note=SECRET_NOTE)
     return member
@@ -44,7 +48,9 @@ def test_the_person_sees_their_own_entries_with_the_note(people, member):
 def test_the_designated_supporter_sees_them_and_can_offer_support(people, member):
     _member, entries = services.wellbeing_entries(actor=people["supporter"], member_uid=str(member.uid))
     assert [e.note for e in entries] == [SECRET_NOTE]
-    services.wellbeing_offer_support(actor=people["supporter"], member_uid=str(member.uid), note="Offered a talk.")
+    services.wellbeing_offer_support(
+        actor=people["supporter"], member_uid=str(member.uid), note="Offered a talk."
+    )
     assert member.wellbeing.filter(kind="support_offered").count() == 1
 
 
@@ -68,7 +74,9 @@ def test_the_note_is_sealed_in_the_database_and_absent_from_the_audit(people, me
         cursor.execute("SELECT note FROM staff_wellbeingentry")
         (blob,) = cursor.fetchone()
     assert b"shelter" not in bytes(blob)
-    assert not any("strained" in str(e.detail) or "shelter" in str(e.detail) for e in AuditEvent.objects.all())
+    assert not any(
+        "strained" in str(e.detail) or "shelter" in str(e.detail) for e in AuditEvent.objects.all()
+    )
 
 
 def test_counts_below_the_threshold_are_suppressed(people, member, settings):

@@ -18,7 +18,9 @@ def member_uid(users: Mapping[str, User]) -> dict[str, Any]:
 
 def supported_uid(users: Mapping[str, User]) -> dict[str, Any]:
     """A person whose designated supporter is the caseworker: everyone else answers not found."""
-    member = staff_member_create(actor=None, name="Test Member", kind="volunteer", supporter=users["caseworker"])
+    member = staff_member_create(
+        actor=None, name="Test Member", kind="volunteer", supporter=users["caseworker"]
+    )
     return {"uid": member.uid}
 
 
@@ -30,7 +32,9 @@ URL_ACCESS: dict[str, Access] = {
         Perm.STAFF_MANAGE, method="POST", data={"name": "New Person", "kind": "volunteer"}, allowed=REDIRECT
     ),
     "staff:detail": page(Perm.STAFF_MANAGE, kwargs=member_uid),
-    "staff:update": page(Perm.STAFF_MANAGE, method="POST", kwargs=member_uid, data={"active": "on"}, allowed=REDIRECT),
+    "staff:update": page(
+        Perm.STAFF_MANAGE, method="POST", kwargs=member_uid, data={"active": "on"}, allowed=REDIRECT
+    ),
     "staff:training_add": page(
         Perm.STAFF_MANAGE,
         method="POST",
@@ -39,7 +43,9 @@ URL_ACCESS: dict[str, Access] = {
         allowed=REDIRECT,
     ),
     "staff:wellbeing": page(Perm.WELLBEING_OWN),
-    "staff:wellbeing_check_in": page(Perm.WELLBEING_OWN, method="POST", data={"feeling": "well"}, allowed=REDIRECT),
+    "staff:wellbeing_check_in": page(
+        Perm.WELLBEING_OWN, method="POST", data={"feeling": "well"}, allowed=REDIRECT
+    ),
     "staff:wellbeing_member": page(Perm.WELLBEING_OWN, kwargs=supported_uid, override=_ONLY_SUPPORTER),
     "staff:wellbeing_offer": page(
         Perm.WELLBEING_OWN, method="POST", kwargs=supported_uid, allowed=REDIRECT, override=_ONLY_SUPPORTER

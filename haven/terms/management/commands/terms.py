@@ -73,7 +73,8 @@ class Command(BaseCommand):
                 for finding in findings:
                     rule = finding.rule
                     self.stdout.write(
-                        f"{path_text}:{finding.line}:{finding.column}: {finding.text!r} ({rule.id}): {rule.why}"
+                        f"{path_text}:{finding.line}:{finding.column}: {finding.text!r} ({rule.id}):"
+                        f" {rule.why}"
                     )
                     self.stdout.write(f"    instead: {'; '.join(rule.instead)}")
                     if rule.context:
