@@ -33,6 +33,7 @@ def test_programme_manager_marks_a_readiness_item_in_place_and_the_progress_chan
     assert referral.text_content() == "0%"
 
     item = page.locator("[data-item='ref.contact_person']")
+    item.locator("summary").click()
     item.locator("select[name$=status]").select_option("in_place")
     item.locator("input[name$=evidence]").fill("https://intranet.example.test/contact-person")
     item.locator("button[type=submit]").click()
