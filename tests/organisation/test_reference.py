@@ -85,3 +85,19 @@ def test_an_unknown_template_is_refused(make_user):
         services.advocacy_ask_create(
             actor=make_user(Role.PROGRAMME_MANAGER), text="x", authority="y", template="nope"
         )
+
+
+@pytest.mark.parametrize(
+    ("path", "card"),
+    [("/screening/", "approach"), ("/screening/", "no_promises"), ("/cases/new/", "no_promises")],
+)
+def test_the_guidance_cards_are_linked_from_the_screens_where_they_are_needed(make_user, signed_in, path, card):
+    page = signed_in(make_user(Role.CASE_MANAGER)).get(path).content.decode()
+    assert f'href="/organisation/guidance/{card}/" data-guidance="{card}"' in page
+
+
+def test_every_card_opens_in_both_languages(make_user, signed_in):
+    client = signed_in(make_user(Role.VOLUNTEER))
+    for card in catalogue.cards("en"):
+        assert client.get(f"/organisation/guidance/{card.key}/").status_code == 200
+    assert {c.key for c in catalogue.cards("fr")} == {c.key for c in catalogue.cards("en")}
