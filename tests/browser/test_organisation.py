@@ -59,7 +59,9 @@ def test_a_volunteer_checks_a_text_and_sees_each_word_to_avoid_with_a_suggestion
     sign_in(page, live_server.url, demo_accounts["volunteer"])
     page.click("nav a[data-nav=terms]")
     page.wait_for_url(f"{live_server.url}/terms/")
-    page.fill("textarea[name=text]", "Join the fight against human trafficking.\nNous voulons sauver les victimes.")
+    page.fill(
+        "textarea[name=text]", "Join the fight against human trafficking.\nNous voulons sauver les victimes."
+    )
     page.click("button:has-text('Check')")
     page.wait_for_load_state()
     marks = page.locator(".checked-text mark")

@@ -91,7 +91,9 @@ def test_an_unknown_template_is_refused(make_user):
     ("path", "card"),
     [("/screening/", "approach"), ("/screening/", "no_promises"), ("/cases/new/", "no_promises")],
 )
-def test_the_guidance_cards_are_linked_from_the_screens_where_they_are_needed(make_user, signed_in, path, card):
+def test_the_guidance_cards_are_linked_from_the_screens_where_they_are_needed(
+    make_user, signed_in, path, card
+):
     page = signed_in(make_user(Role.CASE_MANAGER)).get(path).content.decode()
     assert f'href="/organisation/guidance/{card}/" data-guidance="{card}"' in page
 

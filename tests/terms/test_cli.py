@@ -106,3 +106,31 @@ def test_a_missing_file_exits_2_even_when_another_file_has_findings(tmp_path: Pa
     files = json.loads(out)["files"]
     assert [len(f["findings"]) for f in files] == [1, 0]
     assert files[1]["error"] == "it does not exist"
+
+
+@pytest.mark.slow  # three processes of the real `haven` command
+def test_the_real_command_line_exits_1_on_findings_0_on_clean_text_and_2_on_a_binary(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    haven = root / ".venv" / "bin" / "haven"
+    command = [str(haven)] if haven.exists() else [sys.executable, "-m", "haven.cli"]
+    env = dict(os.environ, HAVEN_ENV="test", HAVEN_DATA_DIR=str(tmp_path / "data"))
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    (tmp_path / "findings.txt").write_text("Anti-trafficking activities", encoding="utf-8")
+    (tmp_path / "clean.txt").write_text("Activities to protect against human trafficking", encoding="utf-8")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    codes = [
+        subprocess.run(
+            [*command, "terms", "check", str(tmp_path / name)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        ).returncode
+        for name in ("findings.txt", "clean.txt", "image.png")
+    ]
+    assert codes == [1, 0, 2]
