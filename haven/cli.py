@@ -91,6 +91,8 @@ GROUPS = {
     "screening": "Screening",
     "evidence": "Anonymised statistics",
     "referrals": "Referrals and the service directory",
+    "terms": "Terminology",
+    "organisation": "Organisation",
 }
 
 

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "haven.evidence",
     "haven.oversight",
     "haven.referrals",
+    "haven.terms",
+    "haven.staff",
+    "haven.organisation",
     "haven.api",
 ]
 
@@ -268,6 +271,8 @@ EXPECTED_PEOPLE = env_int("HAVEN_EXPECTED_PEOPLE", 100_000, minimum=100)
 # dir, and optionally a witness the database's writers cannot reach (a second file, or syslog).
 AUDIT_CHECKPOINT_FILE = DATA_DIR / "audit-checkpoints.jsonl"
 AUDIT_CHECKPOINT_SECONDS = env_int("HAVEN_AUDIT_CHECKPOINT_SECONDS", 60, minimum=1)
+# Wellbeing counts below this are shown as "fewer than" to the programme manager, never as a number.
+WELLBEING_MIN_COUNT = env_int("HAVEN_WELLBEING_MIN_COUNT", 5, minimum=2)
 AUDIT_WITNESS = env_str("HAVEN_AUDIT_WITNESS", "")
 if AUDIT_WITNESS and AUDIT_WITNESS != "syslog":
     if not Path(AUDIT_WITNESS).is_absolute():

@@ -11,6 +11,7 @@ from haven.evidence.api import router as evidence_api
 from haven.followup.api import router as followup_api
 from haven.referrals.api import router as referrals_api
 from haven.screening.api import router as screening_api
+from haven.terms.api import router as terms_api
 
 # Each domain app's API under its own prefix of /api/v1/.
 api.add_router("/cases", cases_api)
@@ -19,6 +20,7 @@ api.add_router("/cases", assessment_api)
 api.add_router("/screenings", screening_api)
 api.add_router("/stats", evidence_api)
 api.add_router("", referrals_api)
+api.add_router("/terms", terms_api)
 
 handler400 = "haven.core.views.error_400"
 handler403 = "haven.core.views.error_403"
@@ -39,5 +41,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("evidence/", include("haven.evidence.urls")),
     path("referrals/", include("haven.referrals.urls")),
+    path("terms/", include("haven.terms.urls")),
+    path("staff/", include("haven.staff.urls")),
+    path("organisation/", include("haven.organisation.urls")),
     path("api/v1/", api.urls),
 ]

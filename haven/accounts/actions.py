@@ -218,6 +218,37 @@ ACTIONS: tuple[Action, ...] = (
         "Register, approve, refuse or answer a request from an authority for data",
     ),
     Action("referral.gaps", Perm.DIRECTORY_MANAGE, (WEB,), "See and export the gap analysis"),
+    # Organisation
+    Action(
+        "readiness.edit",
+        Perm.ORG_MANAGE,
+        (WEB,),
+        "Keep the readiness checklist: item status, evidence, owner, own items, yearly re-assessment",
+    ),
+    Action(
+        "awareness.edit",
+        Perm.ORG_MANAGE,
+        (WEB,),
+        "Plan an awareness activity, record its risk assessment, mark it held",
+    ),
+    Action("legal.edit", Perm.ORG_MANAGE, (WEB,), "Record national law and referral mechanisms"),
+    Action("advocacy.edit", Perm.ORG_MANAGE, (WEB,), "Record asks to authorities, meetings and outcomes"),
+    Action("staff.edit", Perm.STAFF_MANAGE, (WEB,), "Keep the staff and volunteer register and trainings"),
+    Action(
+        "wellbeing.record",
+        Perm.WELLBEING_OWN,
+        (WEB,),
+        "Record one's own wellbeing check-in, or offer support as the designated supporter",
+    ),
+    Action(
+        "wellbeing.read",
+        Perm.WELLBEING_OWN,
+        (WEB,),
+        "Read one's own wellbeing entries, or those of a person one supports",
+    ),
+    Action(
+        "wellbeing.summary", Perm.WELLBEING_SUMMARY, (WEB,), "See wellbeing counts, small numbers suppressed"
+    ),
 )
 
 _BY_NAME = {action.name: action for action in ACTIONS}

@@ -62,6 +62,10 @@ class Perm(StrEnum):
     DIRECTORY_MANAGE = "directory.manage"
     REFERRAL_SEND = "referral.send"
     AUTHORITY_REQUESTS = "authority.requests"
+    ORG_MANAGE = "organisation.manage"
+    STAFF_MANAGE = "staff.manage"
+    WELLBEING_OWN = "wellbeing.own"
+    WELLBEING_SUMMARY = "wellbeing.summary"
 
 
 PERM_LABELS: dict[Perm, str] = {
@@ -94,10 +98,16 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.DIRECTORY_MANAGE: "Describe partner services and their cooperation assessment; see the gap analysis",
     Perm.REFERRAL_SEND: "Refer a person to a partner service (consent-checked, minimised)",
     Perm.AUTHORITY_REQUESTS: "Register and decide requests from authorities for data",
+    Perm.ORG_MANAGE: "Keep the readiness checklist, awareness activities, advocacy log and national law",
+    Perm.STAFF_MANAGE: "Keep the staff and volunteer register: roles, trainings, suitability notes",
+    Perm.WELLBEING_OWN: "Record one's own wellbeing check-ins (and offer support as a designated supporter)",
+    Perm.WELLBEING_SUMMARY: "See wellbeing counts for the whole Society, small numbers suppressed",
 }
 
 MATRIX: dict[Role, frozenset[Perm]] = {
-    Role.VOLUNTEER: frozenset({Perm.SCREENING_RUN, Perm.CASE_FIRST_CONTACT, Perm.CASE_VIEW, Perm.API_TOKEN}),
+    Role.VOLUNTEER: frozenset(
+        {Perm.SCREENING_RUN, Perm.CASE_FIRST_CONTACT, Perm.CASE_VIEW, Perm.API_TOKEN, Perm.WELLBEING_OWN}
+    ),
     Role.CASEWORKER: frozenset(
         {
             Perm.SCREENING_RUN,
@@ -108,6 +118,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.CONSENT_RECORD,
             Perm.API_TOKEN,
             Perm.DIRECTORY_VIEW,
+            Perm.WELLBEING_OWN,
         }
     ),
     Role.CASE_MANAGER: frozenset(
@@ -132,6 +143,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.DIRECTORY_VIEW,
             Perm.REFERRAL_SEND,
             Perm.AUTHORITY_REQUESTS,
+            Perm.WELLBEING_OWN,
         }
     ),
     Role.PROGRAMME_MANAGER: frozenset(
@@ -144,6 +156,12 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.API_TOKEN,
             Perm.DIRECTORY_VIEW,
             Perm.DIRECTORY_MANAGE,
+            # The organisation's tools (PRODUCT.md: readiness, staff training and wellbeing, awareness,
+            # humanitarian diplomacy).
+            Perm.ORG_MANAGE,
+            Perm.STAFF_MANAGE,
+            Perm.WELLBEING_SUMMARY,
+            Perm.WELLBEING_OWN,
         }
     ),
     Role.DPO: frozenset(
@@ -165,9 +183,10 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.CASE_PURPOSE,
             Perm.DIRECTORY_VIEW,
             Perm.AUTHORITY_REQUESTS,
+            Perm.WELLBEING_OWN,
         }
     ),
-    Role.ADMIN: frozenset({Perm.ACCOUNTS_MANAGE, Perm.AUDIT_VIEW, Perm.API_TOKEN}),
+    Role.ADMIN: frozenset({Perm.ACCOUNTS_MANAGE, Perm.AUDIT_VIEW, Perm.API_TOKEN, Perm.WELLBEING_OWN}),
 }
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import combinations
 
-from haven.core.terminology import avoided_words
 from haven.screening.engine import Outcome, evaluate, parse_request, quick_questions_for
 from haven.screening.library import LANGUAGES, Indicator, Library
+from haven.terms.checker import check
 
 # One age for each side of the age rule.
 _AGE = {"adult": 30, "child": 15}
@@ -40,10 +40,11 @@ def wording_problems(library: Library) -> list[str]:
             texts.append(("child_text", indicator.child_text))
         for name, text in texts:
             for lang in LANGUAGES:
-                for word, instead in avoided_words(text.get(lang)):
+                # The rules written for the question's language (the one terminology checker).
+                for finding in check(text.get(lang), [lang]):
                     problems.append(
-                        f"indicator {indicator.id!r}: {name}.{lang} says {word!r}; the terminology guide asks"
-                        f" for: {instead}"
+                        f"indicator {indicator.id!r}: {name}.{lang} says {finding.text!r};"
+                        f" the terminology guide asks for: {'; '.join(finding.rule.instead)}"
                     )
     return problems
 

@@ -112,6 +112,19 @@ EXPECTED: dict[str, set[str]] = {
     "referral.residence_request": {MANAGER},
     "authority.request": {MANAGER, DPO},
     "referral.gaps": {PROGRAMME},
+    # The organisation's tools are the programme manager's (PRODUCT.md: readiness checklist, staff training
+    # and wellbeing, awareness activities, evidence for humanitarian diplomacy). The staff register holds
+    # suitability notes: not the administrator's, who manages accounts only.
+    "readiness.edit": {PROGRAMME},
+    "awareness.edit": {PROGRAMME},
+    "legal.edit": {PROGRAMME},
+    "advocacy.edit": {PROGRAMME},
+    "staff.edit": {PROGRAMME},
+    # Every staff member and volunteer looks after their own wellbeing; only the programme manager sees the
+    # Society's counts, never an individual's entries.
+    "wellbeing.record": {VOLUNTEER, CASEWORKER, MANAGER, PROGRAMME, DPO, ADMIN},
+    "wellbeing.read": {VOLUNTEER, CASEWORKER, MANAGER, PROGRAMME, DPO, ADMIN},
+    "wellbeing.summary": {PROGRAMME},
 }
 
 # The web pages of the actions reached only on the web: their role decisions are the URL x role table's.
@@ -145,6 +158,22 @@ WEB_PAGES: dict[str, tuple[str, ...]] = {
     "referral.residence_request": ("referrals:residence",),
     "authority.request": ("referrals:authority", "referrals:authority_decide"),
     "referral.gaps": ("referrals:gaps", "referrals:gaps_export"),
+    "readiness.edit": (
+        "organisation:readiness_start",
+        "organisation:readiness_answer",
+        "organisation:readiness_item_add",
+    ),
+    "awareness.edit": (
+        "organisation:awareness_create",
+        "organisation:awareness_risks",
+        "organisation:awareness_held",
+    ),
+    "legal.edit": ("organisation:legal_add",),
+    "advocacy.edit": ("organisation:advocacy_create", "organisation:advocacy_meeting"),
+    "staff.edit": ("staff:create", "staff:update", "staff:training_add", "staff:detail"),
+    "wellbeing.record": ("staff:wellbeing_check_in", "staff:wellbeing_offer"),
+    "wellbeing.read": ("staff:wellbeing", "staff:wellbeing_member"),
+    "wellbeing.summary": ("staff:wellbeing_summary",),
 }
 
 _REFERRALS = "tests/referrals/test_parity.py"
