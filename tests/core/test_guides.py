@@ -123,7 +123,7 @@ def test_the_help_link_of_a_page_leads_to_the_guide_of_the_users_role_in_the_int
         client = signed_in(user)
         client.cookies["django_language"] = interface
         page = client.get("/").content.decode()
-        links = re.findall(r'<a href="([^"]+)"[^>]*data-nav="help"', page)
+        links = re.findall(r'<a href="([^"]+)"[^>]*data-help="guide"', page)
         assert links == [f"/help/{lang}/{ROLE_GUIDES[role.value]}/"], role
         guide = client.get(links[0]).content.decode()
         other = "fr" if lang == "en" else "en"
@@ -134,7 +134,7 @@ def test_the_help_link_of_a_page_leads_to_the_guide_of_the_users_role_in_the_int
 def test_the_sign_in_page_links_to_how_to_sign_in_which_opens_without_an_account() -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="fr")
     page = client.get("/accounts/login/").content.decode()
-    links = re.findall(r'<a href="([^"]+)"[^>]*data-nav="help"', page)
+    links = re.findall(r'<a href="([^"]+)"[^>]*data-help="guide"', page)
     assert links == ["/help/sign-in/fr/"]
     help_page = client.get(links[0])
     assert help_page.status_code == 200
