@@ -21,7 +21,7 @@ LAST_SEEN = "haven_last_seen"
 REAUTH_AT = "haven_reauth_at"
 
 # Paths reachable after the password step but before the second factor.
-_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/", "/health", "/about/")
+_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/", "/health", "/about/", "/help/sign-in/")
 
 
 class SessionTimeoutMiddleware:

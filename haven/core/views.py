@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
+from django.utils.translation import get_language
 
 from haven.accounts.decorators import require_login
 from haven.accounts.permissions import ROLE_LABELS, Role
+from haven.core import guides
 from haven.core.storage import storage_failure
 
 
@@ -18,6 +21,59 @@ from haven.core.storage import storage_failure
 def home(request: HttpRequest) -> HttpResponse:
     role = Role(request.user.role)  # type: ignore[union-attr]
     return render(request, "core/home.html", {"role_label": ROLE_LABELS[role]})
+
+
+@require_login
+def help_index(request: HttpRequest) -> HttpResponse:
+    """Every role's guide, in the interface language first and the other one beside it; one's own first."""
+    own = Role(request.user.role)  # type: ignore[union-attr]
+    lang = guides.guide_language(get_language())
+    other = guides.other_language(lang)
+    rows = [
+        {
+            "label": ROLE_LABELS[role],
+            "own": role == own,
+            "url": reverse("core:guide", args=[lang, slug]),
+            "other_url": reverse("core:guide", args=[other, slug]),
+        }
+        for role, slug in sorted(guides.ROLE_SLUGS.items(), key=lambda item: item[0] != own)
+    ]
+    context = {
+        "rows": rows,
+        "other_lang": other,
+        "other_name": guides.LANGUAGE_NAMES[other],
+        "sign_in_url": reverse("core:sign_in_help", args=[lang]),
+    }
+    return render(request, "core/help.html", context)
+
+
+def _guide_page(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
+    found = guides.load(lang, slug)
+    if found is None:
+        raise Http404("no such guide")
+    other = guides.other_language(lang)
+    name = "core:sign_in_help" if slug == guides.SIGN_IN else "core:guide"
+    args = [other] if slug == guides.SIGN_IN else [other, slug]
+    context = {
+        "guide": found,
+        "other_lang": other,
+        "other_name": guides.LANGUAGE_NAMES[other],
+        "other_url": reverse(name, args=args),
+    }
+    return render(request, "core/guide.html", context)
+
+
+@require_login
+def guide(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
+    """One role's guide; every signed-in role may read every guide."""
+    if slug not in guides.ROLE_SLUGS.values():
+        raise Http404("no such guide")
+    return _guide_page(request, lang, slug)
+
+
+def sign_in_help(request: HttpRequest, lang: str) -> HttpResponse:
+    """How to sign in and set up the authenticator app. Public: it holds no data."""
+    return _guide_page(request, lang, guides.SIGN_IN)
 
 
 def health(request: HttpRequest) -> HttpResponse:

@@ -10,6 +10,7 @@ from tests.core.access_table import (
     NOT_FOUND,
     OK,
     REDIRECT,
+    SUBJECTS,
     Access,
     api,
     page,
@@ -18,6 +19,10 @@ from tests.core.access_table import (
 
 URL_ACCESS: dict[str, Access] = {
     "core:home": page(),
+    # The user guides: every role reads every guide; how to sign in is open to all, even half-way in.
+    "core:help": page(),
+    "core:guide": page(kwargs={"lang": "fr", "slug": "data-protection-officer"}),
+    "core:sign_in_help": Access(expect={who: OK for who in SUBJECTS}, kwargs={"lang": "en"}),
     "health": public(),
     "set_language": public(REDIRECT, method="POST", data={"language": "fr", "next": "/"}),
     "accounts:login": public(),
