@@ -28,7 +28,7 @@ from haven.accounts.models import User
 from haven.accounts.refusals import AccessNotFound
 from haven.accounts.services import record_refusal
 from haven.api.models import ApiToken
-from haven.api.services import token_active, token_confirm, token_lookup, token_revoke, tokens_of
+from haven.api.services import token_active, token_confirm, token_lookup, token_revoke, tokens_held
 from haven.core.parsing import load_json
 
 # Which scope a call needs: the first rule whose path prefix (under /api/v1) matches, the scope for reading
@@ -316,7 +316,7 @@ def tokens_list(request: HttpRequest) -> list[dict[str, Any]]:
             "expires_at": t.expires_at, "last_used_at": t.last_used_at, "revoked_at": t.revoked_at,
             "active": token_active(t),
         }
-        for t in tokens_of(user)
+        for t in tokens_held(user)
     ]  # fmt: skip
 
 

@@ -75,7 +75,7 @@ def token_create(
     return token, raw
 
 
-def tokens_of(user: User) -> list[ApiToken]:
+def tokens_held(user: User) -> list[ApiToken]:
     """Every token `user` holds or held, newest first (revoked and expired ones too, marked as such)."""
     return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"))
 

@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
@@ -396,7 +396,7 @@ def record_assessment(request: HttpRequest, code: str, payload: NeedsIn) -> Any:
     )
     view = selectors.needs_assessment_view(case, assessment.number)
     assert view is not None
-    return 201, _needs_out(view)
+    return Status(201, _needs_out(view))
 
 
 @router.get("/{code}/assessments/{number}", response={200: NeedsOut, **ERRORS})
@@ -445,7 +445,7 @@ def record_risk(request: HttpRequest, code: str, payload: RiskIn) -> Any:
         notes=payload.notes,
         review_on=payload.review_on,
     )
-    return 201, _risk_out(selectors.RiskView(assessment, Opened(payload.notes.strip() or None)))
+    return Status(201, _risk_out(selectors.RiskView(assessment, Opened(payload.notes.strip() or None))))
 
 
 @router.post("/{code}/risk/{risk_id}/sign-off", response={200: RiskOut, **ERRORS})
@@ -477,7 +477,7 @@ def record_safety_plan(request: HttpRequest, code: str, payload: PlanIn) -> Any:
         measures=payload.measures,
         review_on=payload.review_on,
     )
-    return 201, _plan_out(selectors.PlanView(plan, Opened(payload.measures.strip())))
+    return Status(201, _plan_out(selectors.PlanView(plan, Opened(payload.measures.strip()))))
 
 
 # -- restoring family links ---------------------------------------------------------------------------------
@@ -514,15 +514,18 @@ def request_family_links(request: HttpRequest, code: str, payload: FamilyLinksIn
     made = services.family_links_request(
         actor=user, case=case, kind=payload.kind, sought=payload.sought, details=payload.details
     )
-    return 201, {
-        "id": made.pk,
-        "kind": made.kind,
-        "sought": payload.sought.strip(),
-        "details": payload.details.strip() or None,
-        "risk_assessment": made.risk_assessment_id,
-        "requested_by": user.pk,
-        "requested_at": made.requested_at,
-    }
+    return Status(
+        201,
+        {
+            "id": made.pk,
+            "kind": made.kind,
+            "sought": payload.sought.strip(),
+            "details": payload.details.strip() or None,
+            "risk_assessment": made.risk_assessment_id,
+            "requested_by": user.pk,
+            "requested_at": made.requested_at,
+        },
+    )
 
 
 # -- support plan -------------------------------------------------------------------------------------------
@@ -559,7 +562,7 @@ def add_goal(request: HttpRequest, code: str, payload: GoalIn) -> Any:
         directory_service_id=payload.directory_service_id,
     )
     view = next(v for v in selectors.support_goals_for(case) if v.goal.pk == goal.pk)
-    return 201, _goal_out(view)
+    return Status(201, _goal_out(view))
 
 
 @router.post("/{code}/support-plan/goals/{goal_id}", response={200: GoalOut, **ERRORS})
@@ -594,7 +597,7 @@ def add_review(request: HttpRequest, code: str, payload: ReviewIn) -> Any:
         summary=payload.summary,
         next_review_on=payload.next_review_on,
     )
-    return 201, _review_out(selectors.ReviewView(review, Opened(payload.summary.strip())))
+    return Status(201, _review_out(selectors.ReviewView(review, Opened(payload.summary.strip()))))
 
 
 # -- child protection ---------------------------------------------------------------------------------------
@@ -634,4 +637,4 @@ def record_child_step(request: HttpRequest, code: str, payload: ChildStepIn) -> 
     case = case_for_user(user, code, section="child_protection")
     step = services.child_step_record(actor=user, case=case, **payload.dict())
     view = next(v for v in selectors.child_steps_for(case) if v.step.pk == step.pk)
-    return 201, _step_out(view)
+    return Status(201, _step_out(view))

@@ -19,6 +19,7 @@ from haven.accounts.reads import person_read
 from haven.accounts.refusals import AccessNotFound
 from haven.audit.services import audit_record
 from haven.cases.models import Case, DpoPurpose
+from haven.staff.access import has_valid_security_training
 
 # What each section of a case needs on top of opening the case at all.
 SECTION_PERMS: dict[str, Perm | None] = {
@@ -73,12 +74,13 @@ def is_eligible(case: Case, user: User, part: str) -> bool:
 
 
 def may_take_high_risk(user: User) -> bool:
-    """True when `user` may be given a part in a high-risk case (the one rule; every assignment asks it).
+    """True when `user` may be given a part in a high-risk case (the one rule; every assignment asks it,
+    whether of a case manager, a caseworker or a task's assignee).
 
-    For now: the case manager role only. When the staff register exists, this body will ask for valid
-    security training instead (seed 4.2.3: special training on personal security for those exposed).
+    Only someone whose personal security training, in the staff register, is valid today: the seed makes
+    it mandatory before high-risk or safe-house work (4.2, point 3). The role alone is not enough.
     """
-    return user.is_active and user.role == Role.CASE_MANAGER
+    return user.is_active and has_valid_security_training(user)
 
 
 def may_act_for_team(user: User, team_id: int | None) -> bool:

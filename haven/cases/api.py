@@ -447,7 +447,7 @@ def record_purpose(request: HttpRequest, code: str, payload: PurposeIn) -> Any:
     record = services.dpo_purpose_record(
         actor=user, case=case, purpose=payload.purpose, reason=payload.reason
     )
-    return 201, {"case": case.code, "purpose": record.purpose, "expires_at": record.expires_at}
+    return Status(201, {"case": case.code, "purpose": record.purpose, "expires_at": record.expires_at})
 
 
 @router.get("/{code}/person", response={200: PersonOut, **ERRORS})
@@ -698,6 +698,8 @@ def undo_task(request: HttpRequest, code: str, task_id: int) -> Any:
         raise Http404
     task = services.task_undo_done(actor=user, case=case, task=task)
     return _task_out(task, None)
+
+
 class AssignIn(Schema):
     case_manager: int | None = Field(None, description="Account id of the new case manager")
     caseworkers: list[int] | None = Field(None, description="Account ids; replaces the caseworker list")

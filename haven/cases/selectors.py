@@ -227,6 +227,8 @@ def sections_of(opened: Mapping[str, Opened]) -> list[str]:
 def note_sections_of(notes: Iterable[NoteView]) -> list[str]:
     """The sensitive sections (health, perpetrator, location) of the notes a read returned."""
     return sorted({n.note.section for n in notes if n.note.section in vocab.SENSITIVE_SECTIONS})
+
+
 @dataclass(frozen=True)
 class OverdueRow:
     """One line of an overdue list: the task, its title opened, and how many days it is overdue."""

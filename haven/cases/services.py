@@ -552,8 +552,8 @@ def _check_high_risk(actor: User, case: Case, people: Sequence[User], field: str
         {
             field: ValidationError(
                 _(
-                    "This case is high risk: only people allowed to work on high-risk cases (for now, case "
-                    "managers) can be assigned to it."
+                    "This case is high risk: only people whose personal security training is valid (in the "
+                    "staff register) can be assigned to it."
                 ),
                 code=HIGH_RISK_REFUSED,
             )
@@ -572,10 +572,17 @@ def case_assign(
     authorize(actor, "case.assign")
     current = Case.objects.get(pk=case.pk)
     if case_manager is not None:
-        _check_high_risk(actor, current, [case_manager], "case_manager")
+        _check_high_risk(actor, current, _newcomers(current, [case_manager]), "case_manager")
     if caseworkers is not None:
-        _check_high_risk(actor, current, caseworkers, "caseworkers")
+        _check_high_risk(actor, current, _newcomers(current, caseworkers), "caseworkers")
     return _case_assign_write(actor=actor, case=case, case_manager=case_manager, caseworkers=caseworkers)
+
+
+def _newcomers(case: Case, people: Sequence[User]) -> list[User]:
+    """Those of `people` who have no part in `case` yet: an assignment that keeps someone on the case
+    gives them nothing new, so the high-risk rule asks only about the others."""
+    on_case = {case.case_manager_id, *case.caseworkers.values_list("pk", flat=True)}
+    return [person for person in people if person.pk not in on_case]
 
 
 @transaction.atomic
@@ -586,7 +593,10 @@ def _case_assign_write(
     _check_not_erased(case)
     # Again under the row lock: the risk level may have been raised since the check above.
     _check_high_risk(
-        actor, case, [*([case_manager] if case_manager else []), *(caseworkers or [])], "caseworkers"
+        actor,
+        case,
+        _newcomers(case, [*([case_manager] if case_manager else []), *(caseworkers or [])]),
+        "caseworkers",
     )
     # Only those who get a new part in the case are told.
     before = {case.case_manager_id, *case.caseworkers.values_list("pk", flat=True)}
@@ -1202,6 +1212,8 @@ def _check_task_assignee(actor: User, case: Case, assignee: User) -> bool:
                 "case manager to assign them to the case, or assign the task to someone on the case."
             )
         )
+    # Giving the task gives access to the case: the high-risk rule applies as to any assignment.
+    _check_high_risk(actor, case, [assignee], "assignee")
     return True
 
 

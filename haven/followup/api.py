@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from haven.accounts.permissions import Perm
 from haven.api.router import Error, IsoDate
@@ -150,7 +150,9 @@ def record_return_check(request: HttpRequest, code: str, payload: ReturnCheckIn)
         risk=payload.risk,
         notes=payload.notes,
     )
-    return 201, {"id": check.pk, "country": check.country, "checked_on": check.checked_on, "risk": check.risk}
+    return Status(
+        201, {"id": check.pk, "country": check.country, "checked_on": check.checked_on, "risk": check.risk}
+    )
 
 
 def _identification_out(case: Any) -> dict[str, Any]:

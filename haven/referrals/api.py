@@ -14,7 +14,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
@@ -201,7 +201,7 @@ def organisations_list(request: HttpRequest) -> Any:
 def organisations_save(request: HttpRequest, payload: OrganisationIn) -> Any:
     """Add a partner service or change the one with this code (the caller becomes its reviewer)."""
     organisation = services.organisation_save(actor=_user(request), values=payload.dict())
-    return 201, _org_out(organisation)
+    return Status(201, _org_out(organisation))
 
 
 @router.get("/directory/organisations/{org_code}", response={200: OrganisationOut, **ERRORS})
@@ -260,7 +260,7 @@ def referrals_create(request: HttpRequest, code: str, payload: ReferralIn) -> An
         need_domain=payload.need_domain,
         channel="api",
     )
-    return 201, _ref_out(referral)
+    return Status(201, _ref_out(referral))
 
 
 @router.post("/cases/{code}/referrals/{uid}/fields", response={200: ReferralOut, **ERRORS})

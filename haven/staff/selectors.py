@@ -13,29 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from haven.accounts.models import User
-from haven.staff.models import SECURITY, TRAININGS, StaffMember, Training
+from haven.staff.access import has_valid_security_training
+from haven.staff.models import TRAININGS, StaffMember, Training
 
-
-def has_valid_security_training(user: User | None, on: date | None = None) -> bool:
-    """Whether ``user`` holds a personal security training valid on ``on`` (default: today).
-
-    False for no account, an account not in the register, an inactive register entry, a training completed
-    after ``on``, or one that expired before ``on``. Reads only; never raises for a missing record.
-    """
-    if user is None or user.pk is None:
-        return False
-    day = on or timezone.localdate()
-    return Training.objects.filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=day),
-        member__user=user,
-        member__active=True,
-        kind=SECURITY,
-        completed_on__lte=day,
-    ).exists()
+__all__ = ["has_valid_security_training"]
 
 
 def members() -> QuerySet[StaffMember]:

@@ -9,7 +9,7 @@ from django.db import connection
 from haven.assessment import selectors, services
 from haven.assessment.models import NeedsAssessment
 from haven.audit.models import AuditEvent
-from tests.cases.helpers import ApiClient
+from tests.cases.helpers import ApiClient, with_purpose
 
 WORDS = "I want to find safe housing before anything else, near my cousin"
 
@@ -86,6 +86,9 @@ def test_the_dpo_reads_but_does_not_write(adult_case, bob, make_user):
     with pytest.raises(PermissionDenied):
         services.needs_assessment_record(actor=dpo, case=adult_case, domains={})
     services.needs_assessment_record(actor=bob, case=adult_case, domains={"legal": {"level": "high"}})
+    # The DPO reaches a case's content only for a recorded purpose (break-glass), then reads it.
+    assert ApiClient(dpo).get(f"/cases/{adult_case.code}/assessments/1").status_code == 404
+    with_purpose(dpo, adult_case, "access_request")
     assert ApiClient(dpo).get(f"/cases/{adult_case.code}/assessments/1").status_code == 200
 
 

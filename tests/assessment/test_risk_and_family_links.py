@@ -55,17 +55,22 @@ def test_a_review_date_in_the_past_is_refused(adult_case, bob):
 # -- who may be assigned to a high-risk case ----------------------------------------------------------------
 
 
-def test_the_rule_lets_only_case_managers_take_high_risk_cases(make_user):
-    expected = {
-        Role.CASE_MANAGER: True,
-        Role.CASEWORKER: False,
-        Role.VOLUNTEER: False,
-        Role.DPO: False,
-        Role.PROGRAMME_MANAGER: False,
-        Role.ADMIN: False,
-    }
-    for role, allowed in expected.items():
-        assert may_take_high_risk(make_user(role, "North")) is allowed, role
+def test_the_rule_asks_for_a_valid_security_training_whatever_the_role(make_user):
+    from haven.staff import services as staff
+
+    today = date.today()
+    for role in (Role.CASE_MANAGER, Role.CASEWORKER):
+        person = make_user(role, "North")
+        assert may_take_high_risk(person) is False, role  # the role alone is not enough
+        member = staff.staff_member_create(actor=None, name="Test Worker", kind="staff", user=person)
+        staff.training_record(
+            actor=None,
+            member=member,
+            kind="personal_security",
+            completed_on=today - timedelta(days=1),
+            expires_on=today + timedelta(days=30),
+        )
+        assert may_take_high_risk(person) is True, role
 
 
 def test_a_high_risk_case_cannot_be_assigned_to_a_caseworker_in_the_service(
@@ -80,14 +85,18 @@ def test_a_high_risk_case_cannot_be_assigned_to_a_caseworker_in_the_service(
     refusal = AuditEvent.objects.get(action="case.assign_refused")
     assert refusal.detail["reason"] == "high_risk_assignment"
     other_manager = make_user(Role.CASE_MANAGER, "North")
-    cases.case_assign(actor=alice, case=adult_case, case_manager=other_manager, caseworkers=[])
-    assert Case.objects.get(pk=adult_case.pk).case_manager_id == other_manager.pk
+    with pytest.raises(ValidationError):  # a case manager needs the security training too
+        cases.case_assign(actor=alice, case=adult_case, case_manager=other_manager, caseworkers=[])
+    assert Case.objects.get(pk=adult_case.pk).case_manager_id == alice.pk
 
 
-def test_a_high_risk_case_cannot_be_assigned_to_a_caseworker_on_the_web(adult_case, alice, bob, signed_in):
+def test_a_high_risk_case_cannot_be_assigned_to_a_caseworker_on_the_web(
+    adult_case, alice, make_user, signed_in
+):
     record_risk(alice, adult_case, staff_exposure=True)
+    newcomer = make_user(Role.CASEWORKER, "North")
     response = signed_in(alice).post(
-        f"/cases/{adult_case.code}/assign/", {"case_manager": alice.pk, "caseworkers": [bob.pk]}
+        f"/cases/{adult_case.code}/assign/", {"case_manager": alice.pk, "caseworkers": [newcomer.pk]}
     )
     assert response.status_code == 400
     assert "This case is high risk" in response.content.decode()
@@ -202,8 +211,19 @@ def test_a_high_risk_case_cannot_be_assigned_to_a_caseworker_through_the_api(adu
     assert refused.json()["error"]["code"] == "high_risk_assignment"
     assert "This case is high risk" in refused.json()["error"]["message"]
     manager = make_user(Role.CASE_MANAGER, "North")
+    trained(manager)
     allowed = ApiClient(alice).post(f"/cases/{adult_case.code}/assign", {"case_manager": manager.pk})
     assert allowed.status_code == 200 and allowed.json()["case_manager"] == manager.pk
+
+
+def trained(person):
+    """`person` in the staff register with a valid personal security training."""
+    from haven.staff import services as staff
+
+    member = staff.staff_member_create(actor=None, name="Test Worker", kind="staff", user=person)
+    staff.training_record(
+        actor=None, member=member, kind="personal_security", completed_on=date.today() - timedelta(days=1)
+    )
 
 
 def test_reviews_due_lists_the_dates_in_force_up_to_a_day(adult_case, bob):

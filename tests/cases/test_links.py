@@ -60,6 +60,8 @@ def test_every_link_and_form_on_the_case_summary_leads_to_a_page_of_that_case(al
         match = resolve(target)
         # The case's own pages, its follow-up pages (closing, identification, summary), and the work with
         # the person (haven.assessment) under the same case path.
-        assert match.namespace in ("cases", "followup", "assessment") and match.kwargs["code"] == case.code, target
+        assert match.namespace in ("cases", "followup", "assessment") and match.kwargs["code"] == case.code, (
+            target
+        )
         assert reverse(match.view_name, kwargs=match.kwargs) == target
     assert f"/cases/{case.code}/child/" in own

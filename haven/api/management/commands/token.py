@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from haven.accounts.models import User
 from haven.api.models import SCOPES
-from haven.api.services import BadTokenRequest, token_active, token_create, tokens_of
+from haven.api.services import BadTokenRequest, token_active, token_create, tokens_held
 
 
 class Command(BaseCommand):
@@ -69,7 +69,7 @@ class Command(BaseCommand):
                 "revoked": token.revoked_at is not None,
                 "active": token_active(token),
             }
-            for token in tokens_of(user)
+            for token in tokens_held(user)
         ]
         if as_json:
             self.stdout.write(json.dumps(rows))
