@@ -1231,7 +1231,10 @@ def is_closed(case: Case) -> bool:
 
 def _check_open_case(case: Case) -> None:
     _check_not_erased(case)
-    if is_closed(case):
+    # Locks the case row until the caller's transaction ends, so a closure running at the same time either
+    # waits for this write (and then closes what it added) or has already happened (and this is refused).
+    stage = Case.objects.select_for_update().filter(pk=case.pk).values_list("stage", flat=True).first()
+    if stage == "closed":
         raise ValidationError(_("This case is closed: reopen it first."), code="case_closed")
 
 

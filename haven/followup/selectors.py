@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
-from haven.cases.models import Case, Task
+from haven.cases.models import Case, CaseClosure, ReturnRiskCheck, Task
 from haven.cases.selectors import handovers_by, handovers_waiting
 from haven.followup.models import FormalIdentification
 from haven.followup.reviews import ReviewDue, reviews_due
@@ -81,3 +81,20 @@ def my_work(user: User, today: date | None = None) -> MyWork:
 def identification_of(case: Case) -> FormalIdentification | None:
     """The case's formal identification record, if any step was recorded."""
     return FormalIdentification.objects.filter(case=case).first()
+
+
+def closures_of(case: Case) -> list[CaseClosure]:
+    """The case's closures, newest first, with who closed and reopened them."""
+    rows = CaseClosure.objects.filter(case=case).select_related("closed_by", "reopened_by")
+    return list(rows.order_by("-closed_at", "-pk"))
+
+
+def return_checks_of(case: Case) -> list[ReturnRiskCheck]:
+    """The return risk checks recorded on the case, newest first (notes stay sealed)."""
+    rows = ReturnRiskCheck.objects.filter(case=case).select_related("checked_by")
+    return list(rows.order_by("-recorded_at", "-pk"))
+
+
+def open_task_count(case: Case) -> int:
+    """How many tasks of the case are neither done nor closed."""
+    return Task.objects.filter(case=case, done_at=None, closed_at=None).count()

@@ -22,7 +22,7 @@ from haven.cases import services as case_services
 from haven.cases.access import case_for_user
 from haven.cases.forms import apply_errors
 from haven.cases.links import CaseLinks
-from haven.cases.models import Case, CaseClosure, ReturnRiskCheck
+from haven.cases.models import Case
 from haven.followup import forms as f
 from haven.followup import selectors, services
 from haven.followup.summary import sections_allowed, summary_language
@@ -124,7 +124,7 @@ def close(request: HttpRequest, code: str) -> HttpResponse:
         "confirming": confirming,
         "outcome_label": dict(form.fields["outcome"].choices).get(form.data.get("outcome", ""), ""),  # type: ignore[attr-defined]
         "needs_check": case_services.return_risk_check_needed(case),
-        "open_tasks": case.tasks.filter(done_at=None, closed_at=None).count(),
+        "open_tasks": selectors.open_task_count(case),
     }
     return _page(request, "close.html", context, status=status)
 
@@ -163,11 +163,7 @@ def reopen(request: HttpRequest, code: str) -> HttpResponse:
             status = 400
     else:
         form = f.ReopenForm(initial={"version": case.version})
-    closures = (
-        CaseClosure.objects.filter(case=case)
-        .select_related("closed_by", "reopened_by")
-        .order_by("-closed_at")
-    )
+    closures = selectors.closures_of(case)
     return _page(request, "reopen.html", {"case": case, "form": form, "closures": closures}, status=status)
 
 
@@ -201,7 +197,7 @@ def return_check(request: HttpRequest, code: str) -> HttpResponse:
                 return redirect(reverse("followup:close", args=[case.code]))
         else:
             status = 400
-    checks = ReturnRiskCheck.objects.filter(case=case).select_related("checked_by").order_by("-recorded_at")
+    checks = selectors.return_checks_of(case)
     return _page(request, "return_check.html", {"case": case, "form": form, "checks": checks}, status=status)
 
 

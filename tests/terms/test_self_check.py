@@ -23,7 +23,7 @@ def haven_texts() -> list[tuple[str, str]]:
     ]
     texts += [
         (str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))
-        for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+        for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]  # the user guides too
     ]
     catalogue_path = ROOT / "haven/locale/fr/LC_MESSAGES/django.po"
     with catalogue_path.open("rb") as handle:
