@@ -174,6 +174,7 @@ def risk(request: HttpRequest, code: str) -> HttpResponse:
         "plans": plans,
         "current": selectors.current_safety_plans(plans),
         "gate": selectors.rfl_gate_problem(case),
+        "excluded": selectors.assignees_the_high_risk_rule_excludes(case),
     }
     return _page(request, "risk.html", context)
 
