@@ -122,6 +122,25 @@ def needs_assessment_view(case: Case, number: int | None = None) -> NeedsView | 
     return view
 
 
+def needs_initial(case: Case) -> dict[str, Any]:
+    """A re-assessment's starting point: the latest assessment's levels, factors and preferences (codes
+    only; the person's words are asked afresh)."""
+    latest = NeedsAssessment.objects.filter(case=case).order_by("-number").first()
+    if latest is None:
+        return {}
+    initial: dict[str, Any] = {f"{e.domain}-level": e.level for e in latest.domains.all()}
+    for name in (
+        "individual_factors",
+        "household_factors",
+        "community_factors",
+        "preferred_worker_gender",
+        "preferred_interpreter_gender",
+        "interpreter_language",
+    ):
+        initial[name] = getattr(latest, name)
+    return initial
+
+
 # -- risk and safety ----------------------------------------------------------------------------------------
 
 

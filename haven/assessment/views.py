@@ -135,7 +135,9 @@ def needs(request: HttpRequest, code: str, number: int | None = None) -> HttpRes
 def needs_new(request: HttpRequest, code: str) -> HttpResponse:
     """Record a needs assessment (or re-assess: the earlier ones stay readable)."""
     user, case = _case(request, code, "assessment")
-    form = f.NeedsForm(request.POST or None, is_child=case.person.is_child)
+    form = f.NeedsForm(
+        request.POST or None, is_child=case.person.is_child, initial=selectors.needs_initial(case)
+    )
     if request.method == "POST":
 
         def call(data: dict[str, Any]) -> object:
@@ -183,7 +185,12 @@ def risk(request: HttpRequest, code: str) -> HttpResponse:
 @require_perm(Perm.CASE_EDIT)
 def risk_new(request: HttpRequest, code: str) -> HttpResponse:
     user, case = _case(request, code, "risk")
-    form = f.RiskForm(request.POST or None)
+    # A re-assessment starts from the factors in force (the worker changes what changed).
+    latest = selectors.latest_risk_assessment(case)
+    initial = {
+        name: getattr(latest, name) for name in f.RiskForm.base_fields if name not in ("notes", "review_on")
+    }
+    form = f.RiskForm(request.POST or None, initial=initial if latest else None)
     if request.method == "POST":
 
         def call(data: dict[str, Any]) -> object:
