@@ -187,10 +187,11 @@ def risk_new(request: HttpRequest, code: str) -> HttpResponse:
     user, case = _case(request, code, "risk")
     # A re-assessment starts from the factors in force (the worker changes what changed).
     latest = selectors.latest_risk_assessment(case)
-    initial = {
-        name: getattr(latest, name) for name in f.RiskForm.base_fields if name not in ("notes", "review_on")
-    }
-    form = f.RiskForm(request.POST or None, initial=initial if latest else None)
+    initial: dict[str, Any] = {}
+    if latest is not None:
+        skip = ("notes", "review_on")
+        initial = {name: getattr(latest, name) for name in f.RiskForm.base_fields if name not in skip}
+    form = f.RiskForm(request.POST or None, initial=initial)
     if request.method == "POST":
 
         def call(data: dict[str, Any]) -> object:

@@ -234,3 +234,12 @@ def test_the_risk_page_names_assignees_the_rule_now_excludes_and_leads_to_reassi
     cases.case_assign(actor=alice, case=adult_case, caseworkers=[])
     page = signed_in(alice).get(f"/cases/{adult_case.code}/assessment/risk/").content.decode()
     assert 'data-warning="high-risk-assignees"' not in page
+
+
+def test_the_risk_form_opens_empty_the_first_time_and_prefilled_after(adult_case, bob, signed_in):
+    client = signed_in(bob)
+    url = f"/cases/{adult_case.code}/assessment/risk/new/"
+    assert client.get(url).status_code == 200
+    record_risk(bob, adult_case, reprisal="possible")
+    page = client.get(url).content.decode()
+    assert '<option value="possible" selected>' in page
