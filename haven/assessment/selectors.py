@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from haven.accounts.models import User
 from haven.assessment import vocab as av
 from haven.assessment.models import (
     ChildProtectionStep,
@@ -25,8 +26,20 @@ from haven.assessment.models import (
     SupportReview,
 )
 from haven.cases import vocab
+from haven.cases.access import may_take_high_risk
 from haven.cases.models import Case
 from haven.cases.sealing import Opened, PersonOpener
+
+
+def assignees_the_high_risk_rule_excludes(case: Case) -> list[User]:
+    """People still assigned to a high-risk case whom `may_take_high_risk` would not let take it now (the
+    case became high risk after they were assigned): the page asks the case manager to reassign."""
+    if case.risk_level != "high":
+        return []
+    people = [*case.caseworkers.order_by("pk")]
+    if case.case_manager is not None:
+        people.insert(0, case.case_manager)
+    return [person for person in people if not may_take_high_risk(person)]
 
 
 def latest_risk_assessment(case: Case) -> RiskAssessment | None:
@@ -107,6 +120,25 @@ def needs_assessment_view(case: Case, number: int | None = None) -> NeedsView | 
             )
         )
     return view
+
+
+def needs_initial(case: Case) -> dict[str, Any]:
+    """A re-assessment's starting point: the latest assessment's levels, factors and preferences (codes
+    only; the person's words are asked afresh)."""
+    latest = NeedsAssessment.objects.filter(case=case).order_by("-number").first()
+    if latest is None:
+        return {}
+    initial: dict[str, Any] = {f"{e.domain}-level": e.level for e in latest.domains.all()}
+    for name in (
+        "individual_factors",
+        "household_factors",
+        "community_factors",
+        "preferred_worker_gender",
+        "preferred_interpreter_gender",
+        "interpreter_language",
+    ):
+        initial[name] = getattr(latest, name)
+    return initial
 
 
 # -- risk and safety ----------------------------------------------------------------------------------------

@@ -135,7 +135,9 @@ def needs(request: HttpRequest, code: str, number: int | None = None) -> HttpRes
 def needs_new(request: HttpRequest, code: str) -> HttpResponse:
     """Record a needs assessment (or re-assess: the earlier ones stay readable)."""
     user, case = _case(request, code, "assessment")
-    form = f.NeedsForm(request.POST or None, is_child=case.person.is_child)
+    form = f.NeedsForm(
+        request.POST or None, is_child=case.person.is_child, initial=selectors.needs_initial(case)
+    )
     if request.method == "POST":
 
         def call(data: dict[str, Any]) -> object:
@@ -174,6 +176,7 @@ def risk(request: HttpRequest, code: str) -> HttpResponse:
         "plans": plans,
         "current": selectors.current_safety_plans(plans),
         "gate": selectors.rfl_gate_problem(case),
+        "excluded": selectors.assignees_the_high_risk_rule_excludes(case),
     }
     return _page(request, "risk.html", context)
 
@@ -182,7 +185,13 @@ def risk(request: HttpRequest, code: str) -> HttpResponse:
 @require_perm(Perm.CASE_EDIT)
 def risk_new(request: HttpRequest, code: str) -> HttpResponse:
     user, case = _case(request, code, "risk")
-    form = f.RiskForm(request.POST or None)
+    # A re-assessment starts from the factors in force (the worker changes what changed).
+    latest = selectors.latest_risk_assessment(case)
+    initial: dict[str, Any] = {}
+    if latest is not None:
+        skip = ("notes", "review_on")
+        initial = {name: getattr(latest, name) for name in f.RiskForm.base_fields if name not in skip}
+    form = f.RiskForm(request.POST or None, initial=initial)
     if request.method == "POST":
 
         def call(data: dict[str, Any]) -> object:

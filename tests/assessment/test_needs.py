@@ -157,3 +157,12 @@ def test_the_access_request_export_includes_the_persons_words_from_the_assessmen
     family = next(d for d in document["needs_assessments"][0]["domains"] if d["domain"] == "family")
     assert family["priorities"] == WORDS
     assert document["support_plan"] == {"objectives": [], "reviews": []}
+
+
+def test_a_reassessment_starts_from_the_levels_in_force_but_asks_the_words_afresh(adult_case, bob, signed_in):
+    services.needs_assessment_record(
+        actor=bob, case=adult_case, domains={"legal": {"level": "urgent", "priorities": WORDS}}
+    )
+    page = signed_in(bob).get(f"/cases/{adult_case.code}/assessment/needs/new/").content.decode()
+    assert '<option value="urgent" selected>' in page
+    assert WORDS not in page

@@ -241,3 +241,25 @@ def test_reviews_due_lists_the_dates_in_force_up_to_a_day(adult_case, bob):
     )
     due = selectors.reviews_due(Case.objects.filter(pk=adult_case.pk), date.today() + timedelta(days=7))
     assert [(d.kind, d.due_on) for d in due] == [("risk", soon)]  # plan A was replaced by plan B
+
+
+def test_the_risk_page_names_assignees_the_rule_now_excludes_and_leads_to_reassignment(
+    adult_case, alice, bob, signed_in
+):
+    record_risk(alice, adult_case, reprisal="likely")
+    page = signed_in(alice).get(f"/cases/{adult_case.code}/assessment/risk/").content.decode()
+    assert 'data-warning="high-risk-assignees"' in page
+    assert bob.email in page or (bob.display_name and bob.display_name in page)
+    assert f"/cases/{adult_case.code}/assign/" in page
+    cases.case_assign(actor=alice, case=adult_case, caseworkers=[])
+    page = signed_in(alice).get(f"/cases/{adult_case.code}/assessment/risk/").content.decode()
+    assert 'data-warning="high-risk-assignees"' not in page
+
+
+def test_the_risk_form_opens_empty_the_first_time_and_prefilled_after(adult_case, bob, signed_in):
+    client = signed_in(bob)
+    url = f"/cases/{adult_case.code}/assessment/risk/new/"
+    assert client.get(url).status_code == 200
+    record_risk(bob, adult_case, reprisal="possible")
+    page = client.get(url).content.decode()
+    assert '<option value="possible" selected>' in page
