@@ -174,12 +174,13 @@ def _web(user) -> Client:
     return signed_in_web(user)
 
 
+@pytest.mark.parametrize("org_type", sorted(NEVER))
 @pytest.mark.parametrize("role", [r.value for r in Role])
-def test_every_role_is_refused_a_referral_to_the_police_on_the_web_the_api_and_the_command_line(
-    staff, role
+def test_every_role_is_refused_a_referral_to_an_authority_on_the_web_the_api_and_the_command_line(
+    staff, role, org_type
 ) -> None:
     case = north_case(staff)
-    police = organisation("POLICE-N", "law_enforcement")
+    police = organisation("AUTHORITY-N", org_type)
     user = staff[role]
     before = _denied_neutrality()
 
