@@ -175,6 +175,8 @@ class GapRow:
 class GapReport:
     rows: list[GapRow]
     expired: list[Organisation]
+    # Cases with a recorded need, per needs domain (each case once per domain).
+    by_domain: dict[str, int]
 
     @property
     def without_service(self) -> list[GapRow]:
@@ -189,10 +191,12 @@ def gap_report(today: date | None = None) -> GapReport:
         c.pk: c for c in Case.objects.select_related("person", "team").filter(pk__in={p[0] for p in needs})
     }
     counts: Counter[tuple[str, str, str]] = Counter()
+    by_domain: Counter[str] = Counter()
     for case_id, domain in needs:
         case = cases.get(case_id)
         if case is None or case.person.erased_at is not None:
             continue
+        by_domain[domain] += 1
         for group in case_target_groups(case) or {""}:
             counts[(domain, group, case_area(case))] += 1
     services = [o for o in proposable() if cooperation_valid(o, today)]
@@ -210,7 +214,7 @@ def gap_report(today: date | None = None) -> GapReport:
         if (o.review_due is not None and o.review_due < today)
         or (o.agreement_expires is not None and o.agreement_expires < today)
     ]
-    return GapReport(rows, expired)
+    return GapReport(rows, expired, dict(by_domain))
 
 
 def gap_rows(report: GapReport) -> list[dict[str, str]]:

@@ -27,6 +27,7 @@ from haven.cases import vocab as case_vocab
 from haven.cases.access import case_for_user
 from haven.cases.links import CaseLinks
 from haven.cases.models import Case
+from haven.evidence.charts import Bar, bar_chart
 from haven.referrals import forms as f
 from haven.referrals import importer, selectors, services, vocab
 from haven.referrals.models import AuthorityRequest, Link, Organisation, Referral, SharingStop
@@ -149,7 +150,19 @@ def gaps(request: HttpRequest) -> HttpResponse:
         )
         for row in report.rows
     ]
-    return _page(request, "gaps.html", {"report": report, "rows": rows, "small": selectors.SMALL_NUMBER})
+    bars = [
+        Bar(str(label), report.by_domain[code], report.by_domain[code] < selectors.SMALL_NUMBER)
+        for code, label in case_vocab.NEEDS_DOMAINS
+        if code in report.by_domain
+    ]
+    chart = bar_chart(
+        chart_id="gaps-by-need",
+        title=_("Cases with a recorded need, by need"),
+        bars=bars,
+        threshold=selectors.SMALL_NUMBER,
+    )
+    context = {"report": report, "rows": rows, "small": selectors.SMALL_NUMBER, "chart": chart}
+    return _page(request, "gaps.html", context)
 
 
 @require_GET

@@ -88,3 +88,20 @@ def test_only_the_programme_manager_changes_the_directory(staff, tmp_path: Path)
     listed = ApiClient(staff["caseworker"]).get("/directory/organisations").json()
     assert {o["code"] for o in listed} == {"SHELTER-N", "LEGAL-N"}
     assert ApiClient(staff["volunteer"]).get("/directory/organisations").status_code == 403
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_without_unpacking_it(tmp_path: Path, db) -> None:
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (60 * 1024 * 1024) + b">")
+    with pytest.raises(CommandError, match="unpacks to more"):
+        call_command("directory", "import", str(path), stdout=StringIO())
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_in_one_line(tmp_path: Path, db) -> None:
+    path = tmp_path / "directory.xlsx"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(CommandError, match="not a readable XLSX"):
+        call_command("directory", "import", str(path), stdout=StringIO())

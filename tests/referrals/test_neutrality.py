@@ -174,12 +174,13 @@ def _web(user) -> Client:
     return signed_in_web(user)
 
 
+@pytest.mark.parametrize("org_type", sorted(NEVER))
 @pytest.mark.parametrize("role", [r.value for r in Role])
-def test_every_role_is_refused_a_referral_to_the_police_on_the_web_the_api_and_the_command_line(
-    staff, role
+def test_every_role_is_refused_a_referral_to_an_authority_on_the_web_the_api_and_the_command_line(
+    staff, role, org_type
 ) -> None:
     case = north_case(staff)
-    police = organisation("POLICE-N", "law_enforcement")
+    police = organisation("AUTHORITY-N", org_type)
     user = staff[role]
     before = _denied_neutrality()
 
@@ -394,3 +395,52 @@ def test_the_immigration_service_at_the_persons_request_works_through_the_api_to
     assert refused.json()["error"]["code"] == "neutrality_refused"
     services.residence_request_record(actor=manager, case=case, organisation=immigration)
     assert ApiClient(manager).post(f"/cases/{case.code}/referrals", body).status_code == 201
+
+
+def test_every_service_in_haven_that_takes_a_recipient_passes_the_guard() -> None:
+    """Across every app: a service that names an organisation or a recipient calls the guard (directly, or
+    through the cases app's recipient hook that the referrals app fills), or is listed here by hand as
+    moving no case data. The subject access export takes no recipient: it answers the person, never an
+    organisation."""
+    moves_nothing = {
+        "referrals/services.py": {
+            "organisation_save",
+            "link_create",
+            "referral_status_set",
+            "sharing_stop",
+            "sharing_restore",
+            "residence_request_record",
+            "authority_request_register",
+            "authority_request_approve",
+            "authority_request_refuse",
+            "dialogue_record",
+            "inform_tasks",
+            "organisation_for_code",
+        },
+    }
+    names = {"organisation", "recipient", "recipients", "referral"}
+    for path in HAVEN.glob("*/services.py"):
+        where = str(path.relative_to(HAVEN))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in _functions(tree):
+            if function.col_offset or function.name.startswith("_"):
+                continue
+            params = {a.arg for a in function.args.kwonlyargs + function.args.args}
+            if not params & names or function.name in moves_nothing.get(where, set()):
+                continue
+            called = _calls(function)
+            assert called & {"guard_outgoing", "check_recipient"}, f"{where}::{function.name}"
+    export = next(
+        f
+        for f in _functions(ast.parse((HAVEN / "cases" / "services.py").read_text()))
+        if f.name == "subject_access_export"
+    )
+    assert not {a.arg for a in export.args.kwonlyargs} & names
+
+
+def test_the_cases_consent_paths_are_wired_to_the_guard() -> None:
+    from haven.cases import consent
+    from haven.referrals import hooks
+
+    assert hooks.guard_recipient in consent._RECIPIENT_GUARDS
+    assert hooks.on_withdrawal in consent._WITHDRAWAL_LISTENERS

@@ -386,8 +386,18 @@ def test_the_gap_analysis_equals_a_hand_count_and_names_the_groups_with_no_servi
         ("mental_health", "men"),
     }
     assert [o.code for o in report.expired] == ["LEGAL-OLD"]
+    assert report.by_domain == {"accommodation": 8, "mental_health": 2}
     with pytest.raises(PermissionDenied):
         services.gap_analysis(actor=manager)
+    from tests.parity.test_actions import _web
+
+    web = _web(staff["programme_manager"])
+    page = web.get("/referrals/gaps/").content.decode()
+    assert 'role="img"' in page and "Cases with a recorded need, by need" in page
+    assert 'data-gap="yes"' in page
+    exported = web.get("/referrals/gaps.csv").content.decode().splitlines()
+    assert exported[0] == "domain;target_group;area;cases;services"
+    assert "accommodation;women;north;6;1" in exported and "accommodation;men;north;<5;0" in exported
 
 
 def test_a_confidential_dialogue_needs_the_persons_consent_and_carries_no_case_file(staff) -> None:
