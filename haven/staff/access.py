@@ -1,8 +1,9 @@
 """Who may see one person's wellbeing entries: the person themself and their designated supporter, nobody
 else (not their manager, not the administrator). A refusal answers like a missing page, and is audited.
 
-And who may work on a high-risk case or in a safe house: `has_valid_security_training`, which the cases'
-one high-risk rule (`haven.cases.access.may_take_high_risk`) asks."""
+And who may take safe-house or high-risk work: ``has_valid_security_training`` (seed 4.2, point 3), here in
+the access layer so that the cases app's assignment rule (``haven.cases.access``) can call it.
+"""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
 """Reads of the staff register: who is registered, their trainings, and the rule that assignment uses.
 
-``has_valid_security_training(user, on=None)`` is the hook for case assignment: the seed (4.2 point 3) makes
-personal security training mandatory before safe-house or high-risk work, so the high-risk assignment rule
-(``haven.cases.access.may_take_high_risk``) calls it. It is True only when the account is in the register, the
-register entry is active, and a personal security training was completed on or before ``on`` and has not
-expired by then (a training without an expiry date counts until a newer rule says otherwise).
+``has_valid_security_training(user, on=None)`` is the hook for case assignment. The seed (4.2, point 3)
+makes personal security training mandatory before safe-house or high-risk work, so the high-risk assignment
+rule (``haven.cases.access.may_take_high_risk``) calls it. It is defined in the access layer
+(``haven.staff.access``) so that ``haven.cases.access`` may import it, and re-exported here. It is True only
+when the account is in the register, the register entry is active, and a personal security training was
+completed on or before ``on`` and has not expired by then (a training without an expiry date counts).
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from haven.accounts.models import User
-from haven.staff.access import has_valid_security_training
+from haven.staff.access import has_valid_security_training as has_valid_security_training
 from haven.staff.models import TRAININGS, StaffMember, Training
-
-__all__ = ["has_valid_security_training"]
 
 
 def members() -> QuerySet[StaffMember]:
