@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from django.core.management import get_commands
 from django.test import Client
 from django.urls import Resolver404, resolve
@@ -213,6 +214,49 @@ def test_every_document_a_guide_names_exists() -> None:
     }
     missing = sorted((where, doc) for where, doc in named if not (ROOT / doc).is_file())
     assert not missing, missing
+
+
+def _label_key(text: str) -> str:
+    """A label as a guide may quote it: spacing, quotes and the closing full stop or colon do not count."""
+    text = text.replace("\u00a0", " ").replace("\u2019", "'").strip('"«» ')
+    return re.sub(r"\s+", " ", text).strip().rstrip(".:").strip().lower()
+
+
+def _labels_haven_shows() -> dict[str, set[str]]:
+    """Every interface text, by language: the English of the catalogue and its French."""
+    with (ROOT / "haven/locale/fr/LC_MESSAGES/django.po").open("rb") as handle:
+        catalogue = read_po(handle)
+    labels: dict[str, set[str]] = {"en": set(), "fr": set()}
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        labels["en"].update(_label_key(text) for text in ids)
+        labels["fr"].update(_label_key(text) for text in strings if text)
+    return labels
+
+
+def _shown(phrase: str, labels: set[str]) -> bool:
+    # The whole label, or its start up to a word boundary ("Release" for "Release (ε = 0.5 left)").
+    return phrase in labels or any(
+        label.startswith(phrase) and label[len(phrase)] in " (.:,?"
+        for label in labels
+        if len(label) > len(phrase)
+    )
+
+
+def test_every_button_link_or_heading_a_guide_names_in_bold_is_one_haven_shows() -> None:
+    """Guides put what the reader sees on screen in bold, in the words of the interface's own language;
+    emphasis is in italics. A renamed button makes this fail until the guide follows."""
+    labels = _labels_haven_shows()
+    unknown = [
+        (path.relative_to(ROOT).as_posix(), phrase)
+        for path in all_guide_files()
+        for phrase in re.findall(r"\*\*(.+?)\*\*", path.read_text(encoding="utf-8"), flags=re.S)
+        if not _shown(_label_key(phrase), labels[path.parent.name])
+    ]
+    assert not unknown, unknown
 
 
 def test_the_guides_use_the_words_of_the_terminology_guide() -> None:
