@@ -19,7 +19,7 @@ from django.core.management.base import CommandError
 from haven.accounts.permissions import Role
 from haven.audit.models import AuditEvent
 from haven.audit.services import audit_verify
-from haven.cases import selectors, services
+from haven.cases import importer, selectors, services
 from haven.cases.importer import people_import
 from haven.cases.models import Case, CaseSequence, Person, StageChange
 from haven.cases.sealing import PersonOpener, open_value
@@ -282,3 +282,45 @@ def test_ages_must_be_plain_whole_numbers(alice, north):
     assert [(p.row, p.column, p.problem) for p in report.problems] == [
         (2, "stated_age", "give a whole number of years")
     ]
+
+
+def test_rows_being_imported_stay_invisible_until_the_whole_file_is_in(alice, north, monkeypatch):
+    from django.http import Http404
+
+    from haven.cases.access import case_for_user
+
+    real = services.cases_stage_bulk
+    seen: list[tuple[int, int, bool]] = []
+
+    def stage(**kwargs):
+        real(**kwargs)
+        # After each short transaction the staged rows are stored, yet no query or access function shows them
+        try:
+            case_for_user(alice, kwargs["codes"][0])
+            opened = True
+        except Http404:
+            opened = False
+        seen.append((Case.objects.count(), Case.with_staged.count(), opened))
+
+    monkeypatch.setattr(services, "cases_stage_bulk", stage)
+    report = people_import(actor=alice, team=north, rows=as_dicts(HEADER, ROWS * 2), batch_size=2)
+    assert seen == [(0, 2, False), (0, 4, False), (0, 6, False)]
+    assert Case.objects.count() == 6 and report.created == 6
+    assert selectors.case_list(alice).count() == 6
+
+
+def test_a_killed_import_leaves_only_invisible_rows_that_keys_gc_removes_with_their_keys(
+    alice, north, monkeypatch
+):
+    keys_before = data_key_ids()
+    interrupt_after(monkeypatch, 2)
+    monkeypatch.setattr(importer, "_clean_up", lambda batch, codes, protector: None)  # kill -9: nothing runs
+    with pytest.raises(KeyboardInterrupt):
+        people_import(actor=alice, team=north, rows=as_dicts(HEADER, ROWS * 2), batch_size=2)
+    monkeypatch.undo()
+    assert Case.objects.count() == 0 and Case.with_staged.count() == 2
+    out = io.StringIO()
+    call_command("keys", "gc", "--older-than-hours", "0", "--json", stdout=out)
+    assert json.loads(out.getvalue())["abandoned_rows"] == 2
+    assert Case.with_staged.count() == 0 and Person.objects.count() == 0
+    assert data_key_ids() <= keys_before  # none of the killed import's keys is left

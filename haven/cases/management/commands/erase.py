@@ -56,8 +56,9 @@ class Command(BaseCommand):
                 actor=actor, command="erase", refusal=exc, object_type="case", object_id=str(code)
             )
             raise CommandError(
-                f"no case {code} that this account may erase (the case does not exist, or the account's "
-                "role may not erase)",
+                f"no case {code} that this account may erase (the case does not exist, the account's "
+                "role may not erase, or the data protection officer has not recorded an erasure purpose "
+                "for it: on the case's purpose page or POST /api/v1/cases/CODE/purpose)",
                 returncode=2,
             ) from None
         try:
