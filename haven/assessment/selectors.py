@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from haven.accounts.models import User
 from haven.assessment import vocab as av
@@ -29,6 +30,7 @@ from haven.cases import vocab
 from haven.cases.access import may_take_high_risk
 from haven.cases.models import Case
 from haven.cases.sealing import Opened, PersonOpener
+from haven.followup import reviews as followup_reviews
 
 
 def assignees_the_high_risk_rule_excludes(case: Case) -> list[User]:
@@ -386,3 +388,21 @@ def reviews_due(cases: QuerySet[Case], until: date) -> list[ReviewDue]:
         if r.next_review_on <= until
     ]
     return sorted(due, key=lambda d: (d.due_on, d.case_code, d.kind))
+
+
+PLAN_REVIEW_LABELS: dict[str, Any] = {
+    "risk": gettext_lazy("Risk assessment review"),
+    "safety_plan_person": gettext_lazy("Safety plan review (the person)"),
+    "safety_plan_staff": gettext_lazy("Safety plan review (staff and volunteers)"),
+    "support_plan": gettext_lazy("Support plan review"),
+}
+
+
+def plan_reviews_for(user: User, today: date, until: date) -> list[followup_reviews.ReviewDue]:
+    """The "reviews due" of the follow-up app's "my work" page and reminders: the risk, safety and support
+    plan reviews of the open cases `user` manages, up to `until` (registered in AssessmentConfig.ready)."""
+    cases = Case.objects.filter(case_manager=user, person__erased_at=None).exclude(stage="closed")
+    return [
+        followup_reviews.ReviewDue(item.case_code, item.kind, PLAN_REVIEW_LABELS[item.kind], item.due_on)
+        for item in reviews_due(cases, until)
+    ]

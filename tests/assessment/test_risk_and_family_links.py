@@ -263,3 +263,19 @@ def test_the_risk_form_opens_empty_the_first_time_and_prefilled_after(adult_case
     record_risk(bob, adult_case, reprisal="possible")
     page = client.get(url).content.decode()
     assert '<option value="possible" selected>' in page
+
+
+def test_a_safety_plan_review_due_shows_on_the_case_managers_my_work_page(adult_case, alice, bob, signed_in):
+    import re
+
+    soon = date.today() + timedelta(days=5)
+    record_risk(bob, adult_case, reprisal="likely")
+    services.safety_plan_record(
+        actor=bob, case=adult_case, audience="person", measures="Code word agreed", review_on=soon
+    )
+    page = signed_in(alice).get("/work/").content.decode()
+    reviews = re.search(r'data-block="reviews">(.*?)</section>', page, re.S)
+    assert reviews is not None
+    assert "Safety plan review (the person)" in reviews.group(1)
+    assert adult_case.code in reviews.group(1) and soon.isoformat() in reviews.group(1)
+    assert "Measures" not in reviews.group(1) and "Code word" not in page  # no content, only what is due

@@ -22,19 +22,46 @@ def nav_keys(page: Any) -> list[str]:
     return page.eval_on_selector_all("nav a[data-nav]", "links => links.map(a => a.dataset.nav)")
 
 
+V, CW, CM, PM, DPO, ADMIN = (
+    Role.VOLUNTEER,
+    Role.CASEWORKER,
+    Role.CASE_MANAGER,
+    Role.PROGRAMME_MANAGER,
+    Role.DPO,
+    Role.ADMIN,
+)
+# Who sees each menu entry, by hand from the product brief, never from the permission code under test.
+MENU: dict[str, set[Role]] = {
+    "home": set(Role),
+    "cases": {V, CW, CM, PM, DPO},
+    "first_contact": {V, CW, CM},
+    "handovers": {CM},
+    "tasks_overdue": {CW, CM},
+    "screening": {V, CW, CM},
+    "screening_library": {CM, PM},
+    "evidence": {CM, PM, DPO},
+}
+
+
 def expected_nav(role: Role) -> tuple[set[str], set[str]]:
-    """(keys the role must see, keys it must not) from the registered menu entries and the matrix."""
+    """(keys the role must see, keys it must not), from MENU. An entry another branch registered and MENU
+    does not name yet falls back to the matrix (see `menu_entries_not_written_by_hand`)."""
     shown, hidden = set(), set()
     for item in NAV_ITEMS:
         try:
             reverse(item.url_name)
         except NoReverseMatch:
             continue
-        if item.perm is None or role_has(role, item.perm):
-            shown.add(item.key)
+        if item.key in MENU:
+            sees = role in MENU[item.key]
         else:
-            hidden.add(item.key)
+            sees = item.perm is None or role_has(role, item.perm)
+        (shown if sees else hidden).add(item.key)
     return shown, hidden
+
+
+def menu_entries_not_written_by_hand() -> set[str]:
+    return {item.key for item in NAV_ITEMS} - set(MENU)
 
 
 def serious_violations(page: Any) -> list[str]:

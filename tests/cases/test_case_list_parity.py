@@ -22,7 +22,7 @@ def spread_cases(alice, bob, make_user, make_case):
     south_manager = make_user(Role.CASE_MANAGER, "South")
     own = [make_case(alice) for _ in range(5)]
     services.case_assign(actor=alice, case=own[0], caseworkers=[bob])
-    services.case_close(actor=alice, case=own[1], reason="support_completed")
+    services.case_close(actor=alice, case=own[1], reason="integrated_locally", note="Test: support ended.")
     unassigned = [make_case(alice, open_case=False) for _ in range(3)]
     child = make_case(alice, age_established_adult=False, date_of_birth="2012-05-06", age_method="document")
     south = [make_case(south_manager) for _ in range(4)]

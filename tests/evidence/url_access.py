@@ -6,10 +6,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from haven.accounts.models import User
-from haven.accounts.permissions import Perm
 from haven.evidence import ctdc
 from haven.evidence.models import DpRelease, PrivacyLedger
-from tests.core.access_table import BAD_REQUEST, REDIRECT, Access, api, page
+from tests.core.access_table import (
+    BAD_REQUEST,
+    CASE_MANAGER,
+    DPO,
+    PROGRAMME_MANAGER,
+    REDIRECT,
+    Access,
+    api,
+    page,
+)
 
 
 def stored_release(users: Mapping[str, User] | None = None) -> DpRelease:
@@ -43,30 +51,34 @@ def release_id(users: Mapping[str, User]) -> dict[str, Any]:
 
 
 URL_ACCESS: dict[str, Access] = {
-    "evidence:dashboard": page(Perm.STATS_VIEW),
-    "evidence:brief": page(Perm.STATS_VIEW),
-    "evidence:release_detail": page(Perm.STATS_VIEW, kwargs=release_pk),
-    "evidence:release_csv": page(Perm.STATS_VIEW, kwargs=release_pk),
+    "evidence:dashboard": page(roles={CASE_MANAGER, PROGRAMME_MANAGER, DPO}),
+    "evidence:brief": page(roles={CASE_MANAGER, PROGRAMME_MANAGER, DPO}),
+    "evidence:release_detail": page(roles={CASE_MANAGER, PROGRAMME_MANAGER, DPO}, kwargs=release_pk),
+    "evidence:release_csv": page(roles={CASE_MANAGER, PROGRAMME_MANAGER, DPO}, kwargs=release_pk),
     # More than the default budget of ε = 3: refused with a message, back to the dashboard.
     "evidence:release_create": page(
-        Perm.STATS_RELEASE,
+        roles={PROGRAMME_MANAGER, DPO},
         method="POST",
         data={"first": "gender", "second": "", "epsilon": "10", "confirmed": "yes"},
         allowed=REDIRECT,
     ),
     # Both need a fresh password and code first: the allowed roles are sent to re-authenticate.
-    "evidence:release_reproduce": page(Perm.STATS_REPRODUCE, kwargs=release_pk, allowed=REDIRECT),
-    "evidence:export_download": page(Perm.STATS_RELEASE, method="POST", data={"k": "11"}, allowed=REDIRECT),
-    "evidence:budget_set": page(Perm.STATS_REPRODUCE, method="POST", data={"total": "4"}, allowed=REDIRECT),
-    "api-v1:stats_budget": api(Perm.STATS_VIEW),
-    "api-v1:stats_release_list": api(Perm.STATS_VIEW),
-    "api-v1:stats_release_get": api(Perm.STATS_VIEW, kwargs=release_id),
+    "evidence:release_reproduce": page(roles={DPO}, kwargs=release_pk, allowed=REDIRECT),
+    "evidence:export_download": page(
+        roles={PROGRAMME_MANAGER, DPO}, method="POST", data={"k": "11"}, allowed=REDIRECT
+    ),
+    "evidence:budget_set": page(roles={DPO}, method="POST", data={"total": "4"}, allowed=REDIRECT),
+    "api-v1:stats_budget": api(roles={CASE_MANAGER, PROGRAMME_MANAGER, DPO}),
+    "api-v1:stats_release_list": api(roles={CASE_MANAGER, PROGRAMME_MANAGER, DPO}),
+    "api-v1:stats_release_get": api(roles={CASE_MANAGER, PROGRAMME_MANAGER, DPO}, kwargs=release_id),
     # A threshold above 100 is refused as bad input, after the permission check.
     "api-v1:stats_release_create": api(
-        Perm.STATS_RELEASE,
+        roles={PROGRAMME_MANAGER, DPO},
         method="POST",
         data={"by": ["gender"], "epsilon": 0.5, "threshold": 500},
         allowed=BAD_REQUEST,
     ),
-    "api-v1:stats_export": api(Perm.STATS_RELEASE, method="POST", data={"k": 1}, allowed=BAD_REQUEST),
+    "api-v1:stats_export": api(
+        roles={PROGRAMME_MANAGER, DPO}, method="POST", data={"k": 1}, allowed=BAD_REQUEST
+    ),
 }

@@ -107,10 +107,10 @@ def test_my_work_lists_my_cases_with_the_next_due_date_and_my_tasks(alice, bob, 
     assert tasks.group(1).count("data-task=") == 2 and "Overdue" in tasks.group(1)
 
 
-def test_the_risk_flag_shows_once_cases_carry_a_risk_level(alice, make_case, signed_in, monkeypatch):
-    make_case(alice)
-    assert 'data-flag="risk' not in signed_in(alice).get("/work/").content.decode()
-    monkeypatch.setattr(Case, "risk_level", "high", raising=False)
+def test_a_high_risk_case_carries_the_flag_on_my_work(alice, make_case, signed_in):
+    case = make_case(alice)
+    assert 'data-flag="risk-high"' not in signed_in(alice).get("/work/").content.decode()
+    Case.objects.filter(pk=case.pk).update(risk_level="high")  # as the risk assessment sets it
     assert 'data-flag="risk-high"' in signed_in(alice).get("/work/").content.decode()
 
 

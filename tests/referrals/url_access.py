@@ -105,12 +105,15 @@ def _api(outcomes: Mapping[str, str], **kw: Any) -> Access:
     return Access(expect={ANONYMOUS: UNAUTHORISED, NO_MFA: UNAUTHORISED, **outcomes}, json=True, **kw)
 
 
-# Openers of the case: the case manager, the assigned caseworker, the DPO.
-READ = {V: NOT_FOUND, CW: OK, CM: OK, PM: NOT_FOUND, DPO: OK, AD: FORBIDDEN}
+# Openers of the case: the case manager and the assigned caseworker. The DPO reaches a case's content only
+# for a purpose recorded first ("break-glass", tests/cases/test_dpo_purpose.py): without one, 404 like a
+# missing case, whatever the page.
+READ = {V: NOT_FOUND, CW: OK, CM: OK, PM: NOT_FOUND, DPO: NOT_FOUND, AD: FORBIDDEN}
 
 
 def _case_write(cw: str, cm: str, dpo: str) -> dict[str, str]:
-    return {V: NOT_FOUND, CW: cw, CM: cm, PM: NOT_FOUND, DPO: dpo, AD: FORBIDDEN}
+    del dpo  # without a recorded purpose the DPO meets a missing case first
+    return {V: NOT_FOUND, CW: cw, CM: cm, PM: NOT_FOUND, DPO: NOT_FOUND, AD: FORBIDDEN}
 
 
 URL_ACCESS: dict[str, Access] = {
@@ -156,9 +159,13 @@ URL_ACCESS: dict[str, Access] = {
         kwargs=_case_kwargs,
         data=lambda users: {"organisation": _org().code, "held_on": "2026-01-05", "purpose": "other"},
     ),
-    "referrals:authority": page(Perm.AUTHORITY_REQUESTS, kwargs=_case_kwargs),
+    "referrals:authority": page(Perm.AUTHORITY_REQUESTS, kwargs=_case_kwargs, override={DPO: NOT_FOUND}),
     "referrals:authority_decide": page(
-        Perm.AUTHORITY_REQUESTS, method="POST", kwargs=_request_kwargs, allowed=REDIRECT
+        Perm.AUTHORITY_REQUESTS,
+        method="POST",
+        kwargs=_request_kwargs,
+        allowed=REDIRECT,
+        override={DPO: NOT_FOUND},
     ),
     "api-v1:organisations_list": api(Perm.DIRECTORY_VIEW),
     "api-v1:organisations_get": api(Perm.DIRECTORY_VIEW, kwargs=_org_code),

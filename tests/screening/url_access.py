@@ -10,17 +10,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from haven.accounts.models import User
-from haven.accounts.permissions import Perm, Role
+from haven.accounts.permissions import Role
 from haven.screening import services
 from haven.screening.models import Screening
 from tests.core.access_table import (
     BAD_REQUEST,
+    CASE_MANAGER,
+    CASEWORKER,
     MFA,
     NO_MFA,
     NOT_FOUND,
     OK,
+    PROGRAMME_MANAGER,
     REDIRECT,
     SUBJECTS,
+    VOLUNTEER,
     Access,
     api,
     page,
@@ -58,36 +62,51 @@ def _draft(users: Mapping[str, User]) -> dict[str, Any]:
 
 
 URL_ACCESS: dict[str, Access] = {
-    "screening:start": page(Perm.SCREENING_RUN),
+    "screening:start": page(roles={VOLUNTEER, CASEWORKER, CASE_MANAGER}),
     # The explanation holds no data: open to all; a half-signed-in session is first sent to its second step.
     "screening:about": Access(expect={**{who: OK for who in SUBJECTS}, NO_MFA: MFA}),
-    "screening:library": page(Perm.SCREENING_LIBRARY_APPROVE),
-    "screening:library_draft_new": page(Perm.SCREENING_LIBRARY_EDIT, method="POST", allowed=REDIRECT),
-    "screening:library_draft": page(Perm.SCREENING_LIBRARY_APPROVE, kwargs=_draft),
+    "screening:library": page(roles={CASE_MANAGER, PROGRAMME_MANAGER}),
+    "screening:library_draft_new": page(roles={PROGRAMME_MANAGER}, method="POST", allowed=REDIRECT),
+    "screening:library_draft": page(roles={CASE_MANAGER, PROGRAMME_MANAGER}, kwargs=_draft),
     "screening:library_indicator": page(
-        Perm.SCREENING_LIBRARY_EDIT, kwargs=lambda users: {**_draft(users), "indicator_id": "cd.threats"}
+        roles={PROGRAMME_MANAGER}, kwargs=lambda users: {**_draft(users), "indicator_id": "cd.threats"}
     ),
     # Without the confirmation box the approval is refused with the form again.
     "screening:library_draft_approve": page(
-        Perm.SCREENING_LIBRARY_APPROVE, method="POST", kwargs=_draft, allowed=BAD_REQUEST
+        roles={CASE_MANAGER, PROGRAMME_MANAGER}, method="POST", kwargs=_draft, allowed=BAD_REQUEST
     ),
     "screening:library_draft_withdraw": page(
-        Perm.SCREENING_LIBRARY_EDIT, method="POST", kwargs=_draft, allowed=REDIRECT
+        roles={PROGRAMME_MANAGER}, method="POST", kwargs=_draft, allowed=REDIRECT
     ),
     "screening:continue": page(
-        Perm.SCREENING_RUN, kwargs=_complete, allowed=REDIRECT, override=OTHER_RUNNERS
+        roles={VOLUNTEER, CASEWORKER, CASE_MANAGER},
+        kwargs=_complete,
+        allowed=REDIRECT,
+        override=OTHER_RUNNERS,
     ),
-    "screening:quick": page(Perm.SCREENING_RUN, kwargs=_in_progress_quick, override=OTHER_RUNNERS),
-    "screening:section": page(Perm.SCREENING_RUN, kwargs=_in_progress_full_section, override=OTHER_RUNNERS),
+    "screening:quick": page(
+        roles={VOLUNTEER, CASEWORKER, CASE_MANAGER}, kwargs=_in_progress_quick, override=OTHER_RUNNERS
+    ),
+    "screening:section": page(
+        roles={VOLUNTEER, CASEWORKER, CASE_MANAGER}, kwargs=_in_progress_full_section, override=OTHER_RUNNERS
+    ),
     "screening:complete": page(
-        Perm.SCREENING_RUN, method="POST", kwargs=_in_progress_quick, allowed=REDIRECT, override=OTHER_RUNNERS
+        roles={VOLUNTEER, CASEWORKER, CASE_MANAGER},
+        method="POST",
+        kwargs=_in_progress_quick,
+        allowed=REDIRECT,
+        override=OTHER_RUNNERS,
     ),
-    "screening:result": page(Perm.SCREENING_RUN, kwargs=_complete, override=OTHER_RUNNERS),
-    "screening:discard": page(Perm.SCREENING_RUN, kwargs=_in_progress_quick, override=OTHER_RUNNERS),
-    "screening:information": page(Perm.SCREENING_RUN, kwargs={"lang": "fr"}),
-    "api-v1:screenings_questions": api(Perm.SCREENING_RUN),
+    "screening:result": page(
+        roles={VOLUNTEER, CASEWORKER, CASE_MANAGER}, kwargs=_complete, override=OTHER_RUNNERS
+    ),
+    "screening:discard": page(
+        roles={VOLUNTEER, CASEWORKER, CASE_MANAGER}, kwargs=_in_progress_quick, override=OTHER_RUNNERS
+    ),
+    "screening:information": page(roles={VOLUNTEER, CASEWORKER, CASE_MANAGER}, kwargs={"lang": "fr"}),
+    "api-v1:screenings_questions": api(roles={VOLUNTEER, CASEWORKER, CASE_MANAGER}),
     "api-v1:screenings_evaluate": api(
-        Perm.SCREENING_RUN,
+        roles={VOLUNTEER, CASEWORKER, CASE_MANAGER},
         method="POST",
         data={"age": 30, "age_in_doubt": False, "answers": {"cd.threats": "yes"}},
     ),
