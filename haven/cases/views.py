@@ -258,32 +258,22 @@ def purpose(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_purpose(user, code)
     form = f.PurposeForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                record = services.dpo_purpose_record(
-                    actor=user,
-                    case=case,
-                    purpose=form.cleaned_data["purpose"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                f.apply_errors(form, exc)
-                status = 400
-            else:
-                until = formats.time_format(timezone.localtime(record.expires_at), "TIME_FORMAT")
-                messages.success(
-                    request,
-                    _(
-                        "The case is open to you until %(until)s for this purpose. Every page you open is "
-                        "recorded."
-                    )
-                    % {"until": until},
-                )
-                return _to(case)
-        else:
-            status = 400
+    posted = _submit(
+        request,
+        form,
+        lambda data: services.dpo_purpose_record(
+            actor=user, case=case, purpose=data["purpose"], reason=data["reason"]
+        ),
+    )
+    if posted.done:
+        until = formats.time_format(timezone.localtime(posted.result.expires_at), "TIME_FORMAT")
+        messages.success(
+            request,
+            _("The case is open to you until %(until)s for this purpose. Every page you open is recorded.")
+            % {"until": until},
+        )
+        return _to(case)
+    status = posted.status
     return render(
         request,
         "cases/purpose.html",
@@ -821,14 +811,14 @@ def task_assign(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     case = case_for_user(user, code, section="tasks")
     task = _task_of(case, pk)
     form = f.TaskAssignForm(request.POST, team_id=case.team_id)
-    if form.is_valid():
-        try:
-            services.task_assign(actor=user, case=case, task=task, assignee=form.cleaned_data["assignee"])
-        except ValidationError as exc:
-            f.apply_errors(form, exc)
-        else:
-            messages.success(request, _("Task assigned. They are told in their notifications."))
-            return _to(case, "tasks")
+    posted = _submit(
+        request,
+        form,
+        lambda data: services.task_assign(actor=user, case=case, task=task, assignee=data["assignee"]),
+    )
+    if posted.done:
+        messages.success(request, _("Task assigned. They are told in their notifications."))
+        return _to(case, "tasks")
     return _page(request, "action_error.html", {"case": case, "form": form}, status=400)
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from haven.cases import vocab as case_vocab
 from haven.cases.sealing import open_value
@@ -89,32 +88,29 @@ def letter_text(clearance: Clearance, referral: Referral) -> str:
     return "\n".join(_letter_lines(referral)) + "\n"
 
 
-class _Letter(FPDF):
-    unicode = False
+def _letter_pdf_document() -> tuple[Any, bool]:
+    """A new A4 PDF with the body font (DejaVu when installed, for every script), and whether it has it."""
+    from fpdf import FPDF  # the PDF stack loads only when a letter is printed, not with every command
 
-    def setup(self) -> None:
-        regular = _FONT_DIR / "DejaVuSans.ttf"
-        if regular.is_file():
-            self.add_font("Body", "", str(regular))
-            self.unicode = True
-        self.set_title("Referral")
-        self.set_creator("Haven")
-
-    def clean(self, text: str) -> str:
-        if self.unicode:
-            return text
-        return text.encode("latin-1", "replace").decode("latin-1")
+    pdf = FPDF(format="A4")
+    regular = _FONT_DIR / "DejaVuSans.ttf"
+    unicode = regular.is_file()
+    if unicode:
+        pdf.add_font("Body", "", str(regular))
+    pdf.set_title("Referral")
+    pdf.set_creator("Haven")
+    return pdf, unicode
 
 
 def letter_pdf(clearance: Clearance, referral: Referral) -> bytes:
     """The referral letter as a PDF, in the recipient's language."""
     clearance.require(case=referral.case, organisation=referral.organisation, what=("letter",))
-    pdf = _Letter(format="A4")
-    pdf.setup()
+    pdf, unicode = _letter_pdf_document()
     pdf.add_page()
-    pdf.set_font("Body" if pdf.unicode else "Helvetica", "", 11)
+    pdf.set_font("Body" if unicode else "Helvetica", "", 11)
     for line in _letter_lines(referral):
-        pdf.multi_cell(0, 6, pdf.clean(line) or " ", new_x="LMARGIN", new_y="NEXT")
+        text = line if unicode else line.encode("latin-1", "replace").decode("latin-1")
+        pdf.multi_cell(0, 6, text or " ", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
