@@ -710,7 +710,7 @@ class AssignIn(Schema):
 def assign_case(request: HttpRequest, code: str, payload: AssignIn) -> Any:
     """Assign the case manager and/or the caseworkers (active people of the case's team only).
 
-    A high-risk case goes only to people the high-risk rule allows (for now, case managers): anyone else
+    A high-risk case goes only to people the high-risk rule allows (a valid security training): anyone else
     is refused with 400 and the code `high_risk_assignment`, the reason in `message`.
     """
     _need(request, Perm.CASE_ASSIGN)

@@ -134,6 +134,7 @@ DPO_PURPOSES: Choices = [
     ("erasure", _("Erasure")),
     ("consent_sign_off", _("Sign-off after a consent withdrawal")),
     ("breach_review", _("Review of a possible data breach")),
+    ("authority_request", _("A request from an authority for data, to decide with the case manager")),
 ]
 CONSENT_STATUSES: Choices = [
     ("given", _("Given")),
