@@ -13,8 +13,12 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from haven.accounts import totp
         from haven.accounts.permissions import Perm
         from haven.core.navigation import NavItem, register
+
+        # Authenticator secrets are sealed by the vault: django-otp reads them through Haven.
+        totp.install()
 
         register(NavItem("accounts", _("Accounts"), "manage:accounts", Perm.ACCOUNTS_MANAGE))
         register(NavItem("teams", _("Teams"), "manage:teams", Perm.ACCOUNTS_MANAGE))

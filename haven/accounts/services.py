@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from haven.accounts import throttle
+from haven.accounts import throttle, totp
 from haven.accounts.actions import authorize
 from haven.accounts.models import Invitation, LoginThrottle, Organisation, RecoveryCode, Team, User
 from haven.accounts.permissions import Perm, Role
@@ -204,6 +204,7 @@ def mfa_enrol_start(*, user: User) -> TOTPDevice | None:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        totp.seal_device(device)
         audit_record(actor_id=user.pk, action="auth.mfa_enrol_started", object_type="user", object_id=user.pk)
     return device
 
