@@ -68,6 +68,7 @@ GROUPS = {
     "cases": "Cases",
     "screening": "Screening",
     "evidence": "Anonymised statistics",
+    "oversight": "Data protection",
 }
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "haven.screening",
     "haven.evidence",
     "haven.oversight",
+    "haven.administration",
     "haven.api",
 ]
 

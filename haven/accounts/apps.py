@@ -1,9 +1,8 @@
-"""The accounts app: people who use Haven, their roles, teams and sign-in; the administrator's pages."""
+"""The accounts app: people who use Haven, their roles, teams and sign-in."""
 
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -14,11 +13,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from haven.accounts import totp
-        from haven.accounts.permissions import Perm
-        from haven.core.navigation import NavItem, register
 
         # Authenticator secrets are sealed by the vault: django-otp reads them through Haven.
         totp.install()
-
-        register(NavItem("accounts", _("Accounts"), "manage:accounts", Perm.ACCOUNTS_MANAGE))
-        register(NavItem("teams", _("Teams"), "manage:teams", Perm.ACCOUNTS_MANAGE))
