@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -546,7 +547,7 @@ def _team_contacts_set(
 # -- Account administration ----------------------------------------------------------------------
 
 # How an administrator made sure a second-factor reset was asked for by the account's holder.
-IDENTITY_CHECKS: dict[str, str] = {
+IDENTITY_CHECKS: dict[str, str | Promise] = {
     "in_person": _("Seen in person, with an identity document"),
     "video_call": _("Video call, face known to the administrator"),
     "call_back": _("Called back on the number held by the Society"),

@@ -19,7 +19,7 @@ def _bin_key(device: TOTPDevice) -> bytes:
 
 def install() -> None:
     """Make every TOTPDevice read its secret through the vault (called once, from AccountsConfig.ready)."""
-    TOTPDevice.bin_key = property(_bin_key)  # type: ignore[method-assign,assignment]
+    TOTPDevice.bin_key = property(_bin_key)
 
 
 def is_sealed(stored: str) -> bool:
