@@ -54,6 +54,8 @@ def test_the_database_holds_no_authenticator_secret_in_clear(north: Team) -> Non
     assert base64.b32encode(secret) not in stored
     assert secret not in stored
     assert device.key.startswith("vault1:")
+    # It fits django-otp's column (varchar 80, enforced by PostgreSQL).
+    assert len(device.key) <= TOTPDevice._meta.get_field("key").max_length
 
 
 @pytest.fixture
