@@ -12,6 +12,7 @@ import pytest
 from django_otp.oath import TOTP
 
 from tests.browser.conftest import DESKTOP, sign_in, totp_code
+from tests.browser.test_foundation import serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,7 @@ def test_admin_invites_user_enrols_admin_resets_user_enrols_again(
         admin.select_option("#id_team", label="North branch")
         admin.click("[data-action=invite]")
         link = admin.locator("[data-invitation-link]").inner_text().strip()
+        assert serious_violations(admin) == []
         admin.screenshot(path=str(artifacts_dir / "admin-1-invitation.png"), full_page=True)
 
         user.goto(link)
@@ -76,6 +78,7 @@ def test_admin_invites_user_enrols_admin_resets_user_enrols_again(
 
         admin.goto(f"{base}/manage/accounts/?status=active")
         admin.click(f"[data-account='{NEW_EMAIL}'] a")
+        assert serious_violations(admin) == []
         admin.click("[data-action=mfa-reset]")
         admin.select_option("#id_identity_check", "video_call")
         admin.click("[data-action=confirm-mfa-reset]")
@@ -126,6 +129,7 @@ def test_dpo_filters_the_audit_trail_and_answers_an_access_request_in_french(
             for action in page.locator("[data-table=audit] tbody td code").all_inner_texts()
         )
         page.screenshot(path=str(artifacts_dir / "dpo-1-audit-trail.png"), full_page=True)
+        assert serious_violations(page) == []
 
         page.goto(f"{base}/oversight/requests/")
         page.fill("#id_case", case.code)
@@ -133,6 +137,7 @@ def test_dpo_filters_the_audit_trail_and_answers_an_access_request_in_french(
         page.fill("#id_received_on", date.today().isoformat())
         page.click("[data-action=register-request]")
         page.wait_for_selector("[data-deadline]")
+        assert serious_violations(page) == []
         page.click("[data-action=answer-html]")
         page.wait_for_url("**/accounts/reauth/**")
         page.fill("#id_password", account["password"])
