@@ -93,6 +93,7 @@ GROUPS = {
     "referrals": "Referrals and the service directory",
     "terms": "Terminology",
     "organisation": "Organisation",
+    "oversight": "Data protection",
 }
 
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "haven.terms",
     "haven.staff",
     "haven.organisation",
+    "haven.administration",
     "haven.api",
 ]
 

@@ -31,7 +31,7 @@ urlpatterns = [
     path("", include("haven.core.urls")),
     path("health", core_views.health, name="health"),
     path("accounts/", include("haven.accounts.urls")),
-    path("manage/", include("haven.accounts.manage_urls")),
+    path("manage/", include("haven.administration.urls")),
     path("oversight/", include("haven.oversight.urls")),
     path("cases/", include("haven.cases.urls")),
     path("", include("haven.followup.urls")),

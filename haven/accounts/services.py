@@ -17,10 +17,11 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from haven.accounts import throttle
+from haven.accounts import throttle, totp
 from haven.accounts.actions import authorize
 from haven.accounts.models import Invitation, LoginThrottle, Organisation, RecoveryCode, Team, User
 from haven.accounts.permissions import Perm, Role
@@ -204,6 +205,7 @@ def mfa_enrol_start(*, user: User) -> TOTPDevice | None:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        totp.seal_device(device)
         audit_record(actor_id=user.pk, action="auth.mfa_enrol_started", object_type="user", object_id=user.pk)
     return device
 
@@ -545,7 +547,7 @@ def _team_contacts_set(
 # -- Account administration ----------------------------------------------------------------------
 
 # How an administrator made sure a second-factor reset was asked for by the account's holder.
-IDENTITY_CHECKS: dict[str, str] = {
+IDENTITY_CHECKS: dict[str, str | Promise] = {
     "in_person": _("Seen in person, with an identity document"),
     "video_call": _("Video call, face known to the administrator"),
     "call_back": _("Called back on the number held by the Society"),

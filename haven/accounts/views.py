@@ -237,9 +237,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 request.session[LAST_SEEN] = now
                 return redirect("accounts:mfa_enrol")
         status = 400
-    response = render(request, "accounts/invitation.html", {"form": form}, status=status)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return render(request, "accounts/invitation.html", {"form": form}, status=status)
 
 
 @login_required

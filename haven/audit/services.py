@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC
 from functools import cache, partial
 from typing import Any, NamedTuple
@@ -226,7 +226,25 @@ def _checkpoint_logs(keys: Mapping[str, bytes], written: int) -> chain.Checkpoin
     return main
 
 
+# Called with each verification's verdict (the oversight app keeps the latest for the audit viewer).
+_VERIFICATION_LISTENERS: list[Callable[[chain.Verdict], None]] = []
+
+
+def register_verification_listener(listener: Callable[[chain.Verdict], None]) -> None:
+    """Call `listener` with the verdict of every `audit_verify` (once per listener)."""
+    if listener not in _VERIFICATION_LISTENERS:
+        _VERIFICATION_LISTENERS.append(listener)
+
+
 def audit_verify(*, checkpoint: bool = True) -> chain.Verdict:
+    """Verify the whole chain, as `_audit_verify` says, and tell the listeners how it went."""
+    verdict = _audit_verify(checkpoint=checkpoint)
+    for listener in _VERIFICATION_LISTENERS:
+        listener(verdict)
+    return verdict
+
+
+def _audit_verify(*, checkpoint: bool = True) -> chain.Verdict:
     """Verify the whole chain against the head row, the audit key and the checkpoints outside the database.
 
     The head row stays locked during the walk: an entry appended meanwhile would otherwise look like one

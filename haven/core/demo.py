@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from haven.accounts import services
 from haven.accounts.models import Organisation, Team, User
 from haven.accounts.permissions import Role
+from haven.accounts.totp import seal_device
 
 DEMO_DOMAIN = "demo.haven.test"
 
@@ -96,13 +97,15 @@ def demo_create() -> list[DemoAccount]:
             user.save(update_fields=["password"])
         TOTPDevice.objects.filter(user=user).delete()
         device = TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
+        secret_hex = device.key
+        seal_device(device)  # stored sealed, like every authenticator secret
         accounts.append(
             {
                 "email": email,
                 "role": role.value,
                 "team": user.team.name if user.team else "",
                 "password": password,
-                "totp_secret": _base32(device.key),
+                "totp_secret": _base32(secret_hex),
             }
         )
     _write_private(path, json.dumps(accounts, indent=2))

@@ -15,7 +15,12 @@ class OversightConfig(AppConfig):
 
     def ready(self) -> None:
         from haven.accounts.permissions import Perm
+        from haven.audit.services import register_verification_listener
         from haven.core.navigation import NavItem, register
+        from haven.oversight.services import verification_noted
+
+        # Every verification, from the command line or the viewer, is kept for the viewer to show.
+        register_verification_listener(verification_noted)
 
         register(NavItem("audit", _("Audit trail"), "oversight:audit", Perm.AUDIT_VIEW))
         register(NavItem("retention", _("Retention review"), "oversight:retention", Perm.PERSON_ERASE))

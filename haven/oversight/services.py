@@ -136,6 +136,17 @@ def audit_verify_now(*, actor: User | None, via: str = "web") -> AuditVerificati
     return row
 
 
+def verification_noted(verdict: Any) -> None:
+    """Keep a verification's verdict (`haven.audit.services.audit_verify` calls this after each run)."""
+    verification_record(
+        actor=None,
+        ok=verdict.ok,
+        checked=verdict.checked,
+        head_hash=verdict.head_hash,
+        problem=verdict.problem,
+    )
+
+
 @transaction.atomic
 def verification_record(
     *, actor: User | None, ok: bool, checked: int, head_hash: str, problem: str = ""

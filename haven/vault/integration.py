@@ -14,6 +14,7 @@ keeps it in the `haven_keys` schema of a PostgreSQL database instead. Never in t
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import sqlite3
@@ -386,3 +387,27 @@ def erase_key(key_id: str, *, actor_id: int, case_code: str, reason_code: str) -
     return keystore().destroy_data_key(
         key_id, reason_code=reason_code, actor_id=str(actor_id), case_code=case_code
     )
+
+
+# -- second-factor secrets ---------------------------------------------------------------------------------
+
+SEALED_SECRET_PREFIX = "vault1:"  # noqa: S105 (a format marker, not a secret)
+
+
+def seal_totp_secret(*, user_id: int, hex_key: str) -> str:
+    """An authenticator's secret (hex) sealed for storage in its text column, bound to the account."""
+    _key_id, key = keystore().totp_key()
+    blob = crypto.seal(
+        key, bytes.fromhex(hex_key), crypto.aad_for("otp_totp_totpdevice", "key", str(user_id))
+    )
+    return SEALED_SECRET_PREFIX + base64.urlsafe_b64encode(blob).decode("ascii").rstrip("=")
+
+
+def open_totp_secret(*, user_id: int, stored: str) -> bytes:
+    """The secret of a stored value: opened when sealed, read as hex when not sealed yet."""
+    if not stored.startswith(SEALED_SECRET_PREFIX):
+        return bytes.fromhex(stored)
+    text = stored[len(SEALED_SECRET_PREFIX) :]
+    blob = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    _key_id, key = keystore().totp_key()
+    return crypto.open_(key, blob, crypto.aad_for("otp_totp_totpdevice", "key", str(user_id)))

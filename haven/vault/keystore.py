@@ -27,8 +27,9 @@ Tables (in schema `haven_keys` on PostgreSQL):
 
 * `wrapped_keys(key_id, kind, wrapped, master_key_id, created_at)`: data keys (kind 'data'), the
   blind-index key (kind 'blind_index', key id 'blind-index.v1'), the audit-chain key (kind 'audit', key id
-  'audit-chain.v1') and one key per database backup (kind 'backup', key id 'backup.<backup id>'), each
-  AES-256-GCM-wrapped by the master key identified by `master_key_id`. Plain keys are never stored.
+  'audit-chain.v1'), the TOTP-secret key (kind 'totp', key id 'totp-secrets.v1') and one key per database
+  backup (kind 'backup', key id 'backup.<backup id>'), each AES-256-GCM-wrapped by the master key
+  identified by `master_key_id`. Plain keys are never stored.
 * `erasures(seq, key_id, case_code, erased_at, actor_id, reason_code)`: the erasure ledger. Codes and ids
   only, no personal data, so it survives erasure and can be re-applied after restoring an older backup.
 * `meta(name, value)`: `active_master_id` (wraps new keys) and `rotating_to` (during a rotation).
@@ -72,6 +73,8 @@ SQLITE_FILE = "keystore.sqlite3"
 PG_SCHEMA = "haven_keys"
 BLIND_INDEX_KEY_ID = "blind-index.v1"
 AUDIT_KEY_ID = "audit-chain.v1"
+# The key sealing the accounts' TOTP secrets (one key: a secret is bound to its account in the AAD).
+TOTP_KEY_ID = "totp-secrets.v1"
 BACKUP_KEY_PREFIX = "backup."
 BUSY_TIMEOUT_MS = 15_000
 
@@ -648,6 +651,21 @@ class KeyStore:
     def blind_index_key(self) -> bytes:
         """The key of every blind index (one key; purposes are separated inside the MAC input)."""
         return self._get_key(BLIND_INDEX_KEY_ID, "blind_index")
+
+    def totp_key(self) -> tuple[str, bytes]:
+        """The key sealing the second-factor (TOTP) secrets: (key id, key). Wrapped by the master key like
+        the audit key, so a rotation re-wraps it and secrets sealed before still open; made on first use."""
+        try:
+            return TOTP_KEY_ID, self._get_key(TOTP_KEY_ID, "totp")
+        except VaultKeyMissing:
+            with self._lock, self._backend.transaction(write=True) as tx:
+                self._backend.lock_meta(tx, exclusive=True)
+                found = tx.execute("SELECT 1 FROM wrapped_keys WHERE key_id = ?", (TOTP_KEY_ID,)).fetchone()
+                if found is None:
+                    self._insert_key(
+                        tx, TOTP_KEY_ID, "totp", crypto.generate_key(), self._wrapping_master(tx)
+                    )
+            return TOTP_KEY_ID, self._get_key(TOTP_KEY_ID, "totp")
 
     def audit_key(self) -> tuple[str, bytes]:
         """The key of the audit trail's HMAC chain and checkpoints: (key id, key).

@@ -10,7 +10,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from haven.audit.services import audit_head, audit_verify
-from haven.oversight.services import verification_record
 from haven.vault.errors import VaultError
 
 
@@ -48,14 +47,6 @@ class Command(BaseCommand):
         except OSError as exc:
             # The checkpoint file or its folder cannot be read or written (permissions, disk full).
             raise CommandError(f"audit checkpoints: {exc}", returncode=1) from None
-        # The audit viewer shows when the chain was last verified, and how it went.
-        verification_record(
-            actor=None,
-            ok=verdict.ok,
-            checked=verdict.checked,
-            head_hash=verdict.head_hash,
-            problem=verdict.problem,
-        )
         if options["json"]:
             self.stdout.write(
                 json.dumps(

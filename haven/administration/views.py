@@ -17,7 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts import services
 from haven.accounts.decorators import require_perm
-from haven.accounts.manage_forms import (
+from haven.accounts.models import Team, User
+from haven.accounts.permissions import ROLE_LABELS, Perm, Role
+from haven.administration.forms import (
     AccountFilterForm,
     InviteForm,
     MfaResetForm,
@@ -26,8 +28,6 @@ from haven.accounts.manage_forms import (
     TeamContactsForm,
     TeamCreateForm,
 )
-from haven.accounts.models import Team, User
-from haven.accounts.permissions import ROLE_LABELS, Perm, Role
 from haven.api.services import token_revoke_for, tokens_of
 
 # The pages are the administrator's; every service they call checks the action again.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from haven.accounts import manage_views as views
+from haven.administration import views
 
 app_name = "manage"
 urlpatterns = [

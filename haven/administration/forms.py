@@ -13,7 +13,7 @@ ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 class AccountFilterForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("Any"))] + ROLE_CHOICES)
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("Any")), *ROLE_CHOICES])
     team = forms.ModelChoiceField(
         label=_("Team"), required=False, queryset=Team.objects.order_by("name"), empty_label=_("Any")
     )
