@@ -22,6 +22,7 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Role
 from haven.audit.models import AuditEvent
 from haven.audit.services import audit_head, audit_record, audit_verify
+from haven.cases import services as cases_services
 from haven.cases.models import Case
 from haven.evidence.anonymise.csvio import neutralise_cell
 from haven.oversight import selectors
@@ -174,13 +175,36 @@ def _one_month_after(day: date) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+# The purpose (haven.cases "break-glass") a registered request records for its DPO: the request is the reason
+# the DPO opens the case, so registering or answering it opens the case to them for a few hours.
+REQUEST_PURPOSE = {"access": "access_request", "rectification": "correction", "restriction": "access_request"}
+
+
 def data_request_register(*, actor: User | None, case: Case, kind: str, received_on: date) -> DataRequest:
     """Register an access, rectification or restriction request with its one-month deadline.
 
-    ``case`` comes through the access function (`case_for_user`), so the DPO reaches only cases they may.
+    ``case`` comes through `access.case_for_purpose` (a DPO needs no earlier purpose to register a request);
+    the registered request is then recorded as the DPO's purpose for the case (`request_open_case`).
     """
     authorize(actor, "request.register")
-    return _data_request_register(actor=actor, case=case, kind=kind, received_on=received_on)
+    item = _data_request_register(actor=actor, case=case, kind=kind, received_on=received_on)
+    if actor is not None:
+        request_open_case(actor=actor, request=item, case=case)
+    return item
+
+
+def request_open_case(*, actor: User, request: DataRequest, case: Case) -> None:
+    """Record the registered request as `actor`'s purpose for opening `case` (again, when answering it days
+    later): the DPO reaches the person's data for the request, for DPO_PURPOSE_HOURS, audited."""
+    authorize(actor, "request.register")
+    if request.case_code != case.code:
+        raise ValidationError(_("This request is not about this case."))
+    cases_services.dpo_purpose_record(
+        actor=actor,
+        case=case,
+        purpose=REQUEST_PURPOSE[request.kind],
+        reason=f"Registered {request.kind} request no. {request.pk}, received {request.received_on:%Y-%m-%d}",
+    )
 
 
 @transaction.atomic

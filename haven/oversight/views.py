@@ -19,7 +19,7 @@ from haven.accounts.decorators import require_perm, require_recent_auth
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.cases import services as cases_services
-from haven.cases.access import case_for_user
+from haven.cases.access import case_for_purpose, case_for_user
 from haven.oversight import services
 from haven.oversight.forms import DataRequestForm, RetentionExtendForm, TrailFilterForm
 from haven.oversight.models import DataRequest
@@ -111,7 +111,7 @@ def requests(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            case = case_for_user(actor, form.cleaned_data["case"], section="export")
+            case = case_for_purpose(actor, form.cleaned_data["case"])
             try:
                 item = services.data_request_register(
                     actor=actor,
@@ -163,6 +163,8 @@ def request_answer(request: HttpRequest, request_id: int) -> HttpResponse:
     item = _request(request, request_id)
     if item.kind != DataRequest.Kind.ACCESS:
         raise Http404("request")
+    # The registered request is the DPO's purpose for opening the case (recorded again, audited).
+    services.request_open_case(actor=actor, request=item, case=case_for_purpose(actor, item.case_code))
     case = case_for_user(actor, item.case_code, section="export")
     try:
         bundle = services.data_request_answer(actor=actor, request=item, case=case)
@@ -203,7 +205,7 @@ def _archive(bundle: services.AnswerBundle) -> bytes:
 def ask_pressure_check(request: HttpRequest, code: str) -> HttpResponse:
     """From the case's erasure page: ask its case manager for the possible-pressure check."""
     actor = _actor(request)
-    case = case_for_user(actor, code, section="erase")
+    case = case_for_purpose(actor, code)  # asking needs no look at the person's data
     try:
         cases_services.pressure_check_request(actor=actor, case=case, kind="erasure")
     except ValidationError as exc:
@@ -234,7 +236,7 @@ def retention(request: HttpRequest) -> HttpResponse:
 @require_POST
 def retention_extend(request: HttpRequest, code: str) -> HttpResponse:
     actor = _actor(request)
-    case = case_for_user(actor, code, section="erase")
+    case = case_for_purpose(actor, code)  # keeping a case longer needs no look at the person's data
     form = RetentionExtendForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a date and a reason."))

@@ -251,6 +251,7 @@ def test_the_risk_page_names_assignees_the_rule_now_excludes_and_leads_to_reassi
     assert 'data-warning="high-risk-assignees"' in page
     assert bob.email in page or (bob.display_name and bob.display_name in page)
     assert f"/cases/{adult_case.code}/assign/" in page
+    trained(alice)  # the case manager stays on the case with a valid security training
     cases.case_assign(actor=alice, case=adult_case, caseworkers=[])
     page = signed_in(alice).get(f"/cases/{adult_case.code}/assessment/risk/").content.decode()
     assert 'data-warning="high-risk-assignees"' not in page

@@ -262,13 +262,13 @@ URL_ACCESS: dict[str, Access] = {
         CASE_WRITERS, method="POST", data={"due_on": "2030-01-01", "kind": "appointment"}
     ),
     "api-v1:assign_task": case_api(
-        Perm.CASE_EDIT,
+        CASE_WRITERS,
         method="POST",
         kwargs=lambda users: {"code": (k := _with_task(users))["code"], "task_id": k["pk"]},
         data={"assignee": None},
     ),
     "api-v1:undo_task": case_api(
-        Perm.CASE_EDIT,
+        CASE_WRITERS,
         method="POST",
         kwargs=lambda users: {"code": (k := _with_done_task(users))["code"], "task_id": k["pk"]},
     ),

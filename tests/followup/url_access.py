@@ -11,8 +11,8 @@ from typing import Any
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.cases import services
-from tests.cases.url_access import _case, case_api, case_page
-from tests.core.access_table import REDIRECT, page
+from tests.cases.url_access import CASE_READERS, CASE_WRITERS, _case, case_api, case_page
+from tests.core.access_table import CASE_MANAGER, REDIRECT, page
 
 
 def _closed(users: Mapping[str, User]) -> dict[str, Any]:
@@ -23,26 +23,26 @@ def _closed(users: Mapping[str, User]) -> dict[str, Any]:
 
 URL_ACCESS = {
     "followup:my_work": page(None),
-    "followup:close": case_page(Perm.CASE_CLOSE),
-    "followup:reopen": case_page(Perm.CASE_CLOSE, kwargs=_closed),
-    "followup:return_check": case_page(Perm.CASE_CLOSE),
-    "followup:identification": case_page(Perm.CASE_VIEW),
-    "followup:summary": case_page(Perm.CASE_EDIT),
+    "followup:close": case_page({CASE_MANAGER}),
+    "followup:reopen": case_page({CASE_MANAGER}, kwargs=_closed),
+    "followup:return_check": case_page({CASE_MANAGER}),
+    "followup:identification": case_page(CASE_READERS),
+    "followup:summary": case_page(CASE_WRITERS),
     "notifications:list": page(Perm.CASE_VIEW),
     "notifications:mark_read": page(Perm.CASE_VIEW, method="POST", allowed=REDIRECT),
     "api-v1:close_case": case_api(
-        Perm.CASE_CLOSE, method="POST", data={"outcome": "moved", "reason": "Test reason"}
+        {CASE_MANAGER}, method="POST", data={"outcome": "moved", "reason": "Test reason"}
     ),
     "api-v1:reopen_case": case_api(
-        Perm.CASE_CLOSE, method="POST", kwargs=_closed, data={"reason": "Test reason"}
+        {CASE_MANAGER}, method="POST", kwargs=_closed, data={"reason": "Test reason"}
     ),
     "api-v1:record_return_check": case_api(
-        Perm.CASE_CLOSE,
+        {CASE_MANAGER},
         method="POST",
         data=lambda users: {"country": "NG", "checked_on": date.today().isoformat(), "risk": "high"},
     ),
-    "api-v1:get_identification": case_api(Perm.CASE_VIEW),
+    "api-v1:get_identification": case_api(CASE_READERS),
     "api-v1:record_identification": case_api(
-        Perm.CASE_EDIT, method="POST", data=lambda users: {"informed_on": date.today().isoformat()}
+        CASE_WRITERS, method="POST", data=lambda users: {"informed_on": date.today().isoformat()}
     ),
 }

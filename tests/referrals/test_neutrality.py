@@ -330,11 +330,13 @@ def test_every_path_that_produces_outgoing_case_data_calls_the_guard() -> None:
 
 
 def test_nothing_else_in_haven_writes_a_pdf_or_builds_case_files_for_organisations() -> None:
-    """fpdf is used only by the referral letter and the evidence brief (anonymised statistics)."""
+    """fpdf is used only by the referral letter (through the guard), the evidence brief (anonymised
+    statistics), the person's own access-request answer and the case summary printed for the person or a
+    colleague: the last two go to no organisation, and nothing in Haven sends them to one."""
     users = sorted(
         str(p.relative_to(HAVEN)) for p in HAVEN.rglob("*.py") if "from fpdf" in p.read_text(encoding="utf-8")
     )
-    assert users == ["evidence/brief.py", "referrals/outgoing.py"]
+    assert users == ["evidence/brief.py", "followup/summary.py", "oversight/pdf.py", "referrals/outgoing.py"]
 
 
 def test_every_service_that_names_an_organisation_for_case_data_calls_the_guard() -> None:
