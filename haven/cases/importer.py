@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -36,6 +35,7 @@ from haven.accounts.permissions import Perm
 from haven.cases import services, vocab
 from haven.cases.access import WrongTeam, may_act_for_team
 from haven.cases.models import Person
+from haven.cases.sealing import index_blinder, person_indexes
 from haven.cases.services import (
     CODED_PERSON_FIELDS,
     FIELD_MAX_CHARS,
@@ -43,8 +43,6 @@ from haven.cases.services import (
     check_established,
     decide_age,
 )
-from haven.vault import blind_index as bi
-from haven.vault import crypto
 from haven.vault import integration as vault
 
 log = logging.getLogger("haven.cases")
@@ -112,13 +110,13 @@ class Protector(Protocol):
 
 
 class VaultProtector:
-    """Per-person data keys from the vault (created in bulk, one unwrap per person), AES-GCM sealing bound
-    to table, column and row, and the blind indexes the services compute."""
+    """Per-person data keys from the vault (created in bulk, one unwrap per person), sealing bound to table,
+    column and row, and the blind indexes the services compute: all through the vault's public API
+    (`person_key`, `blinder`) and the one index function (`sealing.person_indexes`)."""
 
     def __init__(self) -> None:
-        # One key-store read for the whole import instead of up to three per person (`vault.blind`).
-        self._blind_key = vault.keystore().blind_index_key()
-        self._bits = bi.bits_for(settings.EXPECTED_PEOPLE)
+        # One key-store read for the whole import instead of up to three per person.
+        self._blinder = index_blinder()
         # Every key this import created: if the import fails they protect nothing and are deleted.
         self.created_key_ids: list[str] = []
 
@@ -132,43 +130,17 @@ class VaultProtector:
         table = Person._meta.db_table
         key_ids = vault.new_keys(len(batch))
         self.created_key_ids += key_ids
-        store = vault.keystore()
         for (person, texts), key_id in zip(batch, key_ids, strict=True):
             person.key_id = key_id
             if texts:
                 # One unwrap per person, as `sealing.PersonOpener` does when opening.
-                sealer = crypto.Sealer(store.get_data_key(key_id))
-                columns = list(texts)
-                aads = crypto.aads_for(table, columns, str(person.uid))
-                sealed = sealer.seal_many(
-                    [(texts[c].encode("utf-8"), aad) for c, aad in zip(columns, aads, strict=True)]
+                sealed = vault.person_key(key_id).seal_texts(
+                    table=table, row_id=str(person.uid), values=texts
                 )
-                for column, blob in zip(columns, sealed, strict=True):
+                for column, blob in sealed.items():
                     setattr(person, column, blob)
-            self._blind(person, texts)
-
-    def _index(self, purpose: str, value: str, kind: str) -> str:
-        try:
-            return bi.blind_index(self._blind_key, purpose, value, self._bits, kind=kind)
-        except ValueError:  # nothing left after normalisation (e.g. only punctuation): no index
-            return ""
-
-    def _blind(self, person: Person, texts: Mapping[str, str]) -> None:
-        # The same indexes, purposes and normalisation as `services._refresh_blind_indexes`.
-        name, dob = texts.get("name"), texts.get("date_of_birth")
-        if name and dob:
-            try:
-                person.name_dob_bi = bi.blind_index_fields(
-                    self._blind_key, "person.name_dob", [("name", name), ("date", dob)], self._bits
-                )
-            except ValueError:
-                person.name_dob_bi = ""
-        number = texts.get("document_number")
-        if number:
-            person.document_bi = self._index("person.document", number, "id")
-        digits = re.sub(r"\D", "", texts.get("phone") or "")
-        if digits:
-            person.phone_bi = self._index("person.phone", digits, "id")
+            for index, value in person_indexes(texts, blinder=self._blinder).items():
+                setattr(person, index, value)
 
 
 # -- validation --------------------------------------------------------------------------------------------

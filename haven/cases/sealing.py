@@ -140,6 +140,11 @@ def name_dob_index(name: str | None, dob: str | date | None, *, blinder: vault.B
     return _or_empty(lambda: use.blind_fields("person.name_dob", [("name", name), ("date", dob)]))
 
 
+def index_blinder() -> vault.Blinder:
+    """The blind-index function, read once, for a caller that computes many people's indexes (an import)."""
+    return vault.blinder()
+
+
 def person_indexes(
     values: Mapping[str, str | date | None], *, blinder: vault.Blinder | None = None
 ) -> dict[str, str]:
