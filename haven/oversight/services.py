@@ -28,7 +28,6 @@ from haven.evidence.anonymise.csvio import neutralise_cell
 from haven.oversight import selectors
 from haven.oversight.answer import Answer, build_answer
 from haven.oversight.models import AuditVerification, DataRequest, RetentionExtension
-from haven.oversight.pdf import answer_pdf
 from haven.oversight.selectors import Pattern, TrailFilter
 
 # An export holds at most this many entries: a wider one is narrowed by date first.
@@ -287,6 +286,8 @@ def data_request_answer(*, actor: User, request: DataRequest, case: Case) -> Ans
         files.append((str(item["archive_path"]), attachment_read(case=case, attachment=view.attachment)))
     if request.answered_at is None:
         DataRequest.objects.filter(pk=request.pk).update(answered_at=timezone.now(), answered_by_id=actor.pk)
+    from haven.oversight.pdf import answer_pdf  # the PDF stack loads when an answer is made, not at start
+
     return AnswerBundle(answer=answer, json=answer.as_json(), pdf=answer_pdf(answer), files=files)
 
 

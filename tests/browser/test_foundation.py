@@ -40,6 +40,22 @@ MENU: dict[str, set[Role]] = {
     "screening": {V, CW, CM},
     "screening_library": {CM, PM},
     "evidence": {CM, PM, DPO},
+    "notifications": {V, CW, CM, PM, DPO},
+    "my_work": set(Role),
+    "audit": {DPO, ADMIN},  # the administrator: account events only
+    "retention": {DPO},
+    "requests": {DPO},
+    "directory": {CW, CM, PM, DPO},
+    "gaps": {PM},
+    "terms": set(Role),
+    "staff": {PM},
+    "wellbeing": set(Role),
+    "readiness": {PM},
+    "awareness": {PM},
+    "advocacy": {PM},
+    "guidance": set(Role),
+    "accounts": {ADMIN},
+    "teams": {ADMIN},
 }
 
 

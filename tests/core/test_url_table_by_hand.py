@@ -4,13 +4,11 @@ another branch merges, but every such entry is listed here; in the apps already 
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
 from haven.accounts.permissions import Perm, Role
 from tests.core.access_table import CASE_MANAGER, DPO, FORBIDDEN, OK, api, page
-from tests.core.test_url_permissions import TABLE, load_table
+from tests.core.test_url_permissions import load_table
 
 # The URLs whose entries were converted to hand-written role sets: a derived entry among them fails. Entries
 # added since (other branches' tables) may still use the derived form until converted; the test below lists
@@ -117,15 +115,11 @@ def test_the_converted_urls_name_their_roles_by_hand() -> None:
     assert not derived, f"write roles={{...}} by hand for: {derived}"
 
 
-def test_entries_still_derived_from_the_matrix_are_listed() -> None:
+def test_no_entry_is_derived_from_the_matrix_any_more() -> None:
     derived = derived_entries()
-    if derived:
-        warnings.warn(
-            "URL × role entries still derived from the permission matrix (write roles= by hand): "
-            + ", ".join(f"{name} ({perm.name})" for name, perm in sorted(derived.items())),
-            stacklevel=1,
-        )
-    assert set(derived) <= set(TABLE)
+    assert not derived, "write roles={...} by hand for: " + ", ".join(
+        f"{name} ({perm.name})" for name, perm in sorted(derived.items())
+    )
 
 
 def test_a_hand_written_entry_expects_exactly_the_roles_named() -> None:
@@ -146,8 +140,7 @@ def test_the_browser_menu_table_names_every_menu_entry_of_the_converted_apps() -
     from tests.browser.test_foundation import MENU, menu_entries_not_written_by_hand
 
     missing = menu_entries_not_written_by_hand()
-    if missing:
-        warnings.warn(f"menu entries without a hand-written row in MENU: {sorted(missing)}", stacklevel=1)
+    assert not missing, f"write a row in MENU (tests/browser/test_foundation.py) for: {sorted(missing)}"
     assert {"home", "cases", "screening", "evidence"} <= set(MENU)
     assert not missing & {
         "home",

@@ -9,10 +9,17 @@ from datetime import date
 from typing import Any
 
 from haven.accounts.models import User
-from haven.accounts.permissions import Perm
 from haven.cases import services
 from tests.cases.url_access import CASE_READERS, CASE_WRITERS, _case, case_api, case_page
-from tests.core.access_table import CASE_MANAGER, REDIRECT, page
+from tests.core.access_table import (
+    CASE_MANAGER,
+    CASEWORKER,
+    DPO,
+    PROGRAMME_MANAGER,
+    REDIRECT,
+    VOLUNTEER,
+    page,
+)
 
 
 def _closed(users: Mapping[str, User]) -> dict[str, Any]:
@@ -28,8 +35,10 @@ URL_ACCESS = {
     "followup:return_check": case_page({CASE_MANAGER}),
     "followup:identification": case_page(CASE_READERS),
     "followup:summary": case_page(CASE_WRITERS),
-    "notifications:list": page(Perm.CASE_VIEW),
-    "notifications:mark_read": page(Perm.CASE_VIEW, method="POST", allowed=REDIRECT),
+    "notifications:list": page(roles={VOLUNTEER, CASEWORKER, CASE_MANAGER, PROGRAMME_MANAGER, DPO}),
+    "notifications:mark_read": page(
+        roles={VOLUNTEER, CASEWORKER, CASE_MANAGER, PROGRAMME_MANAGER, DPO}, method="POST", allowed=REDIRECT
+    ),
     "api-v1:close_case": case_api(
         {CASE_MANAGER}, method="POST", data={"outcome": "moved", "reason": "Test reason"}
     ),

@@ -7,10 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from haven.accounts.models import User
-from haven.accounts.permissions import Perm
 from haven.organisation import services
 from haven.organisation.models import ReadinessAssessment
-from tests.core.access_table import BAD_REQUEST, REDIRECT, Access, page
+from tests.core.access_table import BAD_REQUEST, PROGRAMME_MANAGER, REDIRECT, Access, page
 
 
 def year(users: Mapping[str, User]) -> dict[str, Any]:
@@ -32,34 +31,34 @@ def ask_uid(users: Mapping[str, User]) -> dict[str, Any]:
 
 
 URL_ACCESS: dict[str, Access] = {
-    "organisation:readiness": page(Perm.ORG_MANAGE),
+    "organisation:readiness": page(roles={PROGRAMME_MANAGER}),
     "organisation:readiness_start": page(
-        Perm.ORG_MANAGE, method="POST", data={"year": "2026"}, allowed=REDIRECT
+        roles={PROGRAMME_MANAGER}, method="POST", data={"year": "2026"}, allowed=REDIRECT
     ),
     "organisation:readiness_answer": page(
-        Perm.ORG_MANAGE,
+        roles={PROGRAMME_MANAGER},
         method="POST",
         kwargs=year,
         data={"item_key": "ref.training", "status": "in_place"},
         allowed=REDIRECT,
     ),
     "organisation:readiness_item_add": page(
-        Perm.ORG_MANAGE,
+        roles={PROGRAMME_MANAGER},
         method="POST",
         data={"checklist": "referral", "text": "Our own item"},
         allowed=REDIRECT,
     ),
-    "organisation:readiness_report": page(Perm.ORG_MANAGE, kwargs=year),
-    "organisation:awareness": page(Perm.ORG_MANAGE),
+    "organisation:readiness_report": page(roles={PROGRAMME_MANAGER}, kwargs=year),
+    "organisation:awareness": page(roles={PROGRAMME_MANAGER}),
     "organisation:awareness_create": page(
-        Perm.ORG_MANAGE,
+        roles={PROGRAMME_MANAGER},
         method="POST",
         data={"title": "Session", "held_on": "2026-03-01", "audience": "public"},
         allowed=REDIRECT,
     ),
-    "organisation:awareness_detail": page(Perm.ORG_MANAGE, kwargs=activity_uid),
+    "organisation:awareness_detail": page(roles={PROGRAMME_MANAGER}, kwargs=activity_uid),
     "organisation:awareness_risks": page(
-        Perm.ORG_MANAGE,
+        roles={PROGRAMME_MANAGER},
         method="POST",
         kwargs=activity_uid,
         data={"security_risks": "None seen", "perception_risks": "None seen"},
@@ -67,20 +66,27 @@ URL_ACCESS: dict[str, Access] = {
     ),
     # Without its risk assessment the activity is refused as held: the form comes back with the reason.
     "organisation:awareness_held": page(
-        Perm.ORG_MANAGE, method="POST", kwargs=activity_uid, data={"reach": "10"}, allowed=BAD_REQUEST
+        roles={PROGRAMME_MANAGER},
+        method="POST",
+        kwargs=activity_uid,
+        data={"reach": "10"},
+        allowed=BAD_REQUEST,
     ),
     "organisation:legal": page(),
     "organisation:legal_add": page(
-        Perm.ORG_MANAGE, method="POST", data={"kind": "law", "title": "Test law"}, allowed=REDIRECT
+        roles={PROGRAMME_MANAGER}, method="POST", data={"kind": "law", "title": "Test law"}, allowed=REDIRECT
     ),
     "organisation:guidance": page(),
     "organisation:guidance_card": page(kwargs={"key": "approach"}),
-    "organisation:advocacy": page(Perm.ORG_MANAGE),
+    "organisation:advocacy": page(roles={PROGRAMME_MANAGER}),
     "organisation:advocacy_create": page(
-        Perm.ORG_MANAGE, method="POST", data={"text": "Ask", "authority": "Ministry"}, allowed=REDIRECT
+        roles={PROGRAMME_MANAGER},
+        method="POST",
+        data={"text": "Ask", "authority": "Ministry"},
+        allowed=REDIRECT,
     ),
     "organisation:advocacy_meeting": page(
-        Perm.ORG_MANAGE,
+        roles={PROGRAMME_MANAGER},
         method="POST",
         kwargs=ask_uid,
         data={"met_on": "2026-02-01", "with_whom": "Ministry", "status": "raised"},

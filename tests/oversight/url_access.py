@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 
 from haven.accounts.models import User
-from haven.accounts.permissions import Perm, Role
+from haven.accounts.permissions import Role
 from haven.cases import services as cases
 from haven.oversight.models import DataRequest
-from tests.core.access_table import REDIRECT, Access, page
+from tests.core.access_table import ADMIN, DPO, REDIRECT, Access, page
 
 
 def _request(users: Mapping[str, User]) -> dict[str, Any]:
@@ -34,20 +34,16 @@ def _managed_case(users: Mapping[str, User]) -> dict[str, Any]:
 
 
 URL_ACCESS: dict[str, Access] = {
-    "oversight:audit": page(Perm.AUDIT_VIEW),
-    "oversight:audit_export": page(Perm.AUDIT_VIEW),
-    "oversight:audit_verify": page(Perm.AUDIT_VIEW, method="POST", allowed=REDIRECT),
-    "oversight:requests": page(Perm.PERSON_EXPORT),
-    "oversight:request": page(Perm.PERSON_EXPORT, kwargs=_request),
-    "oversight:request_close": page(Perm.PERSON_EXPORT, method="POST", kwargs=_request, allowed=REDIRECT),
+    "oversight:audit": page(roles={DPO, ADMIN}),
+    "oversight:audit_export": page(roles={DPO, ADMIN}),
+    "oversight:audit_verify": page(roles={DPO, ADMIN}, method="POST", allowed=REDIRECT),
+    "oversight:requests": page(roles={DPO}),
+    "oversight:request": page(roles={DPO}, kwargs=_request),
+    "oversight:request_close": page(roles={DPO}, method="POST", kwargs=_request, allowed=REDIRECT),
     # The answer needs a fresh password and code first: the DPO is sent to confirm them.
-    "oversight:request_answer": page(Perm.PERSON_EXPORT, kwargs=_request, allowed=REDIRECT),
-    "oversight:retention": page(Perm.PERSON_ERASE),
+    "oversight:request_answer": page(roles={DPO}, kwargs=_request, allowed=REDIRECT),
+    "oversight:retention": page(roles={DPO}),
     # A bad form (no date) sends back to the list with a message.
-    "oversight:retention_extend": page(
-        Perm.PERSON_ERASE, method="POST", kwargs=_managed_case, allowed=REDIRECT
-    ),
-    "oversight:ask_pressure_check": page(
-        Perm.PERSON_ERASE, method="POST", kwargs=_managed_case, allowed=REDIRECT
-    ),
+    "oversight:retention_extend": page(roles={DPO}, method="POST", kwargs=_managed_case, allowed=REDIRECT),
+    "oversight:ask_pressure_check": page(roles={DPO}, method="POST", kwargs=_managed_case, allowed=REDIRECT),
 }

@@ -13,17 +13,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from haven.accounts.models import User
-from haven.accounts.permissions import Perm
 from haven.referrals import services
 from haven.referrals.models import AuthorityRequest, Referral, SharingStop
 from tests.core.access_table import (
     ANONYMOUS,
+    CASE_MANAGER,
+    CASEWORKER,
     FORBIDDEN,
     LOGIN,
     MFA,
     NO_MFA,
     NOT_FOUND,
     OK,
+    PROGRAMME_MANAGER,
     REDIRECT,
     UNAUTHORISED,
     Access,
@@ -117,11 +119,11 @@ def _case_write(cw: str, cm: str, dpo: str) -> dict[str, str]:
 
 
 URL_ACCESS: dict[str, Access] = {
-    "referrals:directory": page(Perm.DIRECTORY_VIEW),
-    "referrals:organisation_new": page(Perm.DIRECTORY_MANAGE),
-    "referrals:organisation_edit": page(Perm.DIRECTORY_MANAGE, kwargs=_org_code),
-    "referrals:gaps": page(Perm.DIRECTORY_MANAGE),
-    "referrals:gaps_export": page(Perm.DIRECTORY_MANAGE),
+    "referrals:directory": page(roles={CASEWORKER, CASE_MANAGER, PROGRAMME_MANAGER, DPO}),
+    "referrals:organisation_new": page(roles={PROGRAMME_MANAGER}),
+    "referrals:organisation_edit": page(roles={PROGRAMME_MANAGER}, kwargs=_org_code),
+    "referrals:gaps": page(roles={PROGRAMME_MANAGER}),
+    "referrals:gaps_export": page(roles={PROGRAMME_MANAGER}),
     "referrals:case": _web(READ, kwargs=_case_kwargs),
     "referrals:link": _web(
         _case_write(REDIRECT, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form
@@ -159,18 +161,20 @@ URL_ACCESS: dict[str, Access] = {
         kwargs=_case_kwargs,
         data=lambda users: {"organisation": _org().code, "held_on": "2026-01-05", "purpose": "other"},
     ),
-    "referrals:authority": page(Perm.AUTHORITY_REQUESTS, kwargs=_case_kwargs, override={DPO: NOT_FOUND}),
+    "referrals:authority": page(roles={CASE_MANAGER, DPO}, kwargs=_case_kwargs, override={DPO: NOT_FOUND}),
     "referrals:authority_decide": page(
-        Perm.AUTHORITY_REQUESTS,
+        roles={CASE_MANAGER, DPO},
         method="POST",
         kwargs=_request_kwargs,
         allowed=REDIRECT,
         override={DPO: NOT_FOUND},
     ),
-    "api-v1:organisations_list": api(Perm.DIRECTORY_VIEW),
-    "api-v1:organisations_get": api(Perm.DIRECTORY_VIEW, kwargs=_org_code),
+    "api-v1:organisations_list": api(roles={CASEWORKER, CASE_MANAGER, PROGRAMME_MANAGER, DPO}),
+    "api-v1:organisations_get": api(
+        roles={CASEWORKER, CASE_MANAGER, PROGRAMME_MANAGER, DPO}, kwargs=_org_code
+    ),
     "api-v1:organisations_save": api(
-        Perm.DIRECTORY_MANAGE,
+        roles={PROGRAMME_MANAGER},
         method="POST",
         data=lambda users: {
             "code": f"API-ORG-{next(_numbers)}",

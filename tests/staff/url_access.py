@@ -6,9 +6,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from haven.accounts.models import User
-from haven.accounts.permissions import Perm, Role
+from haven.accounts.permissions import Role
 from haven.staff.services import staff_member_create
-from tests.core.access_table import NOT_FOUND, REDIRECT, Access, page
+from tests.core.access_table import (
+    ADMIN,
+    CASE_MANAGER,
+    CASEWORKER,
+    DPO,
+    NOT_FOUND,
+    PROGRAMME_MANAGER,
+    REDIRECT,
+    VOLUNTEER,
+    Access,
+    page,
+)
 
 
 def member_uid(users: Mapping[str, User]) -> dict[str, Any]:
@@ -27,28 +38,42 @@ def supported_uid(users: Mapping[str, User]) -> dict[str, Any]:
 _ONLY_SUPPORTER = {role: NOT_FOUND for role in Role if role != Role.CASEWORKER}
 
 URL_ACCESS: dict[str, Access] = {
-    "staff:list": page(Perm.STAFF_MANAGE),
+    "staff:list": page(roles={PROGRAMME_MANAGER}),
     "staff:create": page(
-        Perm.STAFF_MANAGE, method="POST", data={"name": "New Person", "kind": "volunteer"}, allowed=REDIRECT
+        roles={PROGRAMME_MANAGER},
+        method="POST",
+        data={"name": "New Person", "kind": "volunteer"},
+        allowed=REDIRECT,
     ),
-    "staff:detail": page(Perm.STAFF_MANAGE, kwargs=member_uid),
+    "staff:detail": page(roles={PROGRAMME_MANAGER}, kwargs=member_uid),
     "staff:update": page(
-        Perm.STAFF_MANAGE, method="POST", kwargs=member_uid, data={"active": "on"}, allowed=REDIRECT
+        roles={PROGRAMME_MANAGER}, method="POST", kwargs=member_uid, data={"active": "on"}, allowed=REDIRECT
     ),
     "staff:training_add": page(
-        Perm.STAFF_MANAGE,
+        roles={PROGRAMME_MANAGER},
         method="POST",
         kwargs=member_uid,
         data={"kind": "personal_security", "completed_on": "2026-01-01"},
         allowed=REDIRECT,
     ),
-    "staff:wellbeing": page(Perm.WELLBEING_OWN),
+    "staff:wellbeing": page(roles={VOLUNTEER, CASEWORKER, CASE_MANAGER, PROGRAMME_MANAGER, DPO, ADMIN}),
     "staff:wellbeing_check_in": page(
-        Perm.WELLBEING_OWN, method="POST", data={"feeling": "well"}, allowed=REDIRECT
+        roles={VOLUNTEER, CASEWORKER, CASE_MANAGER, PROGRAMME_MANAGER, DPO, ADMIN},
+        method="POST",
+        data={"feeling": "well"},
+        allowed=REDIRECT,
     ),
-    "staff:wellbeing_member": page(Perm.WELLBEING_OWN, kwargs=supported_uid, override=_ONLY_SUPPORTER),
+    "staff:wellbeing_member": page(
+        roles={VOLUNTEER, CASEWORKER, CASE_MANAGER, PROGRAMME_MANAGER, DPO, ADMIN},
+        kwargs=supported_uid,
+        override=_ONLY_SUPPORTER,
+    ),
     "staff:wellbeing_offer": page(
-        Perm.WELLBEING_OWN, method="POST", kwargs=supported_uid, allowed=REDIRECT, override=_ONLY_SUPPORTER
+        roles={VOLUNTEER, CASEWORKER, CASE_MANAGER, PROGRAMME_MANAGER, DPO, ADMIN},
+        method="POST",
+        kwargs=supported_uid,
+        allowed=REDIRECT,
+        override=_ONLY_SUPPORTER,
     ),
-    "staff:wellbeing_summary": page(Perm.WELLBEING_SUMMARY),
+    "staff:wellbeing_summary": page(roles={PROGRAMME_MANAGER}),
 }
