@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.vault.test_cli import create_case, data_dir, file_hashes, haven, initialised, read_person
+from tests.vault.test_cli import (
+    create_case,
+    data_dir,
+    file_hashes,
+    haven,
+    initialised,
+    read_person,
+    record_erasure_purpose,
+)
 
 __all__ = ["data_dir", "initialised"]  # fixtures shared with test_cli
 
@@ -21,6 +29,7 @@ def test_restore_brings_back_the_backup_and_reapplies_later_erasures(data_dir: P
     assert result.returncode == 0, result.stderr
     assert "1 attachment files" in result.stdout
     charlie = create_case(data_dir, "Test Person Charlie", "added after the backup")
+    record_erasure_purpose(data_dir, bravo["code"])
     erase = haven(
         data_dir, "erase", bravo["code"], "--reason", "legal_obligation", "--actor", "dpo@example.test"
     )
@@ -76,6 +85,7 @@ def test_key_store_backup_and_restore_reapply_erasures_made_since(data_dir: Path
     echo = create_case(data_dir, "Test Person Echo", "note on Echo")
     keys = tmp_path / "keys.hvk"
     assert haven(data_dir, "backup", "--keys", str(keys)).returncode == 0
+    record_erasure_purpose(data_dir, echo["code"])
     erase = haven(
         data_dir, "erase", echo["code"], "--reason", "legal_obligation", "--actor", "dpo@example.test"
     )

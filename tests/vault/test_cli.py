@@ -98,6 +98,25 @@ print(json.dumps({{"code": case.code, "key_id": p.key_id, "bi": p.name_dob_bi, "
     return shell(data_dir, code, **extra)  # type: ignore[return-value]
 
 
+def record_erasure_purpose(data_dir: Path, code: str, **extra: str) -> None:
+    """The DPO records the erasure as their purpose for the case first (the "break-glass" every DPO access
+    to a case needs; `haven erase` refuses without it), as on the case's purpose page."""
+    shell(
+        data_dir,
+        f"""
+import json
+from haven.accounts.models import User
+from haven.cases import services as cs
+from haven.cases.access import case_for_purpose
+dpo = User.objects.get(email="dpo@example.test")
+cs.dpo_purpose_record(actor=dpo, case=case_for_purpose(dpo, {code!r}), purpose="erasure",
+    reason="Test erasure request of 2 March")
+print(json.dumps({{}}))
+""",
+        **extra,
+    )
+
+
 def _indent(text: str) -> str:
     return "\n".join(f"    {line}" if line.strip() else line for line in text.strip().splitlines())
 
@@ -291,6 +310,7 @@ def test_erase_by_a_role_that_may_not_erase_is_refused(data_dir: Path) -> None:
 def test_erase_makes_the_person_unreadable_and_records_the_erasure(data_dir: Path) -> None:
     case = create_case(data_dir, "Test Person Charlie", "a note about Charlie")
     assert read_person(data_dir, case["code"])["name"] == "Test Person Charlie"
+    record_erasure_purpose(data_dir, case["code"])
     result = haven(
         data_dir, "erase", case["code"], "--reason", "legal_obligation", "--actor", "dpo@example.test"
     )

@@ -33,7 +33,7 @@ from django.test import Client
 from haven.accounts.models import User
 from haven.cases import services
 from haven.cases.models import Attachment
-from tests.vault.test_cli import create_case, haven, read_person
+from tests.vault.test_cli import create_case, haven, read_person, record_erasure_purpose
 
 WIDE_INDEX = {"HAVEN_EXPECTED_PEOPLE": str(10**18)}
 
@@ -87,6 +87,7 @@ def test_erased_marker_is_nowhere_and_a_restore_does_not_resurrect_the_person(tm
     archive = tmp_path / "before-erasure.hvb"
     backup = haven(data_dir, "backup", str(archive), **WIDE_INDEX)
     assert backup.returncode == 0, backup.stderr
+    record_erasure_purpose(data_dir, case["code"], **WIDE_INDEX)
     erase = haven(
         data_dir,
         "erase",
