@@ -305,3 +305,23 @@ def label(choices: Choices, code: str) -> str:
         if value == code:
             return str(text)
     return code
+
+
+def _locale(lang: str | None) -> Locale:
+    try:
+        return Locale.parse((lang or "en").replace("-", "_"))
+    except (ValueError, TypeError):
+        return Locale("en")
+
+
+def language_name(code: str, lang: str | None = None) -> str:
+    """The language `code` (ISO 639) by its name in `lang` (CLDR), e.g. "ro" → "Romanian" / "roumain";
+    the code itself when CLDR has no name for it."""
+    return str(_locale(lang).languages.get(code) or code)
+
+
+def country_name(code: str, lang: str | None = None) -> str:
+    """The country `code` (ISO 3166-1) by its name in `lang` (CLDR); "ZZ" (unknown, as in CTDC) as unknown."""
+    if code == "ZZ":
+        return str(_("Unknown"))
+    return str(_locale(lang).territories.get(code) or code)
