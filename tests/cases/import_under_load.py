@@ -171,6 +171,9 @@ def counts(site: Site) -> dict[str, int]:
         shown = db.execute("SELECT count(*) FROM cases_case WHERE staged_import IS NULL").fetchone()[0]
         staged = db.execute("SELECT count(*) FROM cases_case WHERE staged_import IS NOT NULL").fetchone()[0]
         people = db.execute("SELECT count(*) FROM cases_person").fetchone()[0]
+        people_shown = db.execute(
+            "SELECT count(DISTINCT person_id) FROM cases_case WHERE staged_import IS NULL"
+        ).fetchone()[0]
         person_keys = {row[0] for row in db.execute("SELECT key_id FROM cases_person")}
     with sqlite3.connect(site.keystore) as store:
         data_keys = {row[0] for row in store.execute("SELECT key_id FROM wrapped_keys WHERE kind = 'data'")}
@@ -178,6 +181,7 @@ def counts(site: Site) -> dict[str, int]:
         "shown": shown,
         "staged": staged,
         "people": people,
+        "people_shown": people_shown,
         "data_keys": len(data_keys),
         "keys_without_person": len(data_keys - person_keys),
         "people_without_key": len(person_keys - data_keys),

@@ -86,6 +86,8 @@ def test_an_import_killed_at_random_points_leaves_nothing_half_imported_and_no_o
 
     assert after["shown"] == imported["shown"]
     assert after["staged"] == 0
-    assert after["people"] == imported["people"]
-    assert after["keys_without_person"] == imported["keys_without_person"]
+    # Compared with what was shown, not with every row: a refresh of `imported` after an import that finished
+    # may still count the staged rows of one killed earlier, which the collection then removes.
+    assert after["people"] == imported["people_shown"]
+    assert after["keys_without_person"] == before["keys_without_person"]
     assert after["people_without_key"] == 0
