@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import URLPattern, URLResolver
 from ninja import Field, NinjaAPI, Schema
@@ -147,6 +148,19 @@ def error_response(
         record_refusal(request, refusal)
     body: dict[str, Any] = {"error": {"code": code, "message": message, **(extra or {})}}
     return api.create_response(request, body, status=status)
+
+
+def invalid_input_response(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A service's ValidationError as the API's 400 `invalid_input`, one problem per field."""
+    details = (
+        [
+            {"where": k, "problem": " ".join(str(m) for e in v for m in e.messages)}
+            for k, v in exc.error_dict.items()
+        ]
+        if hasattr(exc, "error_dict")
+        else [{"where": "", "problem": m} for m in exc.messages]
+    )
+    return error_response(request, 400, "invalid_input", "The request is not valid.", {"details": details})
 
 
 @api.exception_handler(ValidationError)

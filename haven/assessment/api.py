@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema, Status
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
-from haven.api.router import Error, IsoDate, error_response
+from haven.api.router import Error, IsoDate, error_response, invalid_input_response
 from haven.assessment import selectors, services
 from haven.assessment.models import RiskAssessment, SupportGoal
 from haven.assessment.rules import RiskFactors
@@ -53,17 +53,7 @@ def answers(view: F) -> F:
         except services.GateRefused as exc:
             return error_response(request, 409, exc.code, str(exc.message))
         except ValidationError as exc:
-            details = (
-                [
-                    {"where": k, "problem": " ".join(str(m) for e in v for m in e.messages)}
-                    for k, v in exc.error_dict.items()
-                ]
-                if hasattr(exc, "error_dict")
-                else [{"where": "", "problem": m} for m in exc.messages]
-            )
-            return error_response(
-                request, 400, "invalid_input", "The request is not valid.", {"details": details}
-            )
+            return invalid_input_response(request, exc)
 
     return cast(F, wrapper)
 

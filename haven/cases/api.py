@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
-from haven.api.router import Error, IsoDate, error_response
+from haven.api.router import Error, IsoDate, error_response, invalid_input_response
 from haven.cases import selectors, services
 from haven.cases.access import case_for_purpose, case_for_user, sections_read
 from haven.cases.models import Case, Consent, Task
@@ -90,17 +90,7 @@ def answers(view: F) -> F:
             rule = rule_code(exc)
             if rule:
                 return error_response(request, 400, rule, " ".join(exc.messages))
-            details = (
-                [
-                    {"where": k, "problem": " ".join(str(m) for e in v for m in e.messages)}
-                    for k, v in exc.error_dict.items()
-                ]
-                if hasattr(exc, "error_dict")
-                else [{"where": "", "problem": m} for m in exc.messages]
-            )
-            return error_response(
-                request, 400, "invalid_input", "The request is not valid.", {"details": details}
-            )
+            return invalid_input_response(request, exc)
 
     return cast(F, wrapper)
 
