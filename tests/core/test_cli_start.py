@@ -12,6 +12,8 @@ from tests.conftest import REPO_ROOT
 
 # Imported only by the URL routes: the API framework and the PDF library of the evidence brief.
 URL_STACK = ("ninja", "fpdf", "haven.evidence.brief")
+# Imported only by `haven stats anonymise`: the columnar CSV path.
+EXPORT_STACK = ("pyarrow", "haven.evidence.anonymise.columnar")
 
 
 def imported_by(args: list[str], tmp_path: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
@@ -39,6 +41,12 @@ def test_a_read_only_command_does_not_import_the_url_routes_api_or_pdf_stack(tmp
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.lstrip().startswith("[")
     assert not modules & set(URL_STACK), sorted(modules & set(URL_STACK))
+
+
+def test_a_read_only_command_does_not_import_the_columnar_export_stack(tmp_path: Path) -> None:
+    modules, done = imported_by(["screen", "questions", "--json"], tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not modules & set(EXPORT_STACK), sorted(modules & set(EXPORT_STACK))
 
 
 def test_haven_check_still_runs_the_url_checks(tmp_path: Path) -> None:

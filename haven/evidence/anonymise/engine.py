@@ -138,27 +138,49 @@ def _validate(k: int, max_suppression: float, qi: Sequence[str], names: Sequence
         )
 
 
-def _row_of(values: Sequence[str], wanted: set[str]) -> str:
+@dataclass
+class EncodedColumn:
+    """A column as its distinct values and, per row, the position of the row's value among them.
+
+    The engine works on integer codes; a columnar reader hands a column over in this form without a
+    Python string per row (a dictionary-encoded Arrow column is exactly this).
+    """
+
+    distinct: Sequence[str]
+    index: npt.NDArray[np.int32]
+
+    @classmethod
+    def of(cls, values: Sequence[str]) -> EncodedColumn:
+        """Encode a column of Python strings (one dictionary look-up per row)."""
+        if isinstance(values, np.ndarray):
+            values = values.tolist()
+        distinct = list(set(values))
+        position = {value: i for i, value in enumerate(distinct)}
+        index = np.fromiter(map(position.__getitem__, values), dtype=np.int32, count=len(values))
+        return cls(distinct, index)
+
+
+def _row_of(column: EncodedColumn, wanted: set[str]) -> str:
     """Where the first of `wanted` stands, as a spreadsheet shows a CSV: the header is row 1."""
-    for index, value in enumerate(values.tolist() if isinstance(values, np.ndarray) else values):
-        if value in wanted:
-            return f"row {index + 2}"
-    return "a row"
+    ids = [i for i, value in enumerate(column.distinct) if value in wanted]
+    hits = np.flatnonzero(np.isin(column.index, np.array(ids, dtype=np.int32)))
+    return f"row {int(hits[0]) + 2}" if hits.size else "a row"
 
 
-def _encode_hier(name: str, values: Sequence[str], h: Hierarchy) -> _HierDim:
-    distinct = set(values.tolist() if isinstance(values, np.ndarray) else values)
-    missing = [v for v in distinct if v not in h.leaf_index]
+def _encode_hier(name: str, column: EncodedColumn, h: Hierarchy) -> _HierDim:
+    missing = [v for v in column.distinct if v not in h.leaf_index]
     if missing:
         # Named by its row, never quoted: a cell's value may be personal data.
         more = f" (and {len(missing) - 1} other values)" if len(missing) > 1 else ""
         raise AnonymisationInputError(
-            f"{_row_of(values, set(missing))}, column {name!r}: the value is missing from the column's "
+            f"{_row_of(column, set(missing))}, column {name!r}: the value is missing from the column's "
             f"hierarchy{more}"
         )
     lookup = h.leaf_index
-    codes = np.fromiter(map(lookup.__getitem__, values), dtype=np.int32, count=len(values))
-    present = np.bincount(codes, minlength=len(lookup)) > 0
+    leaf_of = np.array([lookup[v] for v in column.distinct], dtype=np.int32)
+    codes = leaf_of[column.index]
+    present = np.zeros(len(lookup), dtype=bool)
+    present[leaf_of[np.bincount(column.index, minlength=len(leaf_of)) > 0]] = True
     n_nodes = len(h.labels)
     leafcount = np.zeros(n_nodes, dtype=np.float64)
     for level in range(h.depth + 1):
@@ -166,23 +188,24 @@ def _encode_hier(name: str, values: Sequence[str], h: Hierarchy) -> _HierDim:
     return _HierDim(name, h, codes, leafcount, float(present.sum() - 1))
 
 
-def _encode_num(name: str, values: Sequence[str]) -> _NumDim:
-    distinct = set(values.tolist() if isinstance(values, np.ndarray) else values)
-    parsed: dict[str, float] = {}
-    for text in distinct:
+def _encode_num(name: str, column: EncodedColumn) -> _NumDim:
+    parsed: list[float] = []
+    for text in column.distinct:
         try:
             number = float(text)
         except (TypeError, ValueError):
             number = math.nan
-        if not math.isfinite(number):
-            raise AnonymisationInputError(
-                f"{_row_of(values, {text})}, column {name!r}: the column has no hierarchy, so it must be "
-                "numeric, but this cell is not a number"
-            )
-        parsed[text] = number
-    uniq = np.unique(np.fromiter(parsed.values(), dtype=np.float64, count=len(parsed)))
-    code_of = {text: int(np.searchsorted(uniq, number)) for text, number in parsed.items()}
-    codes = np.fromiter(map(code_of.__getitem__, values), dtype=np.int32, count=len(values))
+        parsed.append(number)
+    bad = {text for text, number in zip(column.distinct, parsed, strict=True) if not math.isfinite(number)}
+    if bad:
+        raise AnonymisationInputError(
+            f"{_row_of(column, bad)}, column {name!r}: the column has no hierarchy, so it must be "
+            "numeric, but this cell is not a number"
+        )
+    numbers = np.array(parsed, dtype=np.float64)
+    uniq = np.unique(numbers)
+    code_of = np.searchsorted(uniq, numbers).astype(np.int32)
+    codes = code_of[column.index]
     span = float(uniq[-1] - uniq[0]) if len(uniq) else 0.0
     return _NumDim(name, codes, uniq, span)
 
@@ -401,40 +424,33 @@ def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, 
     return out_part, final, suppressed
 
 
-def anonymise(
-    data: Rows | Columns,
+@dataclass
+class _Release:
+    """What the engine decided, before any output column is built."""
+
+    kept: IntArray  # the released rows, in input order
+    part: IntArray  # each released row's partition
+    labels: dict[str, npt.NDArray[np.object_]]  # per quasi-identifier: each partition's released label
+    suppressed: int
+    gcp: float
+    partitions: int
+
+
+def _release(
+    n: int,
+    encoded: Mapping[str, EncodedColumn],
     qi: Sequence[str],
     hierarchies: Mapping[str, Hierarchy],
     k: int,
-    max_suppression: float = 0.0,
-) -> AnonymisationResult:
-    """Release `data` so that every combination of quasi-identifier values describes at least k rows.
-
-    `data` is a list of row dictionaries or a mapping of column name to values (strings). Quasi-identifiers
-    with a hierarchy are generalised along it; the others must be numeric and become "min-max" ranges.
-    At most `max_suppression` × rows are suppressed (left out of the release entirely). Every other column
-    is kept as it is. Raises `AnonymisationInputError` (a `ValueError`) for unusable input.
-    """
-    started = time.perf_counter()
-    names, columns, n = _as_columns(data)
-    _validate(k, max_suppression, qi, names)
-    qi = list(qi)
-    k = int(k)
+    max_suppression: float,
+) -> _Release:
     budget = int(math.floor(float(max_suppression) * n + 1e-9))
-    if n == 0:
-        empty: dict[str, list[str]] = {name: [] for name in names}
-        return AnonymisationResult(
-            names, empty, qi, k, float(max_suppression), 0, 0, 0, 0.0, 0.0, 0, np.zeros(0, dtype=np.int64)
-        )
-    if n < k:
-        raise AnonymisationInputError(f"the data has {n} rows, fewer than k = {k}: nothing can be released")
-
     dims: list[_Dim] = []
     for name in qi:
         if name in hierarchies:
-            dims.append(_encode_hier(name, columns[name], hierarchies[name]))
+            dims.append(_encode_hier(name, encoded[name], hierarchies[name]))
         else:
-            dims.append(_encode_num(name, columns[name]))
+            dims.append(_encode_num(name, encoded[name]))
 
     out_part, final, suppressed = _mondrian(dims, n, k, budget)
 
@@ -459,13 +475,48 @@ def anonymise(
                 dtype=object,
             )
     gcp = float((np.dot(sizes, loss / len(dims)) + suppressed) / n)
-
     kept = np.flatnonzero(out_part >= 0)
-    part = out_part[kept]
+    return _Release(kept, out_part[kept], labels_by_dim, suppressed, gcp, n_parts)
+
+
+def _check_size(n: int, k: int) -> None:
+    if n < k:
+        raise AnonymisationInputError(f"the data has {n} rows, fewer than k = {k}: nothing can be released")
+
+
+def anonymise(
+    data: Rows | Columns,
+    qi: Sequence[str],
+    hierarchies: Mapping[str, Hierarchy],
+    k: int,
+    max_suppression: float = 0.0,
+) -> AnonymisationResult:
+    """Release `data` so that every combination of quasi-identifier values describes at least k rows.
+
+    `data` is a list of row dictionaries or a mapping of column name to values (strings). Quasi-identifiers
+    with a hierarchy are generalised along it; the others must be numeric and become "min-max" ranges.
+    At most `max_suppression` × rows are suppressed (left out of the release entirely). Every other column
+    is kept as it is. Raises `AnonymisationInputError` (a `ValueError`) for unusable input.
+    """
+    started = time.perf_counter()
+    names, columns, n = _as_columns(data)
+    _validate(k, max_suppression, qi, names)
+    qi = list(qi)
+    k = int(k)
+    if n == 0:
+        empty: dict[str, list[str]] = {name: [] for name in names}
+        return AnonymisationResult(
+            names, empty, qi, k, float(max_suppression), 0, 0, 0, 0.0, 0.0, 0, np.zeros(0, dtype=np.int64)
+        )
+    _check_size(n, k)
+    encoded = {name: EncodedColumn.of(columns[name]) for name in qi}
+    release = _release(n, encoded, qi, hierarchies, k, max_suppression)
+
+    kept = release.kept
     out: dict[str, list[str]] = {}
     for name in names:
-        if name in labels_by_dim:
-            out[name] = labels_by_dim[name][part].tolist()
+        if name in release.labels:
+            out[name] = release.labels[name][release.part].tolist()
         elif kept.size == n:
             out[name] = list(columns[name])
         else:
@@ -478,9 +529,9 @@ def anonymise(
         max_suppression=float(max_suppression),
         rows_in=n,
         rows_out=int(kept.size),
-        suppressed=suppressed,
-        gcp=gcp,
+        suppressed=release.suppressed,
+        gcp=release.gcp,
         seconds=time.perf_counter() - started,
-        partitions=n_parts,
+        partitions=release.partitions,
         kept_index=kept,
     )

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from haven.accounts.models import User
 from haven.evidence import ctdc, selectors
-from haven.evidence.anonymise import AnonymisationInputError, anonymise, load_hierarchies, read_csv, write_csv
+from haven.evidence.anonymise import AnonymisationInputError, load_hierarchies, write_csv
 from haven.evidence.services import (
     MAX_EPSILON,
     MIN_EPSILON,
@@ -278,23 +278,30 @@ class Command(BaseCommand):
         out = _check_out(options["out"])
         if out.resolve() == source.resolve():
             raise _fail("--out would overwrite --input; write the release to another file")
+        # The columnar path (pyarrow) is imported here only: no other command pays for loading it.
+        from haven.evidence.anonymise.columnar import anonymise_table, read_table, write_table_csv
+
         started = time.perf_counter()
         try:
-            data = read_csv(source, sep=sep)
-            if not data:
+            data = read_table(source, sep=sep)
+            if data is None:
                 raise _fail(f"input file {source} is empty")
-            unknown = [c for c in qi if c not in data]
+            unknown = [c for c in qi if c not in data.column_names]
             if unknown:
-                raise _fail(f"unknown column {unknown[0]!r} in --qi; the file has: {', '.join(data)}")
+                raise _fail(
+                    f"unknown column {unknown[0]!r} in --qi; the file has: {', '.join(data.column_names)}"
+                )
             hierarchies = {}
             if options["hierarchies"]:
                 hierarchies = load_hierarchies(options["hierarchies"], qi, prefix=options["prefix"])
-            result = anonymise(data, qi=qi, hierarchies=hierarchies, k=k, max_suppression=max_suppression)
+            result = anonymise_table(
+                data, qi=qi, hierarchies=hierarchies, k=k, max_suppression=max_suppression
+            )
         except AnonymisationInputError as exc:
             raise _fail(str(exc)) from None
         except UnicodeDecodeError:
             raise _fail(f"input file {source} is not UTF-8 text") from None
-        write_csv(out, result, sep=sep)
+        write_table_csv(out, result, sep=sep)
         seconds = time.perf_counter() - started
         report = {
             "k": result.k,
