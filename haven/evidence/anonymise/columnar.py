@@ -206,12 +206,12 @@ def anonymise_table(
     release = _release(n, encoded, qi, hierarchies, k, max_suppression)
     kept = release.kept
     whole = kept.size == n
-    part = _ints(release.part.astype(np.int32))
     rows = _ints(kept)
     out: list[pa.Array | pa.ChunkedArray] = []
     for name in names:
-        if name in release.labels:
-            out.append(pa.DictionaryArray.from_arrays(part, _strings(release.labels[name].tolist())))
+        if name in release.label_text:
+            label = _ints(release.label_of[name][release.part].astype(np.int32))
+            out.append(pa.DictionaryArray.from_arrays(label, _strings(release.label_text[name])))
         elif whole:
             out.append(table.column(name))
         else:
@@ -230,20 +230,22 @@ def anonymise_table(
     )
 
 
-def _safe(values: pa.Array, sep: str) -> pa.Array:
-    """Neutralised and quoted as `csvio.write_csv` writes a cell (see the module docstring)."""
+def _safe(values: pa.Array, sep: str) -> tuple[pa.Array, bool]:
+    """Neutralised and quoted as `csvio.write_csv` writes a cell (see the module docstring), and whether
+    any cell was quoted."""
     if isinstance(values, pa.DictionaryArray):
         # Few distinct labels: make each safe once, then spread by index.
-        return pc.take(_safe(values.dictionary, sep), values.indices)
+        labels, quoted = _safe(values.dictionary, sep)
+        return pc.take(labels, values.indices), quoted
     formula = pc.match_substring_regex(values, FORMULA_PATTERN)
     if pc.any(formula).as_py():
         values = pc.if_else(formula, pc.binary_join_element_wise(_text("'"), values, _text("")), values)
     special = pc.match_substring_regex(values, f"[{_re2_class(sep + chr(34))}\\r\\n]")
-    if pc.any(special).as_py():
-        doubled = pc.replace_substring(values, '"', '""')
-        quoted = pc.binary_join_element_wise(_text('"'), doubled, _text('"'), _text(""))
-        values = pc.if_else(special, quoted, values)
-    return values
+    if not pc.any(special).as_py():
+        return values, False
+    doubled = pc.replace_substring(values, '"', '""')
+    quoted = pc.binary_join_element_wise(_text('"'), doubled, _text('"'), _text(""))
+    return pc.if_else(special, quoted, values), True
 
 
 def _line_text(columns: list[pa.Array], sep: str) -> pa.Array:
@@ -269,10 +271,21 @@ def write_table_csv(target: str | Path, release: TableRelease | pa.Table, sep: s
         write_csv(target, {name: table.column(name).to_pylist() for name in names}, sep=sep)
         return
     with Path(target).open("wb") as handle:
-        header = _safe(_strings(names), sep).to_pylist()
-        handle.write((sep.join(header) + "\r\n").encode("utf-8"))
+        header, _quoted = _safe(_strings(names), sep)
+        handle.write((sep.join(header.to_pylist()) + "\r\n").encode("utf-8"))
         for batch in table.to_batches(max_chunksize=WRITE_BATCH_ROWS):
             if batch.num_rows == 0:
                 continue
-            cells = [_safe(batch.column(i), sep) for i in range(len(names))]
-            _write_lines(handle, _line_text(cells, sep))
+            safe = [_safe(batch.column(i), sep) for i in range(len(names))]
+            cells = [column for column, _quoted in safe]
+            if any(quoted for _column, quoted in safe):
+                _write_lines(handle, _line_text(cells, sep))
+            else:
+                # Nothing to quote: Arrow's writer puts the cells down as they are.
+                pacsv.write_csv(
+                    pa.Table.from_arrays(cells, names=names),
+                    handle,
+                    write_options=pacsv.WriteOptions(
+                        include_header=False, delimiter=sep, quoting_style="none", eol="\r\n"
+                    ),
+                )

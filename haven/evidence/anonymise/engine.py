@@ -83,7 +83,10 @@ class AnonymisationResult:
 class _HierDim:
     name: str
     h: Hierarchy
-    codes: npt.NDArray[np.int32]
+    codes: npt.NDArray[np.int32]  # each row's leaf, numbered in tree order (see `anc`)
+    # anc[level, code]: the ancestor at that level of the leaf numbered `code`. Leaves are numbered so that
+    # every subtree's leaves are consecutive.
+    anc: npt.NDArray[np.int32]
     leafcount: FloatArray  # leaves present in the data under each node
     denom: float
 
@@ -178,14 +181,19 @@ def _encode_hier(name: str, column: EncodedColumn, h: Hierarchy) -> _HierDim:
         )
     lookup = h.leaf_index
     leaf_of = np.array([lookup[v] for v in column.distinct], dtype=np.int32)
-    codes = leaf_of[column.index]
     present = np.zeros(len(lookup), dtype=bool)
     present[leaf_of[np.bincount(column.index, minlength=len(leaf_of)) > 0]] = True
     n_nodes = len(h.labels)
     leafcount = np.zeros(n_nodes, dtype=np.float64)
     for level in range(h.depth + 1):
         leafcount += np.bincount(h.anc[level][present], minlength=n_nodes)
-    return _HierDim(name, h, codes, leafcount, float(present.sum() - 1))
+    # Tree order: leaves sorted by their path of node ids from the root.
+    tree_order = np.lexsort(h.anc[::-1]).astype(np.int32)
+    rank = np.empty_like(tree_order)
+    rank[tree_order] = np.arange(tree_order.size, dtype=np.int32)
+    codes = rank[leaf_of][column.index]
+    anc = np.ascontiguousarray(h.anc[:, tree_order])
+    return _HierDim(name, h, codes, anc, leafcount, float(present.sum() - 1))
 
 
 def _encode_num(name: str, column: EncodedColumn) -> _NumDim:
@@ -225,10 +233,35 @@ class _Final:
     hi: dict[int, list[IntArray]] = field(default_factory=dict)
 
 
+def _distinct_rows(dims: list[_Dim], n: int) -> tuple[IntArray, IntArray, IntArray]:
+    """The distinct combinations of quasi-identifier codes: one row standing for each, every row's
+    combination, and how many rows each combination has."""
+    key = np.zeros(n, dtype=np.int64)
+    span = 1
+    for dim in dims:
+        card = int(dim.codes.max()) + 1 if n else 1
+        if span * card >= 2**62:
+            # Keep the combined key small enough for int64: renumber the combinations seen so far.
+            _u, key = np.unique(key, return_inverse=True)
+            key = key.astype(np.int64)
+            span = int(key.max()) + 1
+        key = key * card + dim.codes
+        span *= card
+    _u, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    return first.astype(np.int64), inverse.reshape(-1).astype(np.int64), counts.astype(np.int64)
+
+
 def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, _Final, int]:
-    """Partition rows 0..n-1; return each row's partition (-1 = suppressed), the partitions and count."""
+    """Partition rows 0..n-1; return each row's partition (-1 = suppressed), the partitions and count.
+
+    Rows with the same quasi-identifier codes always stay together, so the work is done on the distinct
+    combinations, each weighted by its number of rows: every decision below reads row counts only.
+    """
+    first, inverse, weight = _distinct_rows(dims, n)
+    combos = first.size
+    dim_codes = [dim.codes[first] for dim in dims]
     n_dims = len(dims)
-    out_part = np.full(n, -1, dtype=np.int64)
+    out_part = np.full(combos, -1, dtype=np.int64)
     final = _Final()
     for d, dim in enumerate(dims):
         if isinstance(dim, _HierDim):
@@ -239,16 +272,23 @@ def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, 
     n_final = 0
     suppressed = 0
 
-    rows = np.arange(n, dtype=np.int64)
-    seg = np.zeros(n, dtype=np.int64)
+    rows = np.arange(combos, dtype=np.int64)
+    w = weight
+    seg = np.zeros(combos, dtype=np.int64)
     n_parts = 1
-    level = {d: np.zeros(1, dtype=np.int64) for d, dim in enumerate(dims) if isinstance(dim, _HierDim)}
     max_groups = max([dim.h.max_fanout + 1 for dim in dims if isinstance(dim, _HierDim)] + [2])
+    level: dict[int, IntArray] = {}
+
+    def count(keys: IntArray, length: int, weights: npt.NDArray[Any] | None = None) -> IntArray:
+        """Rows per key (the weights of the combinations), as exact integers."""
+        summed = np.bincount(keys, weights=w if weights is None else weights, minlength=length)
+        return np.rint(summed).astype(np.int64)
 
     while rows.size:
-        sizes = np.bincount(seg, minlength=n_parts)
+        sizes = count(seg, n_parts)
+        items = np.bincount(seg, minlength=n_parts)
         starts = np.zeros(n_parts, dtype=np.int64)
-        np.cumsum(sizes[:-1], out=starts[1:])
+        np.cumsum(items[:-1], out=starts[1:])
         width = np.zeros((n_parts, n_dims))
         codes_now: dict[int, npt.NDArray[np.int32]] = {}
         node_now: dict[int, IntArray] = {}
@@ -257,30 +297,21 @@ def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, 
 
         # Pass 1: each partition's current value (LCA or range) and its normalised width per dimension.
         for d, dim in enumerate(dims):
-            c = dim.codes[rows]
+            c = dim_codes[d][rows]
             codes_now[d] = c
+            lo = np.minimum.reduceat(c, starts).astype(np.int64)
+            hi = np.maximum.reduceat(c, starts).astype(np.int64)
             if isinstance(dim, _HierDim):
-                lv = level[d]
-                depth = dim.h.depth
-                anc = dim.h.anc
-                while True:
-                    can = lv < depth
-                    if not can.any():
-                        break
-                    nxt = np.minimum(lv + 1, depth)
-                    a = anc[nxt[seg], c]
-                    agree = can & (np.minimum.reduceat(a, starts) == np.maximum.reduceat(a, starts))
-                    if not agree.any():
-                        break
-                    lv = lv + agree
+                # Leaves are numbered in tree order, so the LCA of a partition is that of its first and
+                # last leaf: the deepest level where their ancestors agree.
+                anc = dim.anc
+                lv = (anc[:, lo] == anc[:, hi]).sum(axis=0).astype(np.int64) - 1
                 level[d] = lv
-                node = anc[lv, c[starts]].astype(np.int64)
+                node = anc[lv, lo].astype(np.int64)
                 node_now[d] = node
                 if dim.denom > 0:
                     width[:, d] = (dim.leafcount[node] - 1.0) / dim.denom
             else:
-                lo = np.minimum.reduceat(c, starts).astype(np.int64)
-                hi = np.maximum.reduceat(c, starts).astype(np.int64)
                 lo_now[d], hi_now[d] = lo, hi
                 if dim.span > 0:
                     width[:, d] = (dim.values[hi] - dim.values[lo]) / dim.span
@@ -300,11 +331,11 @@ def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, 
             if isinstance(dim, _HierDim):
                 lv = level[d]
                 fan = dim.h.max_fanout
-                child = dim.h.anc[np.minimum(lv + 1, dim.h.depth)[seg], c]
+                child = dim.anc[np.minimum(lv + 1, dim.h.depth)[seg], c]
                 local = dim.h.ordinal[child]
                 keys[d] = local
                 flat = seg * fan + local
-                counts = np.bincount(flat, minlength=n_parts * fan).reshape(n_parts, fan)
+                counts = count(flat, n_parts * fan).reshape(n_parts, fan)
                 big = counts >= k
                 small = (counts > 0) & ~big
                 n_big = big.sum(axis=1)
@@ -335,16 +366,18 @@ def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, 
                 size_f = sizes
                 n_codes = len(dim.values)
                 if n_parts * n_codes <= HISTOGRAM_CELLS_MAX:
-                    hist = np.bincount(seg * n_codes + c, minlength=n_parts * n_codes).reshape(
-                        n_parts, n_codes
-                    )
+                    hist = count(seg * n_codes + c, n_parts * n_codes).reshape(n_parts, n_codes)
                     cum = np.cumsum(hist, axis=1)
                     med = np.argmax(cum > ((size_f - 1) // 2)[:, None], axis=1)
                 else:
+                    # The row at position (size - 1) // 2 of the partition in value order.
                     order = np.argsort(seg * n_codes + c, kind="stable")
-                    med = c[order][starts + (size_f - 1) // 2].astype(np.int64)
-                at_or_below = np.bincount(seg, weights=c <= med[seg], minlength=n_parts).astype(np.int64)
-                below = np.bincount(seg, weights=c < med[seg], minlength=n_parts).astype(np.int64)
+                    cum_rows = np.cumsum(w[order])
+                    before = cum_rows[starts] - w[order][starts]
+                    at = np.searchsorted(cum_rows, before + (size_f - 1) // 2, side="right")
+                    med = c[order][at].astype(np.int64)
+                at_or_below = count(seg, n_parts, np.where(c <= med[seg], w, 0))
+                below = count(seg, n_parts, np.where(c < med[seg], w, 0))
                 ok_le = (at_or_below >= k) & (size_f - at_or_below >= k)
                 ok_lt = (below >= k) & (size_f - below >= k)
                 half = size_f / 2.0
@@ -404,24 +437,22 @@ def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, 
             n_final += closing_ids.size
 
         dropped = split_row & (group < 0)
-        suppressed += int(dropped.sum())
+        suppressed += int(w[dropped].sum())
         keep = split_row & (group >= 0)
         if not keep.any():
             break
         key = seg[keep] * max_groups + group[keep]
         order = np.argsort(key, kind="stable")
         rows = rows[keep][order]
+        w = w[keep][order]
         key = key[order]
-        first = np.empty(key.size, dtype=bool)
-        first[0] = True
-        np.not_equal(key[1:], key[:-1], out=first[1:])
-        seg = np.cumsum(first) - 1
-        parent = key[first] // max_groups
-        n_parts = int(parent.size)
-        for d in level:
-            level[d] = level[d][parent]
+        first_of = np.empty(key.size, dtype=bool)
+        first_of[0] = True
+        np.not_equal(key[1:], key[:-1], out=first_of[1:])
+        seg = np.cumsum(first_of) - 1
+        n_parts = int(first_of.sum())
 
-    return out_part, final, suppressed
+    return out_part[inverse], final, suppressed
 
 
 @dataclass
@@ -430,7 +461,9 @@ class _Release:
 
     kept: IntArray  # the released rows, in input order
     part: IntArray  # each released row's partition
-    labels: dict[str, npt.NDArray[np.object_]]  # per quasi-identifier: each partition's released label
+    # Per quasi-identifier: the labels it may release, and each partition's label among them.
+    label_text: dict[str, list[str]]
+    label_of: dict[str, IntArray]
     suppressed: int
     gcp: float
     partitions: int
@@ -457,26 +490,30 @@ def _release(
     sizes = np.concatenate(final.sizes).astype(np.float64)
     n_parts = sizes.size
     loss = np.zeros(n_parts)
-    labels_by_dim: dict[str, npt.NDArray[np.object_]] = {}
+    label_text: dict[str, list[str]] = {}
+    label_of: dict[str, IntArray] = {}
     for d, dim in enumerate(dims):
         if isinstance(dim, _HierDim):
             node = np.concatenate(final.node[d])
             if dim.denom > 0:
                 loss += (dim.leafcount[node] - 1.0) / dim.denom
-            labels_by_dim[dim.name] = np.array(dim.h.labels, dtype=object)[node]
+            label_text[dim.name] = list(dim.h.labels)
+            label_of[dim.name] = node
         else:
             lo = np.concatenate(final.lo[d])
             hi = np.concatenate(final.hi[d])
             if dim.span > 0:
                 loss += (dim.values[hi] - dim.values[lo]) / dim.span
             text = [_format_number(v) for v in dim.values]
-            labels_by_dim[dim.name] = np.array(
-                [text[a] if a == b else f"{text[a]}-{text[b]}" for a, b in zip(lo, hi, strict=True)],
-                dtype=object,
-            )
+            pairs, which = np.unique(lo * len(text) + hi, return_inverse=True)
+            label_text[dim.name] = [
+                text[a] if a == b else f"{text[a]}-{text[b]}"
+                for a, b in zip((pairs // len(text)).tolist(), (pairs % len(text)).tolist(), strict=True)
+            ]
+            label_of[dim.name] = which.reshape(-1).astype(np.int64)
     gcp = float((np.dot(sizes, loss / len(dims)) + suppressed) / n)
     kept = np.flatnonzero(out_part >= 0)
-    return _Release(kept, out_part[kept], labels_by_dim, suppressed, gcp, n_parts)
+    return _Release(kept, out_part[kept], label_text, label_of, suppressed, gcp, n_parts)
 
 
 def _check_size(n: int, k: int) -> None:
@@ -515,8 +552,9 @@ def anonymise(
     kept = release.kept
     out: dict[str, list[str]] = {}
     for name in names:
-        if name in release.labels:
-            out[name] = release.labels[name][release.part].tolist()
+        if name in release.label_text:
+            labels = np.array(release.label_text[name], dtype=object)
+            out[name] = labels[release.label_of[name][release.part]].tolist()
         elif kept.size == n:
             out[name] = list(columns[name])
         else:
