@@ -87,6 +87,7 @@ class _HierDim:
     # anc[level, code]: the ancestor at that level of the leaf numbered `code`. Leaves are numbered so that
     # every subtree's leaves are consecutive.
     anc: npt.NDArray[np.int32]
+    ordinal_anc: IntArray  # ordinal_anc[level, code]: that ancestor's position among its parent's children
     leafcount: FloatArray  # leaves present in the data under each node
     denom: float
 
@@ -193,7 +194,8 @@ def _encode_hier(name: str, column: EncodedColumn, h: Hierarchy) -> _HierDim:
     rank[tree_order] = np.arange(tree_order.size, dtype=np.int32)
     codes = rank[leaf_of][column.index]
     anc = np.ascontiguousarray(h.anc[:, tree_order])
-    return _HierDim(name, h, codes, anc, leafcount, float(present.sum() - 1))
+    ordinal_anc = h.ordinal[anc].astype(np.int64)
+    return _HierDim(name, h, codes, anc, ordinal_anc, leafcount, float(present.sum() - 1))
 
 
 def _encode_num(name: str, column: EncodedColumn) -> _NumDim:
@@ -279,12 +281,13 @@ def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, 
     max_groups = max([dim.h.max_fanout + 1 for dim in dims if isinstance(dim, _HierDim)] + [2])
     level: dict[int, IntArray] = {}
 
-    def count(keys: IntArray, length: int, weights: npt.NDArray[Any] | None = None) -> IntArray:
+    def count(keys: IntArray, length: int, weights: FloatArray | None = None) -> IntArray:
         """Rows per key (the weights of the combinations), as exact integers."""
-        summed = np.bincount(keys, weights=w if weights is None else weights, minlength=length)
+        summed = np.bincount(keys, weights=wf if weights is None else weights, minlength=length)
         return np.rint(summed).astype(np.int64)
 
     while rows.size:
+        wf = w.astype(np.float64)
         sizes = count(seg, n_parts)
         items = np.bincount(seg, minlength=n_parts)
         starts = np.zeros(n_parts, dtype=np.int64)
@@ -331,8 +334,8 @@ def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, 
             if isinstance(dim, _HierDim):
                 lv = level[d]
                 fan = dim.h.max_fanout
-                child = dim.anc[np.minimum(lv + 1, dim.h.depth)[seg], c]
-                local = dim.h.ordinal[child]
+                below_lca = np.minimum(lv + 1, dim.h.depth)[seg]
+                local = dim.ordinal_anc[below_lca, c]
                 keys[d] = local
                 flat = seg * fan + local
                 counts = count(flat, n_parts * fan).reshape(n_parts, fan)
@@ -353,7 +356,7 @@ def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, 
                 if budget > 0 and tiny.any() and dim.denom > 0:
                     # Width of the child that stays specific only if the remainder is suppressed.
                     rep = np.zeros(n_parts * fan, dtype=np.int64)
-                    rep[flat] = child
+                    rep[flat] = dim.anc[below_lca, c]
                     kept_child = rep.reshape(n_parts, fan)[arange_p, smallest]
                     child_width = (dim.leafcount[kept_child] - 1.0) / dim.denom
                     gain = counts[arange_p, smallest] * (width[:, d] - child_width) / n_dims
@@ -376,13 +379,14 @@ def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, 
                     before = cum_rows[starts] - w[order][starts]
                     at = np.searchsorted(cum_rows, before + (size_f - 1) // 2, side="right")
                     med = c[order][at].astype(np.int64)
-                at_or_below = count(seg, n_parts, np.where(c <= med[seg], w, 0))
-                below = count(seg, n_parts, np.where(c < med[seg], w, 0))
+                med_row = med[seg]
+                at_or_below = count(seg, n_parts, np.where(c <= med_row, wf, 0.0))
+                below = count(seg, n_parts, np.where(c < med_row, wf, 0.0))
                 ok_le = (at_or_below >= k) & (size_f - at_or_below >= k)
                 ok_lt = (below >= k) & (size_f - below >= k)
                 half = size_f / 2.0
                 use_le = ok_le & (~ok_lt | (np.abs(at_or_below - half) <= np.abs(below - half)))
-                right = np.where(use_le[seg], c > med[seg], c >= med[seg])
+                right = np.where(use_le[seg], c > med_row, c >= med_row)
                 keys[d] = right.astype(np.int64)
                 score_clean[:, d] = np.where(ok_le | ok_lt, width[:, d], -1.0)
 
