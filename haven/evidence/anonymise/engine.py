@@ -334,11 +334,23 @@ def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, 
             if isinstance(dim, _HierDim):
                 lv = level[d]
                 fan = dim.h.max_fanout
-                below_lca = np.minimum(lv + 1, dim.h.depth)[seg]
-                local = dim.ordinal_anc[below_lca, c]
-                keys[d] = local
-                flat = seg * fan + local
-                counts = count(flat, n_parts * fan).reshape(n_parts, fan)
+                # A partition whose value is already a leaf has one child: it cannot split on this
+                # dimension (its score stays -1), so only the rows of the other partitions are looked at.
+                splittable = lv < dim.h.depth
+                if not splittable.any():
+                    continue
+                if splittable.all():
+                    s_seg, s_c, s_wf = seg, c, wf
+                    keys[d] = local = dim.ordinal_anc[(lv + 1)[seg], c]
+                else:
+                    sub = np.flatnonzero(splittable[seg])
+                    s_seg, s_c, s_wf = seg[sub], c[sub], wf[sub]
+                    local = dim.ordinal_anc[(lv + 1)[s_seg], s_c]
+                    keys[d] = np.zeros(rows.size, dtype=np.int64)
+                    keys[d][sub] = local
+                below_lca = (lv + 1)[s_seg]
+                flat = s_seg * fan + local
+                counts = count(flat, n_parts * fan, s_wf).reshape(n_parts, fan)
                 big = counts >= k
                 small = (counts > 0) & ~big
                 n_big = big.sum(axis=1)
@@ -356,7 +368,7 @@ def _mondrian(dims: list[_Dim], n: int, k: int, budget: int) -> tuple[IntArray, 
                 if budget > 0 and tiny.any() and dim.denom > 0:
                     # Width of the child that stays specific only if the remainder is suppressed.
                     rep = np.zeros(n_parts * fan, dtype=np.int64)
-                    rep[flat] = dim.anc[below_lca, c]
+                    rep[flat] = dim.anc[below_lca, s_c]
                     kept_child = rep.reshape(n_parts, fan)[arange_p, smallest]
                     child_width = (dim.leafcount[kept_child] - 1.0) / dim.denom
                     gain = counts[arange_p, smallest] * (width[:, d] - child_width) / n_dims
