@@ -8,6 +8,9 @@ Usage::
                        max_suppression=0.05)
     write_csv("release.csv", result)
     result.report()   # k, rows_in, rows_out, suppressed, gcp, seconds
+
+Large files: `haven.evidence.anonymise.columnar` (`read_table`, `anonymise_table`, `write_table_csv`) gives
+the same release and the same file through pyarrow columns; it is imported only where it is used.
 """
 
 from haven.evidence.anonymise.csvio import csv_text, neutralise_cell, read_csv, write_csv
