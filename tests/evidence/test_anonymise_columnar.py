@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -203,3 +204,36 @@ def compare_with_reference(tmp_path, columns, k, max_suppression, plain, sep):
     out = tmp_path / "out.csv"
     write_table_csv(out, got, sep=sep)
     assert out.read_bytes() == expected_text.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("sep", [";", ","])
+def test_the_command_writes_the_file_the_reference_engine_writes_for_synthetic_cases(tmp_path, sep):
+    from django.core.management import call_command
+
+    from haven.evidence.anonymise.hierarchy import write_hierarchy
+    from haven.evidence.anonymise.synthetic import CASE_QI, HIERARCHY_ROWS, synthetic_cases
+
+    source = tmp_path / "cases.csv"
+    reference_csvio.write_csv(source, synthetic_cases(5000, seed=11), sep=sep)
+    folder = tmp_path / "hierarchies"
+    folder.mkdir()
+    for column, rows in HIERARCHY_ROWS.items():
+        write_hierarchy(folder / f"cases_hierarchy_{column}.csv", rows)
+    out = tmp_path / "release.csv"
+    stdout = io.StringIO()
+    call_command(
+        "stats", "anonymise", "--input", str(source), "--sep", sep, "--qi", ",".join(CASE_QI),
+        "--hierarchies", str(folder), "--prefix", "cases", "--k", "11", "--max-suppression", "0.05",
+        "--out", str(out), "--json", stdout=stdout,
+    )  # fmt: skip
+
+    hierarchies = {column: hierarchy_from_rows(column, rows) for column, rows in HIERARCHY_ROWS.items()}
+    expected = reference_engine.anonymise(
+        reference_csvio.read_csv(source, sep=sep), CASE_QI, hierarchies, k=11, max_suppression=0.05
+    )
+    expected_text = io.StringIO()
+    reference_csvio.write_csv(expected_text, expected, sep=sep)
+    assert out.read_bytes() == expected_text.getvalue().encode("utf-8")
+    report = json.loads(stdout.getvalue())
+    assert (report["rows_out"], report["suppressed"]) == (expected.rows_out, expected.suppressed)
+    assert report["gcp"] == round(expected.gcp, 6)
