@@ -61,6 +61,12 @@ ACTIONS: tuple[Action, ...] = (
         "case.import", Perm.CASE_ASSIGN, (CLI,), "Import people from a file, one case each, into one's team"
     ),
     Action("case.handover", Perm.CASE_FIRST_CONTACT, (WEB,), "Hand a first contact or a screening over"),
+    Action(
+        "case.find_person",
+        Perm.CASE_SEARCH_NAME,
+        (WEB, API),
+        "Find a person by name, name and year of birth, or phone (blind index, cases one may open)",
+    ),
     Action("case.open", Perm.CASE_ASSIGN, (WEB,), "Take on a hand-over as its case manager"),
     Action("case.assign", Perm.CASE_ASSIGN, (WEB, API), "Assign a case manager and caseworkers"),
     Action(

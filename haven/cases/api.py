@@ -110,6 +110,28 @@ class CaseRow(Schema):
     risk_level: str = Field("", description="The latest risk assessment's level: low, medium, high, or blank")
 
 
+class CaseListRow(CaseRow):
+    case_manager: str = Field("", description="The case manager's display name, blank when none yet")
+    next_due: date | None = Field(None, description="The due date of the case's earliest open task")
+
+
+class SearchIn(Schema):
+    q: str = Field(
+        ...,
+        max_length=300,
+        description=(
+            "A case code or its beginning (HV-2026-0), a name, a name and a four-digit year of birth, or a "
+            "phone number. Sent in the body so that it never appears in a URL or a log."
+        ),
+    )
+
+
+class SearchOut(Schema):
+    kind: str = Field(description="How the text was read: code, name, name_year or phone")
+    more: bool = Field(description="More cases matched than are returned: add to the text to narrow it")
+    results: list[CaseListRow]
+
+
 class CasePage(Schema):
     count: int = Field(
         description=(
@@ -119,7 +141,7 @@ class CasePage(Schema):
     )
     count_capped: bool
     page: int
-    results: list[CaseRow]
+    results: list[CaseListRow]
 
 
 class CaseOut(CaseRow):
@@ -280,6 +302,15 @@ def _row(case: Case) -> dict[str, Any]:
     }
 
 
+def _list_row(case: Case) -> dict[str, Any]:
+    manager = case.case_manager
+    return {
+        **_row(case),
+        "case_manager": (manager.display_name or manager.email) if manager else "",
+        "next_due": getattr(case, "next_due", None),
+    }
+
+
 def _case_out(case: Case, user: User, opened: dict[str, Opened] | None = None) -> dict[str, Any]:
     if opened is None:
         opened = selectors.person_fields(case, user, selectors.SUMMARY_FIELDS)
@@ -345,6 +376,8 @@ def list_cases(
     status: str = "",
     stage: str = "",
     child: Literal["", "yes", "no"] = "",
+    risk: Literal["", "high", "medium", "low", "none"] = "",
+    mine: bool = False,
     page: int = Query(1, ge=1, le=MAX_PAGE, description=f"from 1 to {MAX_PAGE}"),
 ) -> Any:
     """Cases the caller may list, newest change first (pseudonymous: no identifying data), 50 a page.
@@ -359,6 +392,8 @@ def list_cases(
         status=status,
         stage=stage,
         child=child,
+        risk=risk,
+        mine=mine,
         page=page,
         per_page=PAGE_SIZE,
         past_the_end="empty",
@@ -367,8 +402,26 @@ def list_cases(
         "count": found.counted,
         "count_capped": found.capped,
         "page": found.number,
-        "results": [_row(c) for c in found.object_list],
+        "results": [_list_row(c) for c in found.object_list],
     }
+
+
+@router.post("/search", response={200: SearchOut, **ERRORS})
+@answers
+def search_cases(request: HttpRequest, payload: SearchIn) -> Any:
+    """Find cases you may open: by a case code or its beginning (any role that opens cases), or by name,
+    name and year of birth, or phone number (roles that may search by name; others get 403). Names are
+    compared whatever their case, accents, spacing and order. Every search is audited (never the text).
+    Nothing found is an empty `results`, the same for a case that does not exist and one you may not open.
+    """
+    _need(request, Perm.CASE_VIEW)
+    try:
+        found = services.case_search(actor=_user(request), text=payload.q)
+    except selectors.SearchInputError:
+        raise ValidationError(
+            {"q": "Give a case code, a name (with the year of birth if known) or a phone number."}
+        ) from None
+    return {"kind": found.query.kind, "more": found.more, "results": [_list_row(c) for c in found.cases]}
 
 
 @router.post("", response={201: CaseOut, 409: Error, **ERRORS})

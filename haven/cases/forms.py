@@ -430,6 +430,8 @@ class PurposeForm(forms.Form):
 
 
 class SearchForm(forms.Form):
+    # The one search box (a case code or its beginning, a name, a name and year of birth, a phone number).
+    q = forms.CharField(label=_("Find a person or a case"), required=False, max_length=300)
     code = forms.CharField(label=_("Case code"), required=False, max_length=16)
     name = forms.CharField(label=_("Name"), required=False, max_length=300)
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
@@ -445,4 +447,15 @@ class ListFilterForm(forms.Form):
         required=False,
         choices=[("", "—"), ("yes", _("Children and age in doubt")), ("no", _("Adults"))],
     )
-    mine = forms.BooleanField(label=_("Only mine"), required=False)
+    risk = forms.ChoiceField(
+        label=_("Risk"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("high", _("High risk")),
+            ("medium", _("Medium risk")),
+            ("low", _("Low risk")),
+            ("none", _("Not assessed yet")),
+        ],
+    )
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)

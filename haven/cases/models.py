@@ -60,6 +60,9 @@ class Person(models.Model):
     name_dob_bi = models.CharField(max_length=16, blank=True, default="", db_index=True)
     document_bi = models.CharField(max_length=16, blank=True, default="", db_index=True)
     phone_bi = models.CharField(max_length=16, blank=True, default="", db_index=True)
+    # For finding people: the name alone (any order of the names), and the name with the year of birth.
+    name_bi = models.CharField(max_length=16, blank=True, default="", db_index=True)
+    name_year_bi = models.CharField(max_length=16, blank=True, default="", db_index=True)
 
     version = models.PositiveIntegerField(default=1)
     erased_at = models.DateTimeField(null=True, blank=True)

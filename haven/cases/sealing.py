@@ -118,6 +118,9 @@ class PersonOpener:
 # name search for what it looks up).
 PERSON_INDEXES: dict[str, tuple[str, ...]] = {
     "name_dob_bi": ("name", "date_of_birth"),
+    # Finding people (`selectors.find_cases`): the name alone, and the name with the year of birth.
+    "name_bi": ("name",),
+    "name_year_bi": ("name", "date_of_birth"),
     "document_bi": ("document_number",),
     "phone_bi": ("phone",),
 }
@@ -140,6 +143,33 @@ def name_dob_index(name: str | None, dob: str | date | None, *, blinder: vault.B
     return _or_empty(lambda: use.blind_fields("person.name_dob", [("name", name), ("date", dob)]))
 
 
+def name_index(name: str | None, *, blinder: vault.Blinder | None = None) -> str:
+    """The name index: case, accents, spacing, punctuation and the order of the names do not count
+    ("María José GARCÍA" and "garcia maria jose" share it); "" when the name normalises to nothing."""
+    if not (name and name.strip()):
+        return ""
+    use = blinder or vault.blinder()
+    return _or_empty(lambda: use.blind("person.name", name, kind="name"))
+
+
+def birth_year(dob: str | date | None) -> str:
+    """The year of an ISO date of birth ("" when there is none or it is not a date)."""
+    if not dob:
+        return ""
+    try:
+        return vault.normalise_for_index(dob, "date")[:4]
+    except ValueError:
+        return ""
+
+
+def name_year_index(name: str | None, year: str | int | None, *, blinder: vault.Blinder | None = None) -> str:
+    """The name and year of birth index ("" when either is missing or normalises to nothing)."""
+    if not (name and name.strip() and year):
+        return ""
+    use = blinder or vault.blinder()
+    return _or_empty(lambda: use.blind_fields("person.name_year", [("name", name), ("text", str(year))]))
+
+
 def index_blinder() -> vault.Blinder:
     """The blind-index function, read once, for a caller that computes many people's indexes (an import)."""
     return vault.blinder()
@@ -156,6 +186,9 @@ def person_indexes(
         dob = values["date_of_birth"]
         name = values["name"]
         found["name_dob_bi"] = name_dob_index(str(name) if name else None, dob, blinder=use)
+        found["name_year_bi"] = name_year_index(str(name) if name else None, birth_year(dob), blinder=use)
+    if "name" in values:
+        found["name_bi"] = name_index(str(values["name"] or ""), blinder=use)
     if "document_number" in values:
         number = str(values["document_number"] or "")
         found["document_bi"] = (

@@ -4,6 +4,7 @@ readers decrypt only what the asked-for section needs, for a case already fetche
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 
@@ -33,7 +34,15 @@ from haven.cases.models import (
     StageChange,
     Task,
 )
-from haven.cases.sealing import Opened, PersonOpener, name_dob_index
+from haven.cases.sealing import (
+    Opened,
+    PersonOpener,
+    birth_year,
+    name_dob_index,
+    name_index,
+    name_year_index,
+    person_indexes,
+)
 from haven.core.parsing import page_number
 from haven.screening.models import Screening
 from haven.vault import integration as vault
@@ -112,12 +121,18 @@ class CasePage:
         return self.number - 1
 
 
-def _list_filter(user: User, *, status: str, stage: str, child: str, mine: bool) -> Q:
+# The risk filter: a level of the latest risk assessment, or "none" for cases not assessed yet.
+RISK_FILTERS = ("low", "medium", "high", "none")
+
+
+def _list_filter(user: User, *, status: str, stage: str, child: str, mine: bool, risk: str = "") -> Q:
     wanted = Q()
     if status:
         wanted &= Q(status=status)
     if stage:
         wanted &= Q(stage=stage)
+    if risk in RISK_FILTERS:
+        wanted &= Q(risk_level="" if risk == "none" else risk)
     if child == "yes":
         wanted &= Q(person__age_established_adult=False)
     elif child == "no":
@@ -159,6 +174,7 @@ def case_list_page(
     stage: str = "",
     child: str = "",
     mine: bool = False,
+    risk: str = "",
     page: str | int | None = 1,
     per_page: int = 25,
     past_the_end: str = "last",
@@ -179,7 +195,7 @@ def case_list_page(
     branches = visible_branches(user)
     if branches is None:
         return CasePage([], number if past_the_end == "empty" else 1, ListPaginator(1), more=False)
-    wanted = _list_filter(user, status=status, stage=stage, child=child, mine=mine)
+    wanted = _list_filter(user, status=status, stage=stage, child=child, mine=mine, risk=risk)
     offset = (number - 1) * per_page
     compiled = _branch_ids_sql(branches, wanted)
     count_sql, count_params = _first_ids_sql(compiled, offset + LIST_COUNT_AHEAD + 1)
@@ -199,13 +215,26 @@ def case_list_page(
         offset = (number - 1) * per_page
         num_pages, more = last, number < last
     ids_sql, ids_params = _first_ids_sql(compiled, offset + per_page)
-    rows = (
+    rows = _with_next_due(
         Case.objects.filter(pk__in=RawSQL(ids_sql, ids_params))  # noqa: S611 (compiled SQL, see above)
         .select_related("team", "person", "case_manager")
         .only(*LIST_ROW_FIELDS)
-        .order_by("-updated_at", "-pk")[offset : offset + per_page]
-    )
+        .order_by("-updated_at", "-pk")
+    )[offset : offset + per_page]
     return CasePage(list(rows), number, ListPaginator(num_pages), more=more, counted=counted, capped=capped)
+
+
+def _with_next_due(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """`cases` with `next_due`: the due date of the earliest open task of each (None without one), read in
+    the same query as the rows (a correlated subquery served by the task index), never one query a row."""
+    earliest = (
+        Task.objects.filter(case=OuterRef("pk"), done_at=None, closed_at=None)
+        .order_by()
+        .values("case")
+        .annotate(first=Min("due_on"))
+        .values("first")
+    )
+    return cases.annotate(next_due=Subquery(earliest))
 
 
 def overdue_tasks(user: User) -> QuerySet[Task]:
@@ -443,6 +472,154 @@ def possible_existing(user: User, *, name: str, dob: date) -> list[str]:
         detail={"candidates": checked, "matches": matches[:20]},
     )
     return matches
+
+
+# -- finding people ------------------------------------------------------------------------------------------
+
+# How many cases a search shows at most, and how many index candidates it opens at most to compare.
+SEARCH_LIMIT = 50
+SEARCH_CANDIDATES = 200
+CODE_PREFIX = re.compile(r"HV(-[0-9]{0,4}(-[0-9]{0,5})?)?")
+PHONE_LIKE = re.compile(r"\+?[0-9 ().\-/]+")
+MIN_PHONE_DIGITS = 6
+YEAR = re.compile(r"(18|19|20)[0-9]{2}")
+
+
+class SearchInputError(ValueError):
+    """A search text that says nothing to look for (empty, or a year without a name)."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What one search box asks, read from its text: a case-code prefix, a phone number, or a name with
+    perhaps a year of birth."""
+
+    kind: str  # "code", "phone", "name" or "name_year"
+    text: str
+    year: str = ""
+
+    @property
+    def needs_name_search(self) -> bool:
+        """Finding people by who they are (name, phone) is an identifying read: `case.find_person`."""
+        return self.kind != "code"
+
+
+def read_search(text: str) -> SearchQuery:
+    """The search asked by `text` (SearchInputError when it asks for nothing).
+
+    "HV-2026-0" is a case-code prefix; digits with spaces, dots, dashes or brackets (at least six) a phone
+    number; anything else a name, where a four-digit year among the words is the year of birth.
+    """
+    text = " ".join(text.split())
+    if not text:
+        raise SearchInputError("empty")
+    compact = text.replace(" ", "").upper()
+    if CODE_PREFIX.fullmatch(compact):
+        return SearchQuery("code", compact)
+    if PHONE_LIKE.fullmatch(text) and len(re.sub(r"\D", "", text)) >= MIN_PHONE_DIGITS:
+        return SearchQuery("phone", text)
+    words = text.split()
+    years = [word for word in words if YEAR.fullmatch(word)]
+    name = " ".join(word for word in words if not YEAR.fullmatch(word))
+    if not vault.normalise_for_index(name, "name"):
+        raise SearchInputError("no name")
+    if len(years) == 1:
+        return SearchQuery("name_year", name, years[0])
+    return SearchQuery("name", text if years else name)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The cases a search found (list rows, with `next_due`), what kind of search it was, and whether
+    more were found than shown."""
+
+    query: SearchQuery
+    cases: list[Case]
+    more: bool = False
+
+
+def find_cases(user: User, text: str) -> SearchResult:
+    """Cases `user` may open (`access.cases_openable_by`) that the search box's `text` finds (`read_search`);
+    called through `services.case_search`, which checks the action.
+
+    A case-code prefix reads codes only. A name, a name with a year of birth or a phone number looks up its
+    blind index (`sealing`: a truncated keyed hash of the normalised value, shared by several people by
+    design): nothing is decrypted to narrow the search. Each candidate is then opened through the one
+    decryption path (`PersonOpener`) and compared before it counts, as `possible_existing` does. Erased
+    people have no index and are never found by who they were. Every search is audited with its kind,
+    the number of candidates and the codes found, never the words searched for.
+    """
+    query = read_search(text)
+    openable = cases_openable_by(user)
+    if query.needs_name_search and not user.has(Perm.CASE_SEARCH_NAME):
+        raise PermissionDenied(Perm.CASE_SEARCH_NAME.value)  # `services.case_search` checks first
+    checked = 0
+    if query.kind == "code":
+        codes = list(
+            openable.filter(code__startswith=query.text)
+            .order_by("code")
+            .values_list("code", flat=True)[: SEARCH_LIMIT + 1]
+        )
+    else:
+        candidates, same = _index_candidates(query)
+        found = (
+            openable.filter(candidates, person__erased_at=None)
+            .select_related("person")
+            .order_by("code")[:SEARCH_CANDIDATES]
+        )
+        codes = []
+        for case in found:
+            checked += 1
+            if same(case.person):
+                codes.append(case.code)
+    audit_record(
+        actor_id=user.pk,
+        action="case.search",
+        object_type="case",
+        object_id="",
+        detail={"kind": query.kind, "candidates": checked, "found": len(codes), "matches": codes[:20]},
+    )
+    more = len(codes) > SEARCH_LIMIT
+    codes = codes[:SEARCH_LIMIT]
+    rows = _with_next_due(
+        Case.objects.filter(code__in=codes)
+        .select_related("team", "person", "case_manager")
+        .only(*LIST_ROW_FIELDS)
+        .order_by("code")
+    )
+    return SearchResult(query, list(rows), more=more)
+
+
+def _index_candidates(query: SearchQuery) -> tuple[Q, Callable[[Person], bool]]:
+    """The blind-index filter for `query`, and the comparison of a candidate's opened values with it."""
+    index, same = _index_and_comparison(query)
+    # An empty index is "no value", shared by everyone without one: it must never select them.
+    return (Q(**index) if all(index.values()) else Q(pk__in=[])), same
+
+
+def _index_and_comparison(query: SearchQuery) -> tuple[dict[str, str], Callable[[Person], bool]]:
+    if query.kind == "phone":
+        wanted_digits = re.sub(r"\D", "", query.text)
+        index = person_indexes({"phone": query.text})["phone_bi"]
+
+        def same_phone(person: Person) -> bool:
+            phone = PersonOpener(person.key_id).open(person, "phone")
+            return not phone.problem and re.sub(r"\D", "", phone.value or "") == wanted_digits
+
+        return {"person__phone_bi": index}, same_phone
+    wanted_name = vault.normalise_for_index(query.text, "name")
+
+    def same_name(person: Person) -> bool:
+        theirs = PersonOpener(person.key_id).open_many(person, ("name", "date_of_birth"))
+        if any(value.problem for value in theirs.values()):
+            return False
+        if vault.normalise_for_index(theirs["name"].value or "", "name") != wanted_name:
+            return False
+        return not query.year or birth_year(theirs["date_of_birth"].value) == query.year
+
+    if query.kind == "name_year":
+        return {"person__name_year_bi": name_year_index(query.text, query.year)}, same_name
+    return {"person__name_bi": name_index(query.text)}, same_name
 
 
 def _opened(value: Opened) -> str | None:

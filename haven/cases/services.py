@@ -56,7 +56,7 @@ from haven.cases.models import (
     Task,
 )
 from haven.cases.sealing import PERSON_INDEXES, open_value, person_indexes, seal
-from haven.cases.selectors import possible_existing
+from haven.cases.selectors import SearchResult, find_cases, possible_existing, read_search
 from haven.notifications.services import notify
 from haven.screening.engine import HANDOVER_OUTCOMES, URGENT_OUTCOMES, is_treated_as_child
 from haven.screening.models import Screening
@@ -268,6 +268,18 @@ def _record_stage(case: Case, actor: User, from_stage: str) -> None:
     )
     change.full_clean()
     change.save()
+
+
+def case_search(*, actor: User, text: str) -> SearchResult:
+    """The one search box: the cases `actor` may open that `text` finds (`selectors.find_cases`, audited).
+
+    A case code or its beginning is for every role that opens cases; a name, a name and year of birth or a
+    phone number is finding a person by who they are (`case.find_person`). Raises SearchInputError for a
+    text that asks for nothing, PermissionDenied for a role that may not search that way.
+    """
+    if read_search(text).needs_name_search:
+        authorize(actor, "case.find_person")
+    return find_cases(actor, text)
 
 
 def _possible_duplicates(actor: User, values: Mapping[str, Any]) -> list[str]:

@@ -142,6 +142,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         stage=filters.get("stage", ""),
         child=filters.get("child", ""),
         mine=bool(filters.get("mine")),
+        risk=filters.get("risk", ""),
         page=request.GET.get("page"),
         per_page=PAGE_SIZE,
     )
@@ -164,9 +165,34 @@ def search(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = f.SearchForm(request.POST or None)
     matches: list[str] | None = None
+    found: selectors.SearchResult | None = None
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data["q"].strip():
+            # The one search box (the terms travel in the body, never in a URL).
+            try:
+                found = services.case_search(actor=user, text=form.cleaned_data["q"])
+            except selectors.SearchInputError:
+                form.add_error(
+                    "q",
+                    _("Type a case code, a name (with the year of birth if you know it) or a phone number."),
+                )
+                status = 400
+            except PermissionDenied as exc:
+                record_refusal(request, exc)  # answered here, not raised: audited here
+                form.add_error(
+                    "q",
+                    _(
+                        "Your role finds cases by their code only. To find a person by name or phone, ask "
+                        "the case manager."
+                    ),
+                )
+                status = 403
+            else:
+                exact = [c for c in found.cases if c.code == found.query.text]
+                if found.query.kind == "code" and exact and len(found.cases) == 1:
+                    return _to(case_for_user(user, exact[0].code))
+        elif form.is_valid():
             code = form.cleaned_data["code"].strip().upper()
             name = form.cleaned_data["name"].strip()
             dob = form.cleaned_data["date_of_birth"]
@@ -187,7 +213,12 @@ def search(request: HttpRequest) -> HttpResponse:
                 status = 400
         else:
             status = 400
-    context = {"form": form, "matches": matches, "can_search_name": user.has(Perm.CASE_SEARCH_NAME)}
+    context = {
+        "form": form,
+        "matches": matches,
+        "found": found,
+        "can_search_name": user.has(Perm.CASE_SEARCH_NAME),
+    }
     return _page(request, "search.html", context, status=status)
 
 

@@ -11,6 +11,7 @@ from django.test import Client
 from haven.accounts.permissions import Role
 from haven.api.services import token_create
 from haven.cases import selectors, services
+from haven.cases.models import Case
 
 CODE = re.compile(r"HV-\d{4}-\d{5}")
 
@@ -26,6 +27,8 @@ def spread_cases(alice, bob, make_user, make_case):
     unassigned = [make_case(alice, open_case=False) for _ in range(3)]
     child = make_case(alice, age_established_adult=False, date_of_birth="2012-05-06", age_method="document")
     south = [make_case(south_manager) for _ in range(4)]
+    # Two high-risk cases, one in each team (the assessment service is the level's one writer).
+    Case.objects.filter(pk__in=[own[2].pk, south[0].pk]).update(risk_level="high")
     return [*own, *unassigned, child, *south]
 
 
@@ -60,7 +63,9 @@ def api_codes(token: str, **query: str) -> list[str]:
 
 
 @pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("query", [{}, {"stage": "first_contact"}, {"child": "yes"}])
+@pytest.mark.parametrize(
+    "query", [{}, {"stage": "first_contact"}, {"child": "yes"}, {"risk": "high"}, {"mine": "on"}]
+)
 def test_the_web_and_the_api_list_the_same_cases_for_each_role(
     role, query, alice, bob, spread_cases, make_user, signed_in
 ):

@@ -28,7 +28,17 @@ def test_the_groups_partition_the_fields() -> None:
     # Every field in the groups is a column of the model, and every value column of the person is grouped.
     columns = {f.name for f in Person._meta.concrete_fields}
     assert columns >= GROUPS
-    bookkeeping = {"id", "uid", "key_id", "name_dob_bi", "document_bi", "phone_bi", "version"}
+    bookkeeping = {
+        "id",
+        "uid",
+        "key_id",
+        "name_dob_bi",
+        "name_bi",
+        "name_year_bi",
+        "document_bi",
+        "phone_bi",
+        "version",
+    }
     bookkeeping |= {"erased_at", "created_at", "updated_at"}
     assert columns - GROUPS == bookkeeping
 

@@ -234,6 +234,9 @@ URL_ACCESS: dict[str, Access] = {
         expect={**_expect(RIGHTS_OFFICER, REDIRECT, api=False), Role.DPO.value: REDIRECT}, kwargs=_code
     ),
     "api-v1:list_cases": _list(CASE_READERS, api=True),
+    # A search by the beginning of a case code: every role that opens cases (by name or phone: tests/cases/
+    # test_search.py).
+    "api-v1:search_cases": _list(CASE_READERS, api=True, method="POST", data={"q": "HV-"}),
     "api-v1:create_case": Access(
         expect={**_list(FIRST_CONTACT, api=True).expect},
         method="POST",

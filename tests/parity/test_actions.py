@@ -48,6 +48,9 @@ EXPECTED: dict[str, set[str]] = {
     "case.first_contact": {VOLUNTEER, CASEWORKER, MANAGER},
     "case.import": {MANAGER},  # a bulk import is the contact person's, into their own team
     "case.handover": {VOLUNTEER, CASEWORKER, MANAGER},
+    # Finding a person by who they are (name, year of birth, phone) is an identifying read: the contact
+    # person, and the DPO for the cases they recorded a purpose for.
+    "case.find_person": {MANAGER, DPO},
     "case.open": {MANAGER},
     "case.assign": {MANAGER},
     "case.edit": {CASEWORKER, MANAGER},
@@ -182,6 +185,9 @@ _FOLLOWUP_PARITY = (
     "tests/followup/test_parity.py::test_each_role_gets_the_same_decision_on_the_web_and_the_api"
 )
 OWN_PARITY_TESTS: dict[str, str] = {
+    "case.find_person": (
+        "tests/cases/test_search.py::test_the_web_and_the_api_find_the_same_cases_for_each_role"
+    ),
     "case.close": _FOLLOWUP_PARITY,
     "case.reopen": _FOLLOWUP_PARITY,
     "case.return_risk_check": _FOLLOWUP_PARITY,
