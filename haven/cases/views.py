@@ -26,6 +26,7 @@ from haven.accounts.permissions import Perm
 from haven.accounts.services import record_refusal
 from haven.cases import forms as f
 from haven.cases import selectors, services, vocab
+from haven.cases import timeline as case_timeline
 from haven.cases.access import case_for_purpose, case_for_user, sections_read
 from haven.cases.consent import recipient_choices
 from haven.cases.links import CaseLinks
@@ -920,8 +921,10 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpRespons
 @require_GET
 @require_perm(Perm.CASE_VIEW)
 def timeline(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_for_user(_user(request), code, section="timeline")
-    return _page(request, "timeline.html", {"case": case, "items": selectors.timeline_for(case)})
+    user = _user(request)
+    case = case_for_user(user, code, section="timeline")
+    items = case_timeline.timeline_for(case, user, selectors.visible_note_sections(user))
+    return _page(request, "timeline.html", {"case": case, "items": items})
 
 
 # -- the person's rights (DPO) -----------------------------------------------------------------------------

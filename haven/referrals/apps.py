@@ -19,5 +19,6 @@ class ReferralsConfig(AppConfig):
         consent.register_recipient_guard(hooks.guard_recipient)
         consent.register_withdrawal_listener(hooks.on_withdrawal)
         consent.register_recipient_choices(hooks.recipient_choices)
+        consent.register_recipient_names(hooks.recipient_names)
         register(NavItem("directory", _("Service directory"), "referrals:directory", Perm.DIRECTORY_VIEW))
         register(NavItem("gaps", _("Gap analysis"), "referrals:gaps", Perm.DIRECTORY_MANAGE))

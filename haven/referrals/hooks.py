@@ -29,6 +29,11 @@ def recipient_choices() -> list[tuple[str, str]]:
     return list(found)
 
 
+def recipient_names(codes: set[str]) -> dict[str, str]:
+    """The directory's names of the organisations with these codes (one query)."""
+    return dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
+
+
 def on_withdrawal(*, actor: Any, case: Case, consent: Consent) -> None:
     """A withdrawal: a task per open referral to each organisation that must be told."""
     for code in consent.inform:
