@@ -25,7 +25,7 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.accounts.services import record_refusal
 from haven.cases import forms as f
-from haven.cases import selectors, services, vocab
+from haven.cases import selectors, services, summary, vocab
 from haven.cases import timeline as case_timeline
 from haven.cases.access import case_for_purpose, case_for_user, sections_read
 from haven.cases.consent import recipient_choices
@@ -232,11 +232,14 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="summary")
     fields = selectors.person_fields(case, user, selectors.SUMMARY_FIELDS)
-    # The summary shows the name and safe contact to roles that may see them: a read of the identity too.
-    sections_read(user, case, selectors.sections_of(fields), already=("summary",))
+    work = summary.case_summary(case, user)
+    # The summary shows the name and safe contact to roles that may see them, and the last notes: reads of
+    # the identity and of the notes (with their sensitive sections) too.
+    sections_read(user, case, [*selectors.sections_of(fields), *work.sections_read], already=("summary",))
     context = {
         "case": case,
         "fields": fields,
+        "work": work,
         "stage_form": f.StageForm(initial={"stage": case.stage, "version": case.version}),
         "tombstone": selectors.tombstone_for(case) if case.person.erased_at else None,
         # Names only: the page needs no more of the accounts than that.

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
 from haven.cases.models import Case, Consent
-from haven.referrals import services
-from haven.referrals.models import Organisation
+from haven.cases.summary import Panel, PanelLine, works_on_case
+from haven.referrals import services, vocab
+from haven.referrals.models import Organisation, Referral
 from haven.referrals.neutrality import ALWAYS_REFUSED, guard_outgoing
 
 
@@ -40,3 +44,33 @@ def on_withdrawal(*, actor: Any, case: Case, consent: Consent) -> None:
         organisation = Organisation.objects.filter(code=code).first()
         if organisation is not None:
             services.inform_tasks(actor=actor, case=case, organisation=organisation)
+
+
+def open_referrals_panel(case: Case, user: Any) -> Panel | None:
+    """The case summary's panel of referrals not yet finished (drafts, sent, accepted), for those who work
+    on the case; the referrals page has the rest."""
+    if not works_on_case(user):
+        return None
+    statuses = ["draft", *sorted(vocab.OPEN_REFERRAL_STATUSES)]
+    referrals = (
+        Referral.objects.filter(case=case, status__in=statuses)
+        .select_related("organisation")
+        .order_by("-created_at", "-pk")
+    )
+    lines = [
+        PanelLine(
+            _("%(organisation)s: %(status)s")
+            % {"organisation": r.organisation.name, "status": r.get_status_display()},
+            (r.sent_at or r.created_at).date(),
+            r.status,
+        )
+        for r in referrals
+    ]
+    return Panel(
+        key="referrals",
+        title=_("Open referrals"),
+        lines=lines,
+        empty=_("No open referral."),
+        href=reverse("referrals:case", args=[case.code]),
+        href_label=_("All referrals"),
+    )
