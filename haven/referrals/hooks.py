@@ -6,9 +6,11 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from haven.cases.models import Case, Consent
 from haven.cases.summary import Panel, PanelLine, works_on_case
+from haven.cases.timeline import TimelineItem, who
 from haven.referrals import services, vocab
 from haven.referrals.models import Organisation, Referral
 from haven.referrals.neutrality import ALWAYS_REFUSED, guard_outgoing
@@ -74,3 +76,30 @@ def open_referrals_panel(case: Case, user: Any) -> Panel | None:
         href=reverse("referrals:case", args=[case.code]),
         href_label=_("All referrals"),
     )
+
+
+# What became of a referral, as the case timeline says it (one sentence per status, for the French agreement).
+REFERRAL_OUTCOMES = {
+    "accepted": gettext_lazy("Referral to %(organisation)s accepted"),
+    "declined": gettext_lazy("Referral to %(organisation)s declined"),
+    "completed": gettext_lazy("Referral to %(organisation)s completed"),
+    "withdrawn": gettext_lazy("Referral to %(organisation)s withdrawn"),
+}
+
+
+def referral_events(case: Case, user: Any) -> list[TimelineItem]:
+    """The case timeline's referral events: each referral sent, and what became of it (one query)."""
+    items = []
+    for referral in (
+        Referral.objects.filter(case=case).select_related("organisation", "sent_by").order_by("pk")
+    ):
+        names = {"organisation": referral.organisation.name}
+        if referral.sent_at:
+            text = _("Referral to %(organisation)s sent") % names
+            items.append(TimelineItem(referral.sent_at, "referral_sent", text, who(referral.sent_by)))
+        outcome = REFERRAL_OUTCOMES.get(referral.status)
+        if outcome is not None:
+            items.append(
+                TimelineItem(referral.status_changed_at, f"referral_{referral.status}", outcome % names)
+            )
+    return items

@@ -12,6 +12,7 @@ from django.test import Client
 
 from haven.cases import services
 from haven.cases.models import Consent, Note, StageChange, Task
+from haven.referrals.models import Referral
 from tests.referrals.helpers import organisation
 
 
@@ -36,7 +37,7 @@ def worked_case(alice, bob, make_case):
     health note: each event put at a known minute of March 2026."""
     alice.display_name = "Alice Martin"
     alice.save(update_fields=["display_name"])
-    organisation("SHELTER-NORD", name="Shelter Nord")
+    shelter = organisation("SHELTER-NORD", name="Shelter Nord")
     case = make_case(alice)
     services.case_assign(actor=alice, case=case, caseworkers=[bob])
     consent = services.consent_record(
@@ -64,12 +65,26 @@ def worked_case(alice, bob, make_case):
     Consent.objects.filter(pk=consent.pk).update(recorded_at=_at(2, 10, 0), withdrawn_at=_at(9, 16, 45))
     Task.objects.filter(pk=task.pk).update(created_at=_at(3, 8, 15), done_at=_at(4, 14, 5))
     Note.objects.filter(case=case).update(created_at=_at(5, 11, 0))
+    Referral.objects.create(
+        case=case,
+        organisation=shelter,
+        need_domain="accommodation",
+        status="accepted",
+        language="en",
+        created_by=alice,
+        created_at=_at(6, 12, 0),
+        sent_at=_at(6, 12, 30),
+        sent_by=alice,
+        status_changed_at=_at(7, 9, 0),
+    )
     return case
 
 
 def test_the_timeline_tells_each_event_once_in_plain_english(worked_case, alice, signed_in):
     assert _lines(signed_in(alice), worked_case.code) == [
         "Consent for referral to Shelter Nord withdrawn March 9, 2026, 4:45 p.m. · Alice Martin",
+        "Referral to Shelter Nord accepted March 7, 2026, 9 a.m.",
+        "Referral to Shelter Nord sent March 6, 2026, 12:30 p.m. · Alice Martin",
         "Note added (Health) March 5, 2026, 11 a.m. · Alice Martin",
         "Task done: follow-up contact March 4, 2026, 2:05 p.m. · bob@example.test",
         "Task added: follow-up contact March 3, 2026, 8:15 a.m. · Alice Martin",
@@ -84,6 +99,8 @@ def test_the_timeline_reads_in_french_with_french_dates(worked_case, alice, sign
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
     assert _lines(client, worked_case.code) == [
         "Consentement retiré pour l'orientation vers Shelter Nord 9 mars 2026, 16:45 · Alice Martin",
+        "Orientation vers Shelter Nord acceptée 7 mars 2026, 09:00",
+        "Orientation vers Shelter Nord envoyée 6 mars 2026, 12:30 · Alice Martin",
         "Note ajoutée (Santé) 5 mars 2026, 11:00 · Alice Martin",
         "Tâche faite : contact de suivi 4 mars 2026, 14:05 · bob@example.test",
         "Tâche ajoutée : contact de suivi 3 mars 2026, 08:15 · Alice Martin",
