@@ -38,7 +38,7 @@ from haven.core.parsing import page_number
 from haven.screening.models import Screening
 from haven.vault import integration as vault
 
-SUMMARY_FIELDS = ("name", "safe_contact")
+SUMMARY_FIELDS = ("name", "preferred_name", "safe_contact")
 
 # Which case section each sealed person field belongs to (what a read of it is audited as). Derived from
 # the model's field groups so that a new identifying or sensitive field cannot be left out. The guardian

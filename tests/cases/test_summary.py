@@ -98,6 +98,12 @@ def test_the_case_manager_sees_who_the_person_is_with_languages_by_name(worked_c
     assert "Child No, 18 or over" in person
 
 
+def test_the_preferred_name_leads_when_the_person_gave_one(alice, make_case, signed_in):
+    case = make_case(alice, preferred_name="Test Ana")
+    person = _panel(_page(signed_in(alice), case.code), "person") or ""
+    assert "The person Preferred name Test Ana Name Test Person Alpha" in person
+
+
 def test_the_person_panel_reads_in_french(worked_case, alice, signed_in):
     client = signed_in(alice)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
