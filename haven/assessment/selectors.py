@@ -26,6 +26,7 @@ from haven.assessment.models import (
     SupportGoal,
     SupportReview,
 )
+from haven.cases import summary as case_summary
 from haven.cases import vocab
 from haven.cases.access import may_take_high_risk
 from haven.cases.models import Case
@@ -405,4 +406,14 @@ def plan_reviews_for(user: User, today: date, until: date) -> list[followup_revi
     return [
         followup_reviews.ReviewDue(item.case_code, item.kind, PLAN_REVIEW_LABELS[item.kind], item.due_on)
         for item in reviews_due(cases, until)
+    ]
+
+
+def plan_reviews_of_case(case: Case) -> list[case_summary.Due]:
+    """The risk, safety and support plan reviews in force on one case, for its summary page (registered in
+    AssessmentConfig.ready): the same dates as the "my work" page, whatever their distance."""
+    far = date.max
+    return [
+        case_summary.Due(PLAN_REVIEW_LABELS[item.kind], item.due_on)
+        for item in reviews_due(Case.objects.filter(pk=case.pk), far)
     ]

@@ -162,6 +162,7 @@ class CaseOut(CaseRow):
 
 class PersonValues(Schema):
     name: str | None = None
+    preferred_name: str | None = None
     aliases: str | None = None
     date_of_birth: IsoDate | None = None
     phone: str | None = None

@@ -31,6 +31,26 @@ def recipient_choices() -> list[tuple[str, str]]:
     return [pair for source in _RECIPIENT_CHOICES for pair in source()]
 
 
+_RECIPIENT_NAMES: list[Callable[[set[str]], dict[str, str]]] = []
+
+
+def register_recipient_names(source: Callable[[set[str]], dict[str, str]]) -> None:
+    """Add a source of organisation names by code (the service directory), for pages that name recipients."""
+    if source not in _RECIPIENT_NAMES:
+        _RECIPIENT_NAMES.append(source)
+
+
+def recipient_names(codes: set[str]) -> dict[str, str]:
+    """The names of the organisations with these codes, from every registered source (one query each); a
+    code no source knows is left out (callers show the code)."""
+    if not codes:
+        return {}
+    names: dict[str, str] = {}
+    for source in _RECIPIENT_NAMES:
+        names.update(source(codes))
+    return names
+
+
 def register_recipient_guard(guard: Callable[..., None]) -> None:
     """Add a check that every recipient named in consent or a best-interests decision must pass."""
     if guard not in _RECIPIENT_GUARDS:

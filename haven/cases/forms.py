@@ -71,6 +71,12 @@ class PersonFieldsMixin(forms.Form):
     """The person's values, as the first-contact and edit forms share them."""
 
     name = forms.CharField(label=_("Name (as the person gives it)"), required=False, max_length=300)
+    preferred_name = forms.CharField(
+        label=_("Preferred name"),
+        required=False,
+        max_length=300,
+        help_text=_("What the person wants to be called, if not their name."),
+    )
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
     stated_age = forms.IntegerField(
         label=_("Age the person gives"), required=False, min_value=0, max_value=120

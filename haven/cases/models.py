@@ -29,6 +29,8 @@ class Person(models.Model):
 
     # Sealed (vault) values. Text, each under the person's key; null = not recorded.
     name = models.BinaryField(null=True, blank=True)
+    # What the person wants to be called, when it is not the name they gave (the case summary leads with it).
+    preferred_name = models.BinaryField(null=True, blank=True)
     aliases = models.BinaryField(null=True, blank=True)
     date_of_birth = models.BinaryField(null=True, blank=True)
     contact = models.BinaryField(null=True, blank=True)
@@ -75,6 +77,7 @@ class Person(models.Model):
     # the case sections a read is audited as are derived from IDENTIFYING_FIELDS and SENSITIVE_FIELDS.
     SEALED_FIELDS = (
         "name",
+        "preferred_name",
         "aliases",
         "date_of_birth",
         "phone",
@@ -89,6 +92,7 @@ class Person(models.Model):
     )
     IDENTIFYING_FIELDS = (
         "name",
+        "preferred_name",
         "aliases",
         "date_of_birth",
         "phone",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -47,7 +47,7 @@ from haven.core.parsing import page_number
 from haven.screening.models import Screening
 from haven.vault import integration as vault
 
-SUMMARY_FIELDS = ("name", "safe_contact")
+SUMMARY_FIELDS = ("name", "preferred_name", "safe_contact")
 
 # Which case section each sealed person field belongs to (what a read of it is audited as). Derived from
 # the model's field groups so that a new identifying or sensitive field cannot be left out. The guardian
@@ -377,58 +377,6 @@ def best_interests_for(case: Case) -> list[BestInterestsView]:
 def pending_pressure_checks(case: Case) -> list[PressureCheck]:
     """Checks not yet used by a withdrawal or erasure, newest first."""
     return list(PressureCheck.objects.filter(case=case, used_at=None).order_by("-confirmed_at"))
-
-
-@dataclass
-class TimelineItem:
-    at: Any
-    kind: str
-    code: str
-    actor: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def timeline_for(case: Case) -> list[TimelineItem]:
-    """What happened on the case, newest first, without decrypting anything."""
-    items: list[TimelineItem] = []
-    for change in StageChange.objects.filter(case=case).select_related("changed_by"):
-        items.append(TimelineItem(change.changed_at, "stage", change.to_stage, str(change.changed_by_id)))
-    for consent in Consent.objects.filter(case=case):
-        items.append(
-            TimelineItem(
-                consent.recorded_at,
-                "consent",
-                consent.purpose,
-                str(consent.recorded_by_id),
-                {"status": consent.status, "recipient": consent.recipient},
-            )
-        )
-        if consent.withdrawn_at:
-            items.append(
-                TimelineItem(
-                    consent.withdrawn_at,
-                    "consent_withdrawn",
-                    consent.purpose,
-                    str(consent.withdrawn_by_id),
-                    {"recipient": consent.recipient},
-                )
-            )
-    for note in Note.objects.filter(case=case):
-        items.append(TimelineItem(note.created_at, "note", note.section, str(note.author_id)))
-    for task in Task.objects.filter(case=case):
-        items.append(TimelineItem(task.created_at, "task", task.kind or "task", str(task.created_by_id)))
-        if task.done_at:
-            items.append(TimelineItem(task.done_at, "task_done", task.kind or "task", str(task.done_by_id)))
-    for attachment in Attachment.objects.filter(case=case):
-        items.append(
-            TimelineItem(
-                attachment.uploaded_at, "attachment", attachment.kind, str(attachment.uploaded_by_id)
-            )
-        )
-    for record in BestInterests.objects.filter(case=case):
-        items.append(TimelineItem(record.created_at, "best_interests", "", str(record.decided_by_id)))
-    items.sort(key=lambda item: item.at, reverse=True)
-    return items
 
 
 def events_for(case: Case) -> list[HistoricEvent]:

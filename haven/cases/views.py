@@ -25,7 +25,8 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.accounts.services import record_refusal
 from haven.cases import forms as f
-from haven.cases import selectors, services, vocab
+from haven.cases import selectors, services, summary, vocab
+from haven.cases import timeline as case_timeline
 from haven.cases.access import case_for_purpose, case_for_user, sections_read
 from haven.cases.consent import recipient_choices
 from haven.cases.links import CaseLinks
@@ -262,11 +263,14 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="summary")
     fields = selectors.person_fields(case, user, selectors.SUMMARY_FIELDS)
-    # The summary shows the name and safe contact to roles that may see them: a read of the identity too.
-    sections_read(user, case, selectors.sections_of(fields), already=("summary",))
+    work = summary.case_summary(case, user)
+    # The summary shows the name and safe contact to roles that may see them, and the last notes: reads of
+    # the identity and of the notes (with their sensitive sections) too.
+    sections_read(user, case, [*selectors.sections_of(fields), *work.sections_read], already=("summary",))
     context = {
         "case": case,
         "fields": fields,
+        "work": work,
         "stage_form": f.StageForm(initial={"stage": case.stage, "version": case.version}),
         "tombstone": selectors.tombstone_for(case) if case.person.erased_at else None,
         # Names only: the page needs no more of the accounts than that.
@@ -951,8 +955,10 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpRespons
 @require_GET
 @require_perm(Perm.CASE_VIEW)
 def timeline(request: HttpRequest, code: str) -> HttpResponse:
-    case = case_for_user(_user(request), code, section="timeline")
-    return _page(request, "timeline.html", {"case": case, "items": selectors.timeline_for(case)})
+    user = _user(request)
+    case = case_for_user(user, code, section="timeline")
+    items = case_timeline.timeline_for(case, user, selectors.visible_note_sections(user))
+    return _page(request, "timeline.html", {"case": case, "items": items})
 
 
 # -- the person's rights (DPO) -----------------------------------------------------------------------------

@@ -14,9 +14,11 @@ class FollowupConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from haven.cases.summary import register_review_source
         from haven.core.navigation import NavItem, register
         from haven.followup import reviews
 
         register(NavItem("my_work", _("My work"), "followup:my_work", None))
         reviews.register_reviews_provider(reviews.consent_expiry_reviews)
         reviews.register_reviews_provider(reviews.identification_reviews)
+        register_review_source(reviews.identification_dates_of_case)

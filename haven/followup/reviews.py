@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
 from haven.cases.models import Case, Consent
+from haven.cases.summary import Due as CaseDue
 from haven.followup.models import FormalIdentification
 
 
@@ -88,3 +89,15 @@ def identification_reviews(user: User, today: date, until: date) -> list[ReviewD
         if permit is not None and since <= permit <= until:
             items.append(ReviewDue(record.case.code, "permit_end", _("Residence permit ends"), permit))
     return items
+
+
+def identification_dates_of_case(case: Case) -> list[CaseDue]:
+    """The end of the reflection period and of the residence permit of one case, for its summary page."""
+    record = FormalIdentification.objects.filter(case=case).first()
+    if record is None:
+        return []
+    dates = [
+        (_("Reflection period ends"), record.reflection_end),
+        (_("Residence permit ends"), record.permit_until),
+    ]
+    return [CaseDue(label, when) for label, when in dates if when is not None]

@@ -218,6 +218,7 @@ def _identity(ctx: AnswerContext) -> Section:
     p = ctx.document["person"]
     labels: dict[str, str | Promise] = {
         "name": _("Name"),
+        "preferred_name": _("Preferred name"),
         "aliases": _("Other names"),
         "date_of_birth": _("Date of birth"),
         "phone": _("Phone"),

@@ -10,6 +10,8 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from haven.accounts.permissions import Perm
         from haven.cases import consent
+        from haven.cases.summary import register_panel
+        from haven.cases.timeline import register_timeline_source
         from haven.core.navigation import NavItem, register
         from haven.referrals import hooks
 
@@ -19,5 +21,8 @@ class ReferralsConfig(AppConfig):
         consent.register_recipient_guard(hooks.guard_recipient)
         consent.register_withdrawal_listener(hooks.on_withdrawal)
         consent.register_recipient_choices(hooks.recipient_choices)
+        consent.register_recipient_names(hooks.recipient_names)
+        register_panel(hooks.open_referrals_panel)
+        register_timeline_source(hooks.referral_events)
         register(NavItem("directory", _("Service directory"), "referrals:directory", Perm.DIRECTORY_VIEW))
         register(NavItem("gaps", _("Gap analysis"), "referrals:gaps", Perm.DIRECTORY_MANAGE))

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from haven.cases.models import Case, Consent
-from haven.referrals import services
-from haven.referrals.models import Organisation
+from haven.cases.summary import Panel, PanelLine, works_on_case
+from haven.cases.timeline import TimelineItem, who
+from haven.referrals import services, vocab
+from haven.referrals.models import Organisation, Referral
 from haven.referrals.neutrality import ALWAYS_REFUSED, guard_outgoing
 
 
@@ -29,9 +35,71 @@ def recipient_choices() -> list[tuple[str, str]]:
     return list(found)
 
 
+def recipient_names(codes: set[str]) -> dict[str, str]:
+    """The directory's names of the organisations with these codes (one query)."""
+    return dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
+
+
 def on_withdrawal(*, actor: Any, case: Case, consent: Consent) -> None:
     """A withdrawal: a task per open referral to each organisation that must be told."""
     for code in consent.inform:
         organisation = Organisation.objects.filter(code=code).first()
         if organisation is not None:
             services.inform_tasks(actor=actor, case=case, organisation=organisation)
+
+
+def open_referrals_panel(case: Case, user: Any) -> Panel | None:
+    """The case summary's panel of referrals not yet finished (drafts, sent, accepted), for those who work
+    on the case; the referrals page has the rest."""
+    if not works_on_case(user):
+        return None
+    statuses = ["draft", *sorted(vocab.OPEN_REFERRAL_STATUSES)]
+    referrals = (
+        Referral.objects.filter(case=case, status__in=statuses)
+        .select_related("organisation")
+        .order_by("-created_at", "-pk")
+    )
+    lines = [
+        PanelLine(
+            _("%(organisation)s: %(status)s")
+            % {"organisation": r.organisation.name, "status": r.get_status_display()},
+            (r.sent_at or r.created_at).date(),
+            r.status,
+        )
+        for r in referrals
+    ]
+    return Panel(
+        key="referrals",
+        title=_("Open referrals"),
+        lines=lines,
+        empty=_("No open referral."),
+        href=reverse("referrals:case", args=[case.code]),
+        href_label=_("All referrals"),
+    )
+
+
+# What became of a referral, as the case timeline says it (one sentence per status, for the French agreement).
+REFERRAL_OUTCOMES = {
+    "accepted": gettext_lazy("Referral to %(organisation)s accepted"),
+    "declined": gettext_lazy("Referral to %(organisation)s declined"),
+    "completed": gettext_lazy("Referral to %(organisation)s completed"),
+    "withdrawn": gettext_lazy("Referral to %(organisation)s withdrawn"),
+}
+
+
+def referral_events(case: Case, user: Any) -> list[TimelineItem]:
+    """The case timeline's referral events: each referral sent, and what became of it (one query)."""
+    items = []
+    for referral in (
+        Referral.objects.filter(case=case).select_related("organisation", "sent_by").order_by("pk")
+    ):
+        names = {"organisation": referral.organisation.name}
+        if referral.sent_at:
+            text = _("Referral to %(organisation)s sent") % names
+            items.append(TimelineItem(referral.sent_at, "referral_sent", text, who(referral.sent_by)))
+        outcome = REFERRAL_OUTCOMES.get(referral.status)
+        if outcome is not None:
+            items.append(
+                TimelineItem(referral.status_changed_at, f"referral_{referral.status}", outcome % names)
+            )
+    return items

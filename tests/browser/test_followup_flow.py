@@ -104,6 +104,7 @@ def test_hand_over_accepted_then_a_follow_up_task_then_closure_with_confirmation
 
         # Closure: outcome and reason, then the confirmation step, then a case that offers only reopening.
         page.goto(f"{base}/cases/{code}/")
+        page.click("[data-block=more-actions] summary")  # closing is one tap away, under "More actions"
         page.click("[data-action=close]")
         assert page.locator("[data-block=return-caution]").is_visible()
         _check(page, viewport["width"])

@@ -121,6 +121,7 @@ def test_from_the_hand_over_to_closure_through_needs_risk_safety_support_and_fol
 
         # Closure: outcome and reason, the confirmation step, then only reopening is offered.
         page.goto(f"{base}/cases/{code}/")
+        page.click("[data-block=more-actions] summary")  # closing is one tap away, under "More actions"
         page.click("[data-action=close]")
         page.select_option("#id_outcome", "integrated_locally")
         page.fill("#id_note", "Test: the person found work and housing and wishes to end the support.")
