@@ -63,6 +63,7 @@ _GENDERS: dict[str, Any] = {
     "Transgender/NonConforming": _("Transgender or gender non-conforming"),
     "Unknown": _UNKNOWN,
 }
+_DATA_SOURCES: dict[str, Any] = {"Case management": _("Case management")}
 _MAJORITY: dict[str, Any] = {"Minor": _("Minor"), "Adult": _("Adult"), "Unknown": _UNKNOWN}
 _FLAGS: dict[str, Any] = {"1": _("Yes"), "0": _("No"), ctdc.MISSING: _UNKNOWN}
 # UN M49 regions and sub-regions, as the CTDC layout names them.
@@ -118,6 +119,8 @@ def value_label(column: str, value: str) -> str:
     a year) is shown as it is."""
     if column == "gender":
         return str(_GENDERS.get(value, value))
+    if column == "datasource":
+        return str(_DATA_SOURCES.get(value, value))
     if column == "majorityStatus":
         return str(_MAJORITY.get(value, value))
     if column in ("citizenship", "CountryOfExploitation"):
