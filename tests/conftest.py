@@ -11,7 +11,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +202,14 @@ def audit_checkpoints(settings: Any, tmp_path_factory: pytest.TempPathFactory) -
     settings.AUDIT_WITNESS = ""
     checkpoints.reset_schedule()
     return settings.AUDIT_CHECKPOINT_FILE
+
+
+@pytest.fixture(autouse=True)
+def interface_language_reset() -> Iterator[None]:
+    """A French request leaves French active in its thread (Django's locale middleware does not switch
+    back); each test starts from the default language, as a fresh command or request would."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -9,6 +9,7 @@ Rows are written only by `services.py` and read only through `selectors.py` afte
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -18,8 +19,9 @@ from haven.assessment import vocab as av
 from haven.cases import vocab
 
 
-def _choices(items: vocab.Choices) -> list[tuple[str, str]]:
-    return [(code, str(text)) for code, text in items]
+def _choices(items: vocab.Choices) -> list[tuple[str, Any]]:
+    # The labels stay lazy: each is translated when shown, in the reader's language.
+    return list(items)
 
 
 class NeedsAssessment(models.Model):

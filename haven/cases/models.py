@@ -9,6 +9,7 @@ once. Everything else is a code from `vocab.py` (HTCDS/CTDC/ISO values). Rows ar
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -17,8 +18,9 @@ from django.utils import timezone
 from haven.cases import vocab
 
 
-def _choices(items: vocab.Choices) -> list[tuple[str, str]]:
-    return [(code, str(text)) for code, text in items]
+def _choices(items: vocab.Choices) -> list[tuple[str, Any]]:
+    # The labels stay lazy: each is translated when shown, in the reader's language.
+    return list(items)
 
 
 class Person(models.Model):

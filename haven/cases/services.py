@@ -462,7 +462,8 @@ def _handover_write(
 ) -> Case:
     body = note.strip()
     if basis != "consent":
-        body = f"{body}\n\n{_('Why details were passed on:')} {reason.strip()}".strip()
+        why = _("Why details were passed on:")  # outside the f-string, so that makemessages finds it
+        body = f"{body}\n\n{why} {reason.strip()}".strip()
     case = _first_contact_write(
         actor=actor, key_id=key_id, values=values, team=None, note=body, hand_over=True
     )

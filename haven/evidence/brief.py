@@ -1,7 +1,8 @@
 """The printable evidence brief (PDF, fpdf2): stored releases with method notes in plain words.
 
 Built only from stored, privacy-protected releases and export records; it reads no case data. The notes
-say what k and ε mean, what was suppressed, and who was counted and who was left out.
+say what k and ε mean, what was suppressed, and who was counted and who was left out. Written in the active
+language (the reader's), with dates and numbers in its conventions.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from haven.evidence.dataset import LEFT_OUT_REASONS
+from haven.evidence.labels import column_label, day, number, value_labels
 from haven.evidence.models import DpRelease, Export
 from haven.evidence.selectors import BudgetStatus, hidden_cells, release_cells
 
@@ -22,7 +25,7 @@ MAX_ROWS_PER_TABLE = 40
 
 
 def _reason(code: str) -> str:
-    return LEFT_OUT_REASONS.get(code, code)
+    return str(LEFT_OUT_REASONS.get(code, code))
 
 
 class _Brief(FPDF):
@@ -35,7 +38,7 @@ class _Brief(FPDF):
             self.add_font("Body", "B", str(bold))
             self.unicode = True
         self.set_auto_page_break(auto=True, margin=18)
-        self.set_title("Evidence brief")
+        self.set_title(_("Evidence brief"))
         self.set_author("Haven")
         self.set_creator("Haven")
 
@@ -53,7 +56,8 @@ class _Brief(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
         self.font(8)
-        self.cell(0, 6, self.clean(f"Haven evidence brief · page {self.page_no()}/{{nb}}"), align="C")
+        text = _("Haven evidence brief · page %(page)s/%(pages)s") % {"page": self.page_no(), "pages": "{nb}"}
+        self.cell(0, 6, self.clean(text), align="C")
 
     def heading(self, text: str, size: float = 14) -> None:
         self.ln(2)
@@ -68,13 +72,25 @@ class _Brief(FPDF):
 
 
 def _release_section(pdf: _Brief, release: DpRelease) -> None:
-    pdf.heading(f"Count by {', '.join(release.by)}", size=12)
+    columns = [column_label(c) for c in release.by]
+    pdf.heading(_("Count by %(columns)s") % {"columns": _(" and ").join(columns)}, size=12)
     left = sum(release.left_out.values())
     pdf.para(
-        f"Released {release.created_at:%d %B %Y} with ε = {release.epsilon:.3g}. "
-        f"{release.records_in_scope} records were in scope and {left} were left out. Total shown: "
-        f"{release.total}. {len(release.suppressed)} of {len(release.counts)} cells are below "
-        f"{release.threshold} and shown as 'fewer than {release.threshold}'.",
+        _(
+            "Released %(date)s with ε = %(eps)s. %(n)s records were in scope and %(left)s were left out. "
+            "Total shown: %(total)s. %(small)s of %(cells)s cells are below %(t)s and shown as "
+            "'fewer than %(t)s'."
+        )
+        % {
+            "date": day(release.created_at),
+            "eps": number(release.epsilon),
+            "n": release.records_in_scope,
+            "left": left,
+            "total": release.total,
+            "small": len(release.suppressed),
+            "cells": len(release.counts),
+            "t": release.threshold,
+        },
         size=9,
     )
     cells = release_cells(release)
@@ -87,17 +103,22 @@ def _release_section(pdf: _Brief, release: DpRelease) -> None:
         line_height=5,
     ) as table:
         header = table.row()
-        for column in release.by:
+        for column in columns:
             header.cell(pdf.clean(column))
-        header.cell("Count")
+        header.cell(_("Count"))
+        fewer = _("fewer than %(t)d") % {"t": release.threshold}
         for cell in rows:
             row = table.row()
-            for label in cell.labels:
+            for label in value_labels(release.by, cell.labels):
                 row.cell(pdf.clean(label))
-            row.cell(f"fewer than {release.threshold}" if cell.suppressed else str(cell.count))
+            row.cell(fewer if cell.suppressed else str(cell.count))
     more = len(cells) - len(rows) + hidden_cells(release)
     if more:
-        pdf.para(f"{more} further cells are empty or below {release.threshold} and are not listed.", size=8)
+        pdf.para(
+            _("%(n)s further cells are empty or below %(t)s and are not listed.")
+            % {"n": more, "t": release.threshold},
+            size=8,
+        )
 
 
 def evidence_brief(
@@ -112,64 +133,93 @@ def evidence_brief(
     pdf.setup()
     pdf.alias_nb_pages()
     pdf.add_page()
-    pdf.heading("Evidence brief: anonymised statistics", size=18)
+    pdf.heading(_("Evidence brief: anonymised statistics"), size=18)
     pdf.para(
-        f"Prepared by Haven on {generated_at:%d %B %Y}. These figures describe the work of the Society with "
-        "people who have experienced trafficking. They are built so that no one can be recognised from them."
+        _(
+            "Prepared by Haven on %(date)s. These figures describe the work of the Society with people who "
+            "have experienced trafficking. They are built so that no one can be recognised from them."
+        )
+        % {"date": day(generated_at)}
     )
 
-    pdf.heading("Who is counted")
-    text = (
+    pdf.heading(_("Who is counted"))
+    text = _(
         "Only people whose consent covers anonymised statistics are counted, and each person only once. "
         "Everyone else is left out."
     )
     if releases:
         latest = releases[0]
-        text += f" In the latest table, {latest.records_in_scope} records were in scope"
         reasons = sorted(latest.left_out.items())
         if reasons:
-            text += "; left out: " + "; ".join(f"{n} because {_reason(code)}" for code, n in reasons)
-        text += "."
+            because = "; ".join(
+                _("%(n)s because %(reason)s") % {"n": n, "reason": _reason(code)} for code, n in reasons
+            )
+            text += " " + _("In the latest table, %(n)s records were in scope; left out: %(reasons)s.") % {
+                "n": latest.records_in_scope,
+                "reasons": because,
+            }
+        else:
+            text += " " + _("In the latest table, %(n)s records were in scope.") % {
+                "n": latest.records_in_scope
+            }
     pdf.para(text)
 
-    pdf.heading("How privacy is protected")
+    pdf.heading(_("How privacy is protected"))
     pdf.para(
-        "Differential privacy (ε, epsilon). Before a table is published, random noise is added to every "
-        "count. The noise is large enough that the table looks almost the same whether or not any one "
-        "person is in the data, so no table can tell whether a particular person was assisted. ε measures "
-        "how much a table may reveal about any one person: the smaller ε, the stronger the protection and "
-        "the larger the noise. Each table spends some ε; all tables together may not spend more than the "
-        f"budget. So far ε = {budget.spent:.3g} of a budget of {budget.total:.3g} has been spent."
+        _(
+            "Differential privacy (ε, epsilon). Before a table is published, random noise is added to every "
+            "count. The noise is large enough that the table looks almost the same whether or not any one "
+            "person is in the data, so no table can tell whether a particular person was assisted. ε "
+            "measures how much a table may reveal about any one person: the smaller ε, the stronger the "
+            "protection and the larger the noise. Each table spends some ε; all tables together may not "
+            "spend more than the budget. So far ε = %(spent)s of a budget of %(total)s has been spent."
+        )
+        % {"spent": number(budget.spent), "total": number(budget.total)}
     )
     pdf.para(
-        "After the noise, counts are rounded to whole numbers and never negative, and every count below "
-        "the threshold (usually 5) is shown as 'fewer than 5' rather than as a number, because such small "
-        "numbers are mostly noise. Totals are the sum of the published cells, so tables add up; they can "
-        "differ slightly from the true totals."
+        _(
+            "After the noise, counts are rounded to whole numbers and never negative, and every count below "
+            "the threshold (usually 5) is shown as 'fewer than 5' rather than as a number, because such "
+            "small numbers are mostly noise. Totals are the sum of the published cells, so tables add up; "
+            "they can differ slightly from the true totals."
+        )
     )
     pdf.para(
-        "k-anonymity (k). Record-level exports follow the CTDC layout. In them, every combination of the "
-        "released characteristics describes at least k people (k = 11 by default, as in the global CTDC "
-        "dataset). Values are made coarser where needed (an age band becomes 'minor' or 'adult', a country "
-        "its region, a year a period), and records that would still stand out are left out entirely "
-        "(suppressed). The information loss measure (GCP) goes from 0 (nothing coarsened) to 1 (nothing "
-        "left); each suppressed record counts as fully lost."
+        _(
+            "k-anonymity (k). Record-level exports follow the CTDC layout. In them, every combination of the "
+            "released characteristics describes at least k people (k = 11 by default, as in the global CTDC "
+            "dataset). Values are made coarser where needed (an age band becomes 'minor' or 'adult', a "
+            "country its region, a year a period), and records that would still stand out are left out "
+            "entirely (suppressed). The information loss measure (GCP) goes from 0 (nothing coarsened) to 1 "
+            "(nothing left); each suppressed record counts as fully lost."
+        )
     )
 
-    pdf.heading("Tables")
+    pdf.heading(_("Tables"))
     if not releases:
-        pdf.para("No table has been released yet.")
+        pdf.para(_("No table has been released yet."))
     for release in releases:
         _release_section(pdf, release)
 
-    pdf.heading("Record-level exports")
+    pdf.heading(_("Record-level exports"))
     if not exports:
-        pdf.para("No record-level export has been made.")
+        pdf.para(_("No record-level export has been made."))
     for export in exports:
         pdf.para(
-            f"{export.created_at:%d %B %Y}: k = {export.k} over {', '.join(export.qi)}; "
-            f"{export.rows_out} of {export.rows_in} records released, {export.suppressed} suppressed "
-            f"({export.suppression_rate:.1%}); information loss (GCP) {export.gcp:.3f}.",
+            _(
+                "%(date)s: k = %(k)s over %(columns)s; %(out)s of %(in)s records released, %(suppressed)s "
+                "suppressed (%(rate)s); information loss (GCP) %(gcp)s."
+            )
+            % {
+                "date": day(export.created_at),
+                "k": export.k,
+                "columns": ", ".join(column_label(c) for c in export.qi),
+                "out": export.rows_out,
+                "in": export.rows_in,
+                "suppressed": export.suppressed,
+                "rate": _("%(value)s%%") % {"value": number(export.suppression_rate * 100, ".1f")},
+                "gcp": number(export.gcp, ".3f"),
+            },
             size=9,
         )
     return bytes(pdf.output())

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 WIDTH = 640
 LABEL_WIDTH = 220
@@ -45,10 +47,14 @@ def describe(bars: Sequence[Bar], threshold: int) -> str:
     parts = []
     if shown:
         top = sorted(shown, key=lambda b: -b.value)[:3]
-        parts.append("Largest: " + "; ".join(f"{b.label} {b.value}" for b in top) + ".")
+        largest = "; ".join(f"{b.label} {b.value}" for b in top)
+        parts.append(_("Largest: %(bars)s.") % {"bars": largest})
     if small:
-        parts.append(f"{len(small)} bars show fewer than {threshold}.")
-    return " ".join(parts) or "No counts to show."
+        parts.append(
+            ngettext("%(n)d bar shows fewer than %(t)d.", "%(n)d bars show fewer than %(t)d.", len(small))
+            % {"n": len(small), "t": threshold}
+        )
+    return " ".join(parts) or _("No counts to show.")
 
 
 def bar_chart(*, chart_id: str, title: str, bars: Sequence[Bar], threshold: int) -> SafeString:
@@ -83,14 +89,14 @@ def bar_chart(*, chart_id: str, title: str, bars: Sequence[Bar], threshold: int)
             parts.append(
                 format_html(
                     '<rect class="chart-bar-suppressed" x="{}" y="{}" width="{}" height="{}"></rect>'
-                    '<text class="chart-value" x="{}" y="{}">fewer than {}</text>',
+                    '<text class="chart-value" x="{}" y="{}">{}</text>',
                     LABEL_WIDTH,
                     y,
                     STUB,
                     BAR_HEIGHT,
                     LABEL_WIDTH + STUB + VALUE_GAP,
                     text_y,
-                    threshold,
+                    _("fewer than %(t)d") % {"t": threshold},
                 )
             )
             continue

@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from haven.cases.models import Case, Consent, HistoricEvent
 from haven.evidence.ctdc import CaseFacts
@@ -25,14 +27,14 @@ STATISTICS_PURPOSE = "statistics"
 STATISTICS_LEGAL_BASES: frozenset[str] = frozenset()
 
 # Why a case was left out, in words a report can show.
-LEFT_OUT_REASONS: dict[str, str] = {
-    "no_statistics_consent": "no consent for anonymised statistics was recorded",
-    "statistics_consent_refused": "the person refused consent for anonymised statistics",
-    "statistics_consent_withdrawn": "the person withdrew consent for anonymised statistics",
-    "statistics_consent_expired": "the consent for anonymised statistics has expired",
-    "person_erased": "the person's data was erased",
-    "same_person_counted_once": "another case of the same person is counted instead",
-    "registered_outside_table_years": "registered outside the years the tables cover",
+LEFT_OUT_REASONS: dict[str, Any] = {
+    "no_statistics_consent": _("no consent for anonymised statistics was recorded"),
+    "statistics_consent_refused": _("the person refused consent for anonymised statistics"),
+    "statistics_consent_withdrawn": _("the person withdrew consent for anonymised statistics"),
+    "statistics_consent_expired": _("the consent for anonymised statistics has expired"),
+    "person_erased": _("the person's data was erased"),
+    "same_person_counted_once": _("another case of the same person is counted instead"),
+    "registered_outside_table_years": _("registered outside the years the tables cover"),
 }
 
 

@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.evidence import ctdc
+from haven.evidence.labels import column_label_lazy
 from haven.evidence.services import MAX_EPSILON, MIN_EPSILON
 
-COLUMN_CHOICES = [(c, ctdc.column_label(c)) for c in ctdc.COLUMNS if c != "datasource"]
+COLUMN_CHOICES = [(c, column_label_lazy(c)) for c in ctdc.COLUMNS if c != "datasource"]
 
 
 class ReleaseForm(forms.Form):

@@ -13,11 +13,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 DEFAULT_DATASET = "cases"
 DEFAULT_TOTAL_EPSILON = 3.0
 
-SOURCES = [("web", "web"), ("api", "api"), ("cli", "command line")]
+SOURCES = [("web", _("web")), ("api", _("api")), ("cli", _("command line"))]
 
 
 class PrivacyLedger(models.Model):

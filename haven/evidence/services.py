@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from haven.accounts.actions import authorize
 from haven.accounts.models import User
@@ -35,6 +36,7 @@ from haven.evidence.dp import (
     post_process,
     release_counts,
 )
+from haven.evidence.labels import number
 from haven.evidence.models import DEFAULT_DATASET, DEFAULT_TOTAL_EPSILON, DpRelease, Export, PrivacyLedger
 from haven.vault import integration as vault
 
@@ -149,11 +151,16 @@ def spent_epsilon(ledger: PrivacyLedger) -> float:
 
 
 def _refusal(budget: PrivacyBudget, needed: float, dataset: str) -> str:
-    return (
-        f"The privacy budget of dataset {dataset!r} does not allow this release: it needs ε = {needed:g}, "
-        f"but only ε = {budget.remaining:g} of the total ε = {budget.total:g} is left. Use a smaller ε, "
-        "reuse an earlier release, or ask the data protection officer."
-    )
+    return gettext(
+        "The privacy budget of dataset '%(dataset)s' does not allow this release: it needs ε = %(needed)s, "
+        "but only ε = %(left)s of the total ε = %(total)s is left. Use a smaller ε, reuse an earlier "
+        "release, or ask the data protection officer."
+    ) % {
+        "dataset": dataset,
+        "needed": number(needed, "g"),
+        "left": number(budget.remaining, "g"),
+        "total": number(budget.total, "g"),
+    }
 
 
 def dp_release(
@@ -223,10 +230,10 @@ def dp_release(
 
 
 def _too_few(records: int) -> str:
-    return (
-        f"Only {records} people are in scope for this table; a table needs at least "
-        f"{settings.RELEASE_MIN_RECORDS}. Nothing was released and no budget was spent."
-    )
+    return gettext(
+        "Only %(n)s people are in scope for this table; a table needs at least %(minimum)s. Nothing was "
+        "released and no budget was spent."
+    ) % {"n": records, "minimum": settings.RELEASE_MIN_RECORDS}
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 from haven.accounts.decorators import recently_authenticated, require_perm, require_recent_auth
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
-from haven.evidence import ctdc, selectors
+from haven.evidence import selectors
 from haven.evidence.anonymise import csv_text
 from haven.evidence.brief import evidence_brief
 from haven.evidence.charts import Bar, bar_chart
 from haven.evidence.dataset import LEFT_OUT_REASONS
 from haven.evidence.forms import BudgetForm, ExportForm, ReleaseForm
+from haven.evidence.labels import column_label, value_labels
 from haven.evidence.models import DpRelease
 from haven.evidence.services import (
     EvidenceInputError,
@@ -67,11 +68,16 @@ def _display_cells(release: DpRelease) -> list[selectors.Cell]:
         counted = [int(c.labels[position]) for c in cells if c.count]
         first = min(counted, default=this_year)
         cells = [c for c in cells if first <= int(c.labels[position]) <= this_year]
-    return cells
+    return _in_words(release, cells)
+
+
+def _in_words(release: DpRelease, cells: list[selectors.Cell]) -> list[selectors.Cell]:
+    """The cells with their values in words, in the reader's language ("Female" → "Femme")."""
+    return [selectors.Cell(value_labels(release.by, c.labels), c.count, c.suppressed) for c in cells]
 
 
 def _panel(release: DpRelease) -> Panel:
-    labels = [ctdc.column_label(c) for c in release.by]
+    labels = [column_label(c) for c in release.by]
     title = _("Count by %(columns)s") % {"columns": _(" and ").join(labels)}
     cells = _display_cells(release)
     chart_cells, note = cells, ""
@@ -129,7 +135,7 @@ def release_create(request: HttpRequest) -> HttpResponse:
         context = {
             "form": form,
             "preview": preview,
-            "labels": [ctdc.column_label(c) for c in preview.by],
+            "labels": [column_label(c) for c in preview.by],
             "after": max(preview.remaining - preview.epsilon, 0.0),
         }
         return render(request, "evidence/release_confirm.html", context)
@@ -157,7 +163,7 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Every cell of one release, its parameters, and who was counted."""
     release = get_object_or_404(DpRelease, pk=pk)
     panel = _panel(release)
-    cells = selectors.release_cells(release, every_cell=True)
+    cells = _in_words(release, selectors.release_cells(release, every_cell=True))
     return render(
         request,
         "evidence/release.html",
@@ -184,7 +190,7 @@ def release_reproduce(request: HttpRequest, pk: int) -> HttpResponse:
     reproduction = dp_reproduce(actor=_user(request), release=release)
     changed = set(reproduction.changed_cells)
     columns = zip(
-        selectors.release_cells(release, every_cell=True),
+        _in_words(release, selectors.release_cells(release, every_cell=True)),
         reproduction.exact,
         reproduction.noise,
         release.counts,
@@ -255,4 +261,4 @@ def brief(request: HttpRequest) -> HttpResponse:
 
 
 def _left_out(left_out: dict[str, int]) -> list[tuple[str, int]]:
-    return [(LEFT_OUT_REASONS.get(code, code), n) for code, n in sorted(left_out.items())]
+    return [(str(LEFT_OUT_REASONS.get(code, code)), n) for code, n in sorted(left_out.items())]

@@ -14,8 +14,9 @@ from haven.followup import vocab
 from haven.followup.summary import SECTIONS
 
 
-def _choices(items: Any) -> list[tuple[str, str]]:
-    return [(code, str(label)) for code, label in items]
+def _choices(items: Any) -> list[tuple[str, Any]]:
+    # The labels stay lazy: each is translated when shown, in the reader's language.
+    return list(items)
 
 
 class CloseForm(forms.Form):

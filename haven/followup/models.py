@@ -4,6 +4,7 @@ decided as facts received. Codes and dates only: nothing here is free text."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -12,8 +13,9 @@ from django.utils import timezone
 from haven.followup import vocab
 
 
-def _choices(items: vocab.Choices) -> list[tuple[str, str]]:
-    return [(code, str(text)) for code, text in items]
+def _choices(items: vocab.Choices) -> list[tuple[str, Any]]:
+    # The labels stay lazy: each is translated when shown, in the reader's language.
+    return list(items)
 
 
 class FormalIdentification(models.Model):

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -80,7 +80,13 @@ class _Summary(FPDF):
 
 
 def _day(value: object) -> str:
-    return value.isoformat() if isinstance(value, date) else "—"
+    """A date in words in the active language ("3 December 2026", "3 décembre 2026")."""
+    return dateformat.format(value, "j F Y") if isinstance(value, date) else "—"
+
+
+def _pair(label: str, value: object) -> str:
+    """ "Label: value", with the active language's typography (a space before the colon in French)."""
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}
 
 
 def summary_lines(case: Case, sections: Sequence[str], language: str, *, user: User) -> list[tuple[str, str]]:
@@ -96,23 +102,28 @@ def summary_lines(case: Case, sections: Sequence[str], language: str, *, user: U
                     "Printed on %(day)s. Confidential: keep it safe, and destroy it when it is no longer "
                     "needed."
                 )
-                % {"day": timezone.localdate().isoformat()},
+                % {"day": _day(timezone.localdate())},
             )
         )
         out.append(
-            ("line", f"{_('Stage')}: {case.get_stage_display()} · {_('Status')}: {case.get_status_display()}")
+            (
+                "line",
+                _pair(_("Stage"), case.get_stage_display())
+                + " · "
+                + _pair(_("Status"), case.get_status_display()),
+            )
         )
         manager = case.case_manager
         out.append(
-            ("line", f"{_('Case manager')}: {(manager.display_name or manager.email) if manager else '—'}")
+            ("line", _pair(_("Case manager"), (manager.display_name or manager.email) if manager else "—"))
         )
         if "identity" in sections:
             out.append(("heading", str(SECTIONS["identity"])))
             opened = person_fields(case, user, ("name", "safe_contact"))
             name = opened["name"].value if "name" in opened else None
             safe = opened["safe_contact"].value if "safe_contact" in opened else None
-            out.append(("line", f"{_('Name')}: {name or '—'}"))
-            out.append(("line", f"{_('How to contact safely')}: {safe or '—'}"))
+            out.append(("line", _pair(_("Name"), name or "—")))
+            out.append(("line", _pair(_("How to contact safely"), safe or "—")))
         if "tasks" in sections:
             out.append(("heading", str(SECTIONS["tasks"])))
             tasks = list(
@@ -125,12 +136,13 @@ def summary_lines(case: Case, sections: Sequence[str], language: str, *, user: U
             out.append(("heading", str(SECTIONS["consents"])))
             consents = list(Consent.objects.filter(case=case).order_by("-recorded_at", "-pk"))
             for consent in consents:
-                expiry = f" · {_('until')} {_day(consent.expires_on)}" if consent.expires_on else ""
+                until = _("until")
+                expiry = f" · {until} {_day(consent.expires_on)}" if consent.expires_on else ""
                 out.append(
                     (
                         "line",
-                        f"{consent.get_purpose_display()}: {consent.get_status_display()} "
-                        f"({_day(consent.given_on)}){expiry}",
+                        _pair(consent.get_purpose_display(), consent.get_status_display())
+                        + f" ({_day(consent.given_on)}){expiry}",
                     )
                 )
             if not consents:
@@ -142,9 +154,10 @@ def summary_lines(case: Case, sections: Sequence[str], language: str, *, user: U
             out.append(("heading", str(SECTIONS["closure"])))
             closures = list(CaseClosure.objects.filter(case=case).order_by("closed_at", "pk"))
             for closure in closures:
-                text = f"{_day(closure.closed_at.date())}: {closure.get_outcome_display()}"
+                text = _pair(_day(closure.closed_at.date()), closure.get_outcome_display())
                 if closure.reopened_at:
-                    text += f" · {_('reopened')} {_day(closure.reopened_at.date())}"
+                    reopened = _("reopened")
+                    text += f" · {reopened} {_day(closure.reopened_at.date())}"
                 out.append(("line", text))
             if not closures:
                 out.append(("line", _("Never closed.")))
@@ -155,19 +168,26 @@ def _identification_lines(case: Case) -> list[str]:
     record = FormalIdentification.objects.filter(case=case).first()
     if record is None:
         return [_("Nothing recorded.")]
-    lines = [f"{_('Choice')}: {record.get_choice_display()} ({_day(record.choice_on)})"]
+    lines = [_pair(_("Choice"), f"{record.get_choice_display()} ({_day(record.choice_on)})")]
     if record.decision_status:
         lines.append(
-            f"{_('Decision received')}: {record.get_decision_status_display()} · "
-            f"{record.get_decision_org_display()} ({_day(record.decided_on)})"
+            _pair(
+                _("Decision received"),
+                f"{record.get_decision_status_display()} · {record.get_decision_org_display()} "
+                f"({_day(record.decided_on)})",
+            )
         )
     if record.reflection_start:
         lines.append(
-            f"{_('Recovery and reflection period')}: {_day(record.reflection_start)} – "
-            f"{_day(record.reflection_end)}"
+            _pair(
+                _("Recovery and reflection period"),
+                f"{_day(record.reflection_start)} – {_day(record.reflection_end)}",
+            )
         )
     if record.permit_from:
-        lines.append(f"{_('Residence permit')}: {_day(record.permit_from)} – {_day(record.permit_until)}")
+        lines.append(
+            _pair(_("Residence permit"), f"{_day(record.permit_from)} – {_day(record.permit_until)}")
+        )
     return lines
 
 

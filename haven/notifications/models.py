@@ -13,7 +13,7 @@ class Notification(models.Model):
     """Something one account should look at: a coded kind and a case code, shown in Haven only."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=24, choices=[(c, str(label)) for c, label in KINDS])
+    kind = models.CharField(max_length=24, choices=list(KINDS))  # lazy labels: shown in the reader's language
     case_code = models.CharField(max_length=16, blank=True)
     # What the notification is about, as a code (e.g. "reflection_end:2026-12-01"): the same thing is not
     # notified twice to the same account.

@@ -52,11 +52,13 @@ def _errors(exc: ValidationError) -> str:
 
 def _chart(assessment: ReadinessAssessment | None, lists: list[selectors.Checklist]) -> str:
     bars = []
+    # The words outside f-strings, so that makemessages finds them.
+    in_place, in_progress, not_started = _("in place"), _("in progress"), _("not started")
     for checklist in lists:
         bars += [
-            Bar(f"{checklist.title}: {_('in place')}", checklist.in_place),
-            Bar(f"{checklist.title}: {_('in progress')}", checklist.in_progress),
-            Bar(f"{checklist.title}: {_('not started')}", checklist.not_started),
+            Bar(f"{checklist.title}: {in_place}", checklist.in_place),
+            Bar(f"{checklist.title}: {in_progress}", checklist.in_progress),
+            Bar(f"{checklist.title}: {not_started}", checklist.not_started),
         ]
     year = assessment.year if assessment else timezone.localdate().year
     title = _("Readiness %(year)d: items by status") % {"year": year}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,8 +11,9 @@ from haven.cases import vocab as case_vocab
 from haven.referrals import vocab
 
 
-def _choices(items: case_vocab.Choices) -> list[tuple[str, str]]:
-    return [(code, str(text)) for code, text in items]
+def _choices(items: case_vocab.Choices) -> list[tuple[str, Any]]:
+    # The labels stay lazy: each is translated when shown, in the reader's language.
+    return list(items)
 
 
 class ListField(forms.CharField):

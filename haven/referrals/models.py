@@ -8,6 +8,7 @@ the person's key like every case note; the directory itself holds no data about 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -17,8 +18,9 @@ from haven.cases import vocab as case_vocab
 from haven.referrals import vocab
 
 
-def _choices(items: case_vocab.Choices) -> list[tuple[str, str]]:
-    return [(code, str(text)) for code, text in items]
+def _choices(items: case_vocab.Choices) -> list[tuple[str, Any]]:
+    # The labels stay lazy: each is translated when shown, in the reader's language.
+    return list(items)
 
 
 class Organisation(models.Model):

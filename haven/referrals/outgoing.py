@@ -8,10 +8,11 @@ that every caller obtains its clearance from `guard_outgoing`.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.utils import translation
+from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 
 from haven.cases import vocab as case_vocab
@@ -50,6 +51,14 @@ def referral_payload(clearance: Clearance, referral: Referral) -> dict[str, Any]
     }
 
 
+def _day(value: Any) -> str:
+    """A date of birth (stored as ISO text) in words in the active language: "17 May 1990", "17 mai 1990"."""
+    try:
+        return dateformat.format(date.fromisoformat(str(value)), "j F Y")
+    except ValueError:
+        return str(value)
+
+
 def _letter_lines(referral: Referral) -> list[str]:
     organisation = referral.organisation
     language = referral.language if referral.language in LETTER_LANGUAGES else "en"
@@ -74,7 +83,12 @@ def _letter_lines(referral: Referral) -> list[str]:
                 value = ", ".join(case_vocab.label(case_vocab.NEEDS_DOMAINS, v) for v in value)
             elif name == "safe_contact_method":
                 value = case_vocab.label(vocab.SAFE_CONTACT_METHODS, value)
-            lines.append(f"{labels[name]}: {value or '-'}")
+            elif name == "language" and value:
+                value = case_vocab.language_name(value, language)  # "fr" → "French", "français"
+            elif name == "date_of_birth" and value:
+                value = _day(value)
+            # "Label: value" in the letter's language (French puts a space before the colon).
+            lines.append(_("%(label)s: %(value)s") % {"label": labels[name], "value": value or "-"})
         lines += [
             "",
             _("Please answer the Red Cross contact person only, and do not pass this letter on."),

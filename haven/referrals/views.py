@@ -32,6 +32,10 @@ from haven.referrals import forms as f
 from haven.referrals import importer, selectors, services, vocab
 from haven.referrals.models import AuthorityRequest, Link, Organisation, Referral, SharingStop
 from haven.referrals.neutrality import NeutralityRefused, guard_outgoing
+from haven.screening.present import RTL_LANGUAGES
+
+# Languages the link card is written in (its texts are in haven/locale/<lang>; Arabic for the person only).
+CARD_LANGUAGES = ("en", "fr", "ar")
 
 
 def _user(request: HttpRequest) -> User:
@@ -234,13 +238,17 @@ def link_card(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     made = Link.objects.select_related("organisation").filter(case=case, pk=pk).first()
     if made is None:
         raise Http404
-    from django.utils import translation
-
-    language = made.language if made.language in ("en", "fr") else "en"
-    with translation.override(language):
-        return render(
-            request, "referrals/link_card.html", {"link": made, "org": made.organisation, "case": case}
-        )
+    # The card is the person's: in their language when Haven has its words (Arabic right to left), like
+    # the information sheet; the page around it stays in the worker's.
+    lang = made.language if made.language in CARD_LANGUAGES else "en"
+    context = {
+        "link": made,
+        "org": made.organisation,
+        "case": case,
+        "lang": lang,
+        "direction": "rtl" if lang in RTL_LANGUAGES else "ltr",
+    }
+    return render(request, "referrals/link_card.html", context)
 
 
 @require_POST

@@ -19,6 +19,8 @@ ARABIC_PO = HAVEN / "locale" / "ar" / "LC_MESSAGES" / "django.po"
 INFORMATION_TEMPLATES = [
     HAVEN / "screening" / "templates" / "screening" / "_information.html",
     HAVEN / "screening" / "templates" / "screening" / "information.html",
+    # The link card given to the person: a service's contact details and that nothing was shared.
+    HAVEN / "referrals" / "templates" / "referrals" / "link_card.html",
 ]
 ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 # Typed by hand from the information sheet's Arabic wording ("This is not an investigation").
@@ -26,8 +28,14 @@ NOT_AN_INVESTIGATION = "هذا ليس تحقيقًا"
 
 
 def person_texts() -> set[str]:
-    """Every text shown to the person on the information page, read from its templates."""
-    texts: set[str] = set()
+    """Every text shown to the person on the information page and the link card, read from their templates,
+    and the kinds of service a card may name."""
+    from django.utils import translation
+
+    from haven.referrals.vocab import ORGANISATION_TYPES
+
+    with translation.override("en"):
+        texts: set[str] = {str(label) for _code, label in ORGANISATION_TYPES}
     for template in INFORMATION_TEMPLATES:
         body = template.read_text(encoding="utf-8")
         inside = re.findall(r"{% language lang %}(.*?){% endlanguage %}", body, re.S) or [body]
@@ -103,3 +111,27 @@ def test_in_interpreter_mode_an_arabic_speaking_person_gets_the_arabic_sentence_
     assert f"<legend>{danger.interpreter.en}</legend>" in html  # the worker reads their own language too
     plain = client.get(f"/screening/{screening.uid}/quick/").content.decode()
     assert "data-spoken" not in plain  # outside interpreter mode the worker asks the full question
+
+
+def test_a_link_card_for_an_arabic_speaking_person_is_in_arabic_right_to_left_and_the_rest_stays_english(
+    users_by_role, signed_in
+) -> None:
+    from haven.accounts.permissions import Role
+    from haven.referrals import services as referrals
+    from tests.referrals.helpers import north_case, organisation
+
+    users = {role.value: user for role, user in users_by_role.items()}
+    manager = users[Role.CASE_MANAGER.value]
+    case = north_case(users)
+    shelter = organisation("AR-SHELTER", name="Test Shelter Ar", languages=["ar", "fr"])
+    link = referrals.link_create(
+        actor=manager, case=case, organisation=shelter, need_domain="accommodation", language="ar"
+    )
+    html = signed_in(manager).get(f"/referrals/case/{case.code}/links/{link.pk}/card/").content.decode()
+    assert 'data-card="link" lang="ar" dir="rtl"' in html
+    # Typed by hand: "shelter", "languages", and the languages the service speaks by their Arabic names.
+    assert "<p>مأوى</p>" in html and "<dt>اللغات</dt>" in html
+    assert "العربية" in html and "الفرنسية" in html
+    assert "الصليب الأحمر" in html  # "The Red Cross has not shared anything about you"
+    assert ">Home</a>" in html  # the worker's link stays in the interface language
+    assert case.code not in html
