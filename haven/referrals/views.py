@@ -114,7 +114,7 @@ def organisation_edit(request: HttpRequest, org_code: str = "") -> HttpResponse:
     initial = (
         {name: getattr(organisation, name) for name in f.OrganisationForm.base_fields} if organisation else {}
     )
-    for name in ("areas", "languages"):
+    for name in ("areas",):
         if name in initial:
             initial[name] = " ".join(initial[name])
     form = f.OrganisationForm(request.POST or None, initial=initial or {"data_protection": "unknown"})
