@@ -26,7 +26,7 @@ from haven.accounts.permissions import Perm
 from haven.accounts.services import record_refusal
 from haven.cases import forms as f
 from haven.cases import selectors, services, vocab
-from haven.cases.access import case_for_purpose, case_for_user, sections_read
+from haven.cases.access import case_for_purpose, case_for_user, cases_openable_by, sections_read
 from haven.cases.consent import recipient_choices
 from haven.cases.links import CaseLinks
 from haven.cases.models import Attachment, Case, Consent, PressureCheck, Task
@@ -159,7 +159,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return _page(request, "list.html", {"form": form, "page": page, "query": query.urlencode()})
+    # A pseudonymous list (programme manager) shows codes it may not open: those are not links.
+    listed = [case.pk for case in page.object_list]
+    openable = set(cases_openable_by(user).filter(pk__in=listed).values_list("pk", flat=True))
+    context = {"form": form, "page": page, "query": query.urlencode(), "openable": openable}
+    return _page(request, "list.html", context)
 
 
 @require_GET
