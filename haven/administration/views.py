@@ -29,6 +29,7 @@ from haven.administration.forms import (
     TeamCreateForm,
 )
 from haven.api.services import token_revoke_for, tokens_of
+from haven.core import confirm
 
 # The pages are the administrator's; every service they call checks the action again.
 manager_only = require_perm(Perm.ACCOUNTS_MANAGE)
@@ -175,7 +176,7 @@ def account_team(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_disable(request: HttpRequest, user_id: int) -> HttpResponse:
     row = _account(request, user_id)
-    if request.method == "GET":
+    if not confirm.confirmed(request):
         return render(request, "manage/confirm.html", {"account": row.user, "what": "disable"})
     return _done(
         request,
@@ -252,6 +253,18 @@ def token_revoke(request: HttpRequest, user_id: int, token_id: int) -> HttpRespo
     token = next((t for t in tokens_of(actor=actor, user=row.user) if t.pk == token_id), None)
     if token is None:
         raise Http404("token")
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            key="revoke-token",
+            title=_("Revoke the API token %(name)s?") % {"name": token.name},
+            consequences=[
+                _("Programs using it are refused from the next request."),
+                _("A revoked token cannot be used again; the account can create a new one."),
+            ],
+            button=_("Yes, revoke the token"),
+            cancel_url=reverse("manage:account", args=[row.user.pk]),
+        )
     token_revoke_for(actor=actor, token=token)
     messages.success(request, _("Token revoked: programs using it are refused from now on."))
     return _to(row)

@@ -11,7 +11,7 @@ from haven.accounts.models import User
 from haven.assessment import vocab as av
 from haven.cases import vocab
 from haven.cases.access import eligible_for
-from haven.cases.forms import DateInput
+from haven.cases.forms import DateInput, LanguageField
 
 
 def _choices(items: vocab.Choices) -> list[tuple[str, Any]]:
@@ -55,9 +55,7 @@ class NeedsForm(forms.Form):
         choices=_choices(av.WORKER_GENDERS),
         required=False,
     )
-    interpreter_language = forms.CharField(
-        label=_("Interpreter language (code, e.g. ro)"), max_length=3, required=False
-    )
+    interpreter_language = LanguageField(label=_("Interpreter language"), required=False)
     summary = forms.CharField(label=_("In the person's own words, overall"), widget=Text(), required=False)
 
     def __init__(self, *args: Any, is_child: bool, **kwargs: Any) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+from functools import cache
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
@@ -44,6 +47,110 @@ class CodeListField(forms.CharField):
         if isinstance(value, list):
             return ", ".join(value)
         return value
+
+
+def _collation_key(name: str) -> str:
+    """Sort names as a reader expects: case and accents ignored ("Égypte" among the E)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _options(codes: frozenset[str], name: Any, lang: str) -> tuple[tuple[str, str], ...]:
+    """(code, name) sorted by name in `lang`; a name two codes share gets its code, so none is ambiguous."""
+    named = [(code, str(name(code, lang))) for code in codes]
+    named = [(code, text[:1].upper() + text[1:]) for code, text in named]
+    counts: dict[str, int] = {}
+    for _code, text in named:
+        counts[text] = counts.get(text, 0) + 1
+    named = [(code, f"{text} ({code})" if counts[text] > 1 else text) for code, text in named]
+    return tuple(sorted(named, key=lambda option: (_collation_key(option[1]), option[0])))
+
+
+@cache
+def _language_options(lang: str) -> tuple[tuple[str, str], ...]:
+    return _options(vocab.language_codes(), vocab.language_name, lang)
+
+
+@cache
+def _country_options(lang: str) -> tuple[tuple[str, str], ...]:
+    return _options(vocab.country_codes(), vocab.country_name, lang)
+
+
+def language_options() -> list[tuple[str, str]]:
+    """Every language (ISO 639 code) by its name in the reader's language, sorted by that name (CLDR)."""
+    return list(_language_options(get_language() or "en"))
+
+
+def country_options() -> list[tuple[str, str]]:
+    """Every country (ISO 3166-1 code) by its name in the reader's language, sorted by that name (CLDR)."""
+    return list(_country_options(get_language() or "en"))
+
+
+def _with_blank(options: Any) -> Any:
+    return lambda: [("", "—"), *options()]
+
+
+class _Pick:
+    """Languages and countries are chosen by name and kept as codes; a code typed in any case is accepted."""
+
+    upper = False
+
+    def _norm(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            return value.upper() if self.upper else value.lower()
+        return value
+
+
+class LanguageField(_Pick, forms.ChoiceField):
+    """One language, chosen by name in the reader's language; the cleaned value is its ISO 639 code."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid_choice": _("Unknown language code: %(value)s.")})
+        super().__init__(choices=_with_blank(language_options), **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return str(self._norm(super().to_python(value)))
+
+
+class CountryField(_Pick, forms.ChoiceField):
+    """One country, chosen by name in the reader's language; the cleaned value is its ISO 3166-1 code."""
+
+    upper = True
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid_choice": _("Unknown country code: %(value)s.")})
+        super().__init__(choices=_with_blank(country_options), **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return str(self._norm(super().to_python(value)))
+
+
+class _PickMany(_Pick, forms.MultipleChoiceField):
+    widget = forms.SelectMultiple(attrs={"size": 6})
+
+    def to_python(self, value: Any) -> list[str]:
+        return list(dict.fromkeys(self._norm(v) for v in super().to_python(value)))
+
+
+class LanguagesField(_PickMany):
+    """Several languages, chosen by name; the cleaned value is the list of their codes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid_choice": _("Unknown language code: %(value)s.")})
+        kwargs.setdefault("required", False)
+        super().__init__(choices=language_options, **kwargs)
+
+
+class CountriesField(_PickMany):
+    """Several countries, chosen by name; the cleaned value is the list of their codes."""
+
+    upper = True
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid_choice": _("Unknown country code: %(value)s.")})
+        kwargs.setdefault("required", False)
+        super().__init__(choices=country_options, **kwargs)
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -93,15 +200,10 @@ class PersonFieldsMixin(forms.Form):
     gender = forms.ChoiceField(
         label=_("Gender"), choices=_choices(vocab.GENDERS), initial="NonSpecifiedUnknown"
     )
-    languages = CodeListField(
-        label=_("Languages spoken"), allowed=None, help_text=_("ISO 639 codes, e.g. en, fr, ro")
+    languages = LanguagesField(
+        label=_("Languages spoken"), help_text=_("Choose one or more (hold Ctrl or ⌘ to choose several).")
     )
-    information_language = forms.CharField(
-        label=_("Language for information"),
-        required=False,
-        max_length=3,
-        help_text=_("ISO 639 code, e.g. ro"),
-    )
+    information_language = LanguageField(label=_("Language for information"), required=False)
     phone = forms.CharField(label=_("Phone number"), required=False, max_length=60)
     safe_contact = forms.CharField(
         label=_("How to contact the person safely"),
@@ -110,16 +212,6 @@ class PersonFieldsMixin(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_('For example: "only by phone, never leave a message".'),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["languages"].allowed = vocab.language_codes()  # type: ignore[attr-defined]
-
-    def clean_information_language(self) -> str:
-        value = (self.cleaned_data.get("information_language") or "").strip().lower()
-        if value and value not in vocab.language_codes():
-            raise ValidationError(_("Unknown language code."))
-        return value
 
     def person_values(self) -> dict[str, Any]:
         """The cleaned values the person services take (nothing else)."""
@@ -196,9 +288,7 @@ class PersonForm(PersonFieldsMixin):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     document_number = forms.CharField(label=_("Document number"), required=False, max_length=80)
-    citizenship = CodeListField(
-        label=_("Citizenship"), help_text=_("ISO 3166 codes, e.g. RO, NG (ZZ unknown)")
-    )
+    citizenship = CountriesField(label=_("Citizenship"))
     legal_status = forms.ChoiceField(
         label=_("Legal or residence status"), choices=_choices(vocab.LEGAL_STATUSES)
     )
@@ -227,8 +317,6 @@ class PersonForm(PersonFieldsMixin):
 
     def __init__(self, *args: Any, user: User, is_child: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["citizenship"].allowed = vocab.country_codes()  # type: ignore[attr-defined]
-        self.fields["citizenship"].upper = True  # type: ignore[attr-defined]
         if not user.has(Perm.CASE_VIEW_SENSITIVE):
             for name in ("location", "health", "perpetrator"):
                 del self.fields[name]
@@ -252,7 +340,7 @@ class ConsentForm(forms.Form):
     )
     given_on = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
     expires_on = forms.DateField(label=_("Valid until (optional)"), required=False, widget=DateInput)
-    language = forms.CharField(label=_("Language used (ISO 639 code)"), max_length=3)
+    language = LanguageField(label=_("Language used"))
     explained_by = forms.ModelChoiceField(label=_("Explained by"), queryset=User.objects.none())
     interpreter = forms.BooleanField(label=_("An interpreter was present"), required=False)
     information_sheet_version = forms.CharField(
@@ -264,12 +352,6 @@ class ConsentForm(forms.Form):
         people = eligible_for(team_id, "consent_explainer")
         self.fields["explained_by"].queryset = people.order_by("display_name", "email")  # type: ignore[attr-defined]
         self.fields["explained_by"].label_from_instance = lambda u: u.display_name or u.email  # type: ignore[attr-defined]
-
-    def clean_language(self) -> str:
-        value = self.cleaned_data["language"].strip().lower()
-        if value not in vocab.language_codes():
-            raise ValidationError(_("Unknown language code."))
-        return value
 
 
 class WithdrawForm(forms.Form):
@@ -373,17 +455,11 @@ class BestInterestsForm(forms.Form):
 
 class EventForm(forms.Form):
     type = forms.ChoiceField(label=_("Event"), choices=_choices(vocab.EVENT_TYPES))
-    country = forms.CharField(label=_("Country (ISO 3166 code)"), max_length=2)
+    country = CountryField(label=_("Country"))
     date = forms.DateField(label=_("Date"), required=False, widget=DateInput)
     precision = forms.ChoiceField(
         label=_("Date precision"), choices=_choices(vocab.DATE_PRECISIONS), initial="unknown"
     )
-
-    def clean_country(self) -> str:
-        value = self.cleaned_data["country"].strip().upper()
-        if value not in vocab.country_codes():
-            raise ValidationError(_("Unknown country code."))
-        return value
 
 
 class ContextForm(forms.Form):

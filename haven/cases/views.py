@@ -27,10 +27,11 @@ from haven.accounts.services import record_refusal
 from haven.cases import forms as f
 from haven.cases import selectors, services, summary, vocab
 from haven.cases import timeline as case_timeline
-from haven.cases.access import case_for_purpose, case_for_user, sections_read
+from haven.cases.access import case_for_purpose, case_for_user, cases_openable_by, sections_read
 from haven.cases.consent import recipient_choices
 from haven.cases.links import CaseLinks
 from haven.cases.models import Attachment, Case, Consent, PressureCheck, Task
+from haven.core import confirm
 from haven.screening.present import present_result, ui_lang
 from haven.screening.selectors import screening_for_user
 from haven.vault.errors import VaultError
@@ -80,6 +81,17 @@ def _ask_to_confirm_new_person(form: Form) -> None:
     data = cast(QueryDict, form.data).copy()
     data["create_anyway"] = "on"
     form.data = data
+
+
+def _header(user: User, case: Case) -> dict[str, Any]:
+    """What the case's header needs on a page outside the case templates (the confirmation step)."""
+    return {
+        "case": case,
+        "can": _Can(user),
+        "links": CaseLinks(case.code),
+        "is_child": case.person.is_child,
+        "erased": case.person.erased_at is not None,
+    }
 
 
 def _to(case: Case, name: str = "detail") -> HttpResponse:
@@ -149,7 +161,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return _page(request, "list.html", {"form": form, "page": page, "query": query.urlencode()})
+    # A pseudonymous list (programme manager) shows codes it may not open: those are not links.
+    listed = [case.pk for case in page.object_list]
+    openable = set(cases_openable_by(user).filter(pk__in=listed).values_list("pk", flat=True))
+    context = {"form": form, "page": page, "query": query.urlencode(), "openable": openable}
+    return _page(request, "list.html", context)
 
 
 @require_GET
@@ -402,14 +418,44 @@ def stage(request: HttpRequest, code: str) -> HttpResponse:
 def handover(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="summary")
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            key="handover",
+            title=_("Hand this case over to the contact person?"),
+            consequences=[
+                _(
+                    "The contact person of your team sees the case among the hand-overs waiting and "
+                    "decides who takes it on."
+                ),
+                _("This cannot be taken back."),
+            ],
+            button=_("Yes, hand over"),
+            cancel_url=reverse("cases:detail", args=[case.code]),
+            context=_header(user, case),
+        )
     try:
         services.case_handover(actor=user, case=case)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return _to(case)
-    messages.success(request, _("Handed over to the contact person."))
     if user.has(Perm.CASE_ASSIGN):
+        confirm.done(
+            request,
+            _("Handed over to the contact person. Next: take it on from the hand-overs waiting."),
+            next_url=reverse("cases:handovers"),
+            next_label=_("Hand-overs waiting"),
+        )
         return _to(case)
+    confirm.done(
+        request,
+        _(
+            "Handed over to the contact person, who decides who takes it on. "
+            "You can follow it in your hand-overs."
+        ),
+        next_url=reverse("cases:my_handovers"),
+        next_label=_("My hand-overs"),
+    )
     return redirect("cases:list")
 
 
@@ -492,10 +538,30 @@ def my_handovers(request: HttpRequest) -> HttpResponse:
 def open_case(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="summary")
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            key="take-on",
+            title=_("Take on this case?"),
+            consequences=[
+                _("You become its case manager, and the case moves to screening."),
+                _("It leaves the hand-overs waiting."),
+            ],
+            button=_("Yes, take it on"),
+            cancel_url=reverse("cases:handovers"),
+            context=_header(user, case),
+        )
     try:
         services.case_open(actor=user, case=case)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        return _to(case)
+    confirm.done(
+        request,
+        _("You took on the case as its case manager. Next: assign caseworkers and plan the first tasks."),
+        next_url=reverse("cases:assign", args=[case.code]),
+        next_label=_("Assign caseworkers"),
+    )
     return _to(case)
 
 
@@ -609,7 +675,12 @@ def consent_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     form = f.WithdrawForm(request.POST or None)
     if not user.has(Perm.CASE_ASSIGN):
         del form.fields["confirm_no_pressure"]
-    posted = _submit(
+    # The page is the confirmation: its button carries confirm=yes; any other POST only shows it again.
+    posted = (
+        Posted(done=False, status=200)
+        if request.method == "POST" and not confirm.confirmed(request)
+        else None
+    ) or _submit(
         request,
         form,
         lambda data: services.consent_withdraw(
@@ -626,8 +697,22 @@ def consent_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 request,
                 _("Consent withdrawn. Tell these organisations: %(who)s") % {"who": ", ".join(posted.result)},
             )
+            confirm.done(
+                request,
+                _("Next: tell them, and check what was shared with each."),
+                next_url=reverse("referrals:case", kwargs={"code": case.code}),
+                next_label=_("Referrals"),
+            )
         else:
-            messages.success(request, _("Consent withdrawn. No organisation needs to be told."))
+            confirm.done(
+                request,
+                _(
+                    "Consent withdrawn. No organisation needs to be told. "
+                    "Next: check the consent that remains."
+                ),
+                next_url=reverse("cases:consent", args=[case.code]),
+                next_label=_("Consent"),
+            )
         return _to(case, "consent")
     return _page(
         request, "withdraw.html", {"case": case, "consent": record, "form": form}, status=posted.status
@@ -888,12 +973,31 @@ def _tasks_context(user: User, case: Case) -> dict[str, Any]:
 def task_done(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     user = _user(request)
     case = case_for_user(user, code, section="tasks")
+    task = _task_of(case, pk)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            key="task-done",
+            title=_("Mark this task done?"),
+            consequences=[
+                _("The task leaves the open tasks and its reminders stop."),
+                _("You can set it back to open within a day."),
+            ],
+            button=_("Yes, mark it done"),
+            cancel_url=reverse("cases:tasks", args=[case.code]),
+            context=_header(user, case),
+        )
     try:
-        services.task_done(actor=user, case=case, task=_task_of(case, pk))
+        services.task_done(actor=user, case=case, task=task)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Marked done. You can undo this for a day."))
+        confirm.done(
+            request,
+            _("Marked done. You can undo this for a day. Next: the work still due on your cases."),
+            next_url=reverse("followup:my_work"),
+            next_label=_("My work"),
+        )
     return _to(case, "tasks")
 
 

@@ -34,12 +34,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append(
-            {
-                "key": item.key,
-                "label": item.label,
-                "url": url,
-                "active": request.path == url or (url != "/" and request.path.startswith(url)),
-            }
-        )
+        items.append({"key": item.key, "label": item.label, "url": url, "active": False})
+    active = active_item(request.path, [item["url"] for item in items])
+    if active is not None:
+        items[active]["active"] = True
     return {"nav_items": items, "help_url": help_url}
+
+
+def active_item(path: str, urls: list[str]) -> int | None:
+    """The one menu entry a page belongs to: the entry with the longest URL the path starts with ("/" only
+    for the home page itself), so /cases/new/ is "First contact", not also "Cases"; None for none."""
+    best: int | None = None
+    for index, url in enumerate(urls):
+        if path != url and (url == "/" or not path.startswith(url)):
+            continue
+        if best is None or len(url) > len(urls[best]):
+            best = index
+    return best

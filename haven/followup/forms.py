@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases import vocab as case_vocab
-from haven.cases.forms import DateInput
+from haven.cases.forms import CountryField, DateInput
 from haven.followup import vocab
 from haven.followup.summary import SECTIONS
 
@@ -46,7 +46,7 @@ class ReopenForm(forms.Form):
 
 
 class ReturnRiskCheckForm(forms.Form):
-    country = forms.CharField(label=_("Country of return (ISO code, e.g. NG)"), max_length=2)
+    country = CountryField(label=_("Country of return"))
     checked_on = forms.DateField(label=_("Date of the check"), widget=DateInput, initial=timezone.localdate)
     risk = forms.ChoiceField(
         label=_("Risk of re-trafficking at the place of return"), choices=_choices(case_vocab.RETURN_RISKS)

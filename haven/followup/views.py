@@ -63,7 +63,9 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
     }
     return render(
-        request, "followup/my_work.html", {**context, "can": {"case_edit": user.has(Perm.CASE_EDIT)}}
+        request,
+        "followup/my_work.html",
+        {**context, "can": {"case_edit": user.has(Perm.CASE_EDIT), "case_view": user.has(Perm.CASE_VIEW)}},
     )
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases import vocab as case_vocab
+from haven.cases.forms import LanguageField, LanguagesField
 from haven.referrals import vocab
 
 
@@ -35,7 +36,7 @@ class OrganisationForm(forms.Form):
     contact_email = forms.CharField(label=_("E-mail"), max_length=200, required=False)
     contact_address = forms.CharField(label=_("Address"), max_length=300, required=False)
     areas = ListField(label=_("Areas served (codes)"), required=False)
-    languages = ListField(label=_("Languages (ISO codes)"), required=False)
+    languages = LanguagesField(label=_("Languages"))
     capacity = forms.IntegerField(label=_("Places free now"), min_value=0, max_value=100_000, required=False)
     waiting_days = forms.IntegerField(
         label=_("Waiting time (days)"), min_value=0, max_value=100_000, required=False
@@ -80,7 +81,7 @@ class FieldsForm(forms.Form):
     safe_contact_method = forms.ChoiceField(
         label=_("Safe way to make contact"), choices=lambda: _choices(vocab.SAFE_CONTACT_METHODS)
     )
-    language = forms.CharField(label=_("Language of the letter (ISO code)"), max_length=3)
+    language = LanguageField(label=_("Language of the letter"))
 
 
 class AuthorityForm(forms.Form):

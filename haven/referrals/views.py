@@ -27,6 +27,7 @@ from haven.cases import vocab as case_vocab
 from haven.cases.access import case_for_user
 from haven.cases.links import CaseLinks
 from haven.cases.models import Case
+from haven.core import confirm
 from haven.evidence.charts import Bar, bar_chart
 from haven.referrals import forms as f
 from haven.referrals import importer, selectors, services, vocab
@@ -42,6 +43,17 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+def _header(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """What the case's header needs on the confirmation step."""
+    return {
+        "case": case,
+        "links": CaseLinks(case.code),
+        "is_child": case.person.is_child,
+        "erased": case.person.erased_at is not None,
+        "can": {p.name.lower(): _user(request).has(p) for p in Perm},
+    }
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -106,7 +118,7 @@ def organisation_edit(request: HttpRequest, org_code: str = "") -> HttpResponse:
     initial = (
         {name: getattr(organisation, name) for name in f.OrganisationForm.base_fields} if organisation else {}
     )
-    for name in ("areas", "languages"):
+    for name in ("areas",):
         if name in initial:
             initial[name] = " ".join(initial[name])
     form = f.OrganisationForm(request.POST or None, initial=initial or {"data_protection": "unknown"})
@@ -328,6 +340,20 @@ def referral(request: HttpRequest, code: str, uid: UUID) -> HttpResponse:
 def send(request: HttpRequest, code: str, uid: UUID) -> HttpResponse:
     case = case_for_user(_user(request), code, section="consent")
     found = _referral(case, uid)
+    here = reverse("referrals:referral", kwargs={"code": case.code, "uid": found.uid})
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            key="send",
+            title=_("Send the referral to %(organisation)s?") % {"organisation": found.organisation.name},
+            consequences=[
+                _("%(n)s chosen fields go to the organisation; nothing else.") % {"n": len(found.fields)},
+                _("What was sent cannot be called back; the organisation's answer is recorded here."),
+            ],
+            button=_("Yes, send the referral"),
+            cancel_url=here,
+            context=_header(request, case),
+        )
     try:
         payload = services.referral_send(actor=_user(request), referral=found, channel="web")
     except services.ConsentRequired:
@@ -335,12 +361,14 @@ def send(request: HttpRequest, code: str, uid: UUID) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
+        confirm.done(
             request,
-            _("Referral sent with %(n)s fields. Record the organisation's answer here when it comes.")
+            _("Referral sent with %(n)s fields. Next: record the organisation's answer when it comes.")
             % {"n": len(payload["fields"])},
+            next_url=here,
+            next_label=_("Record the answer"),
         )
-    return redirect("referrals:referral", code=case.code, uid=found.uid)
+    return redirect(here)
 
 
 @require_GET
@@ -382,11 +410,25 @@ def status(request: HttpRequest, code: str, uid: UUID) -> HttpResponse:
 @require_perm(Perm.CASE_VIEW)
 def stop(request: HttpRequest, code: str) -> HttpResponse:
     case = case_for_user(_user(request), code, section="consent")
+    organisation = _organisation(request.POST.get("organisation", ""))
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            key="stop-sharing",
+            title=_("Stop sharing with %(organisation)s?") % {"organisation": organisation.name},
+            consequences=[
+                _("Nothing more is shared with this organisation, from now on."),
+                _("A task is created to tell the organisation."),
+            ],
+            button=_("Yes, stop sharing"),
+            cancel_url=reverse("referrals:case", kwargs={"code": case.code}),
+            context=_header(request, case),
+        )
     try:
         result = services.sharing_stop(
             actor=_user(request),
             case=case,
-            organisation=_organisation(request.POST.get("organisation", "")),
+            organisation=organisation,
             reason=request.POST.get("reason", ""),
             confirm_no_pressure=request.POST.get("confirm_no_pressure") == "on",
         )
@@ -398,7 +440,12 @@ def stop(request: HttpRequest, code: str) -> HttpResponse:
         }
         if not result.withdrawn:
             text += " " + _("The pressure review is pending: sharing stays stopped until it ends.")
-        messages.success(request, text)
+        confirm.done(
+            request,
+            text + " " + _("Next: tell the organisation."),
+            next_url=reverse("cases:tasks", args=[case.code]),
+            next_label=_("Tasks"),
+        )
     return redirect("referrals:case", code=case.code)
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.accounts.decorators import require_perm
 from haven.accounts.models import User
 from haven.accounts.permissions import Perm
+from haven.core import confirm
 from haven.screening import selectors, services
 from haven.screening.engine import (
     HANDOVER_OUTCOMES,
@@ -263,9 +264,14 @@ def discard(request: HttpRequest, uid: str) -> HttpResponse:
     screening = selectors.screening_for_user(user, uid)
     if screening.is_complete:
         return redirect(_url("result", screening, _interpreter(request)))
-    if request.method == "POST":
+    if confirm.confirmed(request):
         services.screening_discard(actor=user, screening=screening)
-        messages.success(request, _("The screening was discarded, with its answers."))
+        confirm.done(
+            request,
+            _("The screening was discarded, with its answers. You can start a new one below."),
+            next_url=reverse("screening:start"),
+            next_label=_("Start a screening"),
+        )
         return redirect("screening:start")
     return render(request, "screening/discard.html", {"screening": screening})
 

@@ -47,7 +47,7 @@ def test_a_disabled_accounts_session_and_token_stop_at_its_next_request(
     assert browser.get("/").status_code == 200
     assert api.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
 
-    response = signed_in(admin).post(f"/manage/accounts/{bob.pk}/disable/")
+    response = signed_in(admin).post(f"/manage/accounts/{bob.pk}/disable/", {"confirm": "yes"})
     assert response.status_code == 302
 
     # The very next request of each is refused: the session is gone, the token no longer authenticates.
@@ -199,7 +199,10 @@ def test_the_administrator_revokes_an_accounts_token(admin: User, bob: User, sig
     web = signed_in(admin)
     page = web.get(f"/manage/accounts/{bob.pk}/").content.decode()
     assert token.prefix in page and raw not in page
-    assert web.post(f"/manage/accounts/{bob.pk}/tokens/{token.pk}/revoke/").status_code == 302
+    assert (
+        web.post(f"/manage/accounts/{bob.pk}/tokens/{token.pk}/revoke/", {"confirm": "yes"}).status_code
+        == 302
+    )
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
 

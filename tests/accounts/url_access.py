@@ -68,7 +68,9 @@ URL_ACCESS: dict[str, Access] = {
     "manage:account_unlock": page(roles=ADMIN_ONLY, method="POST", kwargs=_target, allowed=REDIRECT),
     "manage:account_mfa_reset": page(roles=ADMIN_ONLY, kwargs=_target),
     "manage:account_reinvite": page(roles=ADMIN_ONLY, method="POST", kwargs=_target, allowed=REDIRECT),
-    "manage:token_revoke": page(roles=ADMIN_ONLY, method="POST", kwargs=_token, allowed=REDIRECT),
+    "manage:token_revoke": page(
+        roles=ADMIN_ONLY, method="POST", kwargs=_token, allowed=REDIRECT, data={"confirm": "yes"}
+    ),
     "manage:teams": page(roles=ADMIN_ONLY),
     "manage:team": page(roles=ADMIN_ONLY, kwargs=_team),
 }

@@ -43,8 +43,8 @@ def test_case_manager_walks_first_contact_to_task_on_a_phone(
         page.fill("#id_name", "Test Person Browser")
         page.fill("#id_estimated_age", "16")
         page.select_option("#id_age_method", "appearance")
-        page.fill("#id_languages", "ro, en")
-        page.fill("#id_information_language", "ro")
+        page.select_option("#id_languages", ["ro", "en"])
+        page.select_option("#id_information_language", "ro")
         page.fill("#id_safe_contact", "Only by phone, never leave a message")
         page.fill("#id_note", "Test: met at the reception centre")
         page.click("[data-action=save-first-contact]")
@@ -55,6 +55,7 @@ def test_case_manager_walks_first_contact_to_task_on_a_phone(
         page.screenshot(path=str(artifacts_dir / "cases-1-first-contact.png"), full_page=True)
 
         page.click("[data-action=open-case]")
+        page.click("[data-action=confirm-take-on]")
         page.wait_for_load_state()
         assert "Screening" in page.locator(".case-meta").first.inner_text()
 
@@ -62,7 +63,7 @@ def test_case_manager_walks_first_contact_to_task_on_a_phone(
         assert page.locator("[data-notice=assistance-unconditional]").is_visible()
         page.select_option("#id_purpose", "referral")
         page.fill("#id_recipient", "ORG-SHELTER-1")
-        page.fill("#id_language", "ro")
+        page.select_option("#id_language", "ro")
         page.check("#id_interpreter")
         page.click("[data-action=record-consent]")
         page.wait_for_selector("[data-status=given]")

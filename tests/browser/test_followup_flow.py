@@ -80,6 +80,7 @@ def test_hand_over_accepted_then_a_follow_up_task_then_closure_with_confirmation
         # Hand-over accepted.
         page.locator("[data-block=handovers]").get_by_text(code).click()
         page.click("[data-action=open-case]")
+        page.click("[data-action=confirm-take-on]")
         page.wait_for_load_state()
         assert "Screening" in page.locator(".case-meta").first.inner_text()
 

@@ -62,13 +62,14 @@ def test_need_to_link_card_or_to_a_minimised_referral_and_the_partners_answer(
     page.goto(f"{live_server.url}/referrals/case/{case.code}/?need=accommodation")
     page.locator(f"li[data-org='{shelter.code}'] [data-action=refer]").click()
     assert page.locator("[data-consent=missing]").is_visible()
+    referral_page = page.url
     page.click("[data-action=send]")
+    page.click("[data-action=confirm-send]")
     assert page.locator("[data-refusal=consent_required]").is_visible()
-    page.go_back()
 
     # With consent: minimise (the language does not go), read the letter, send.
     give_consent(users, case, shelter.code)
-    page.reload()
+    page.goto(referral_page)
     assert page.locator("[data-consent=ok]").is_visible()
     page.uncheck("input[value=language]")
     page.click("[data-action=save-fields]")
@@ -81,6 +82,7 @@ def test_need_to_link_card_or_to_a_minimised_referral_and_the_partners_answer(
     assert case.code in text and "Accommodation and shelter" in text and "Only through the Red Cross" in text
     assert "Test Person" not in text and "Language:" not in text
     page.click("[data-action=send]")
+    page.click("[data-action=confirm-send]")
     assert page.locator("[data-status=sent]").is_visible()
 
     # The partner's answer.

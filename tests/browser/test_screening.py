@@ -146,6 +146,7 @@ def test_a_strong_signs_screening_is_handed_over_and_the_contact_person_takes_it
     assert item.locator(".reasons li").count() > 0
     assert serious_violations(manager) == []
     item.locator("[data-action=take-on]").click()
+    manager.click("[data-action=confirm-take-on]")
     manager.wait_for_selector("[data-block=screenings]")
     assert manager.locator("[data-screening-outcome=strong_signs]").count() == 1
     assert fits_the_phone(manager)

@@ -63,6 +63,7 @@ def test_from_the_hand_over_to_closure_through_needs_risk_safety_support_and_fol
         page.goto(f"{base}/work/")
         page.locator("[data-block=handovers]").get_by_text(code).click()
         page.click("[data-action=open-case]")
+        page.click("[data-action=confirm-take-on]")
         page.wait_for_load_state()
         _check(page, width)
 

@@ -164,7 +164,7 @@ def test_volunteer_loses_access_to_own_first_contact_after_handover(world, signe
     case = world.cases["unassigned"]
     client = signed_in(volunteer)
     assert client.get(f"/cases/{case.code}/").status_code == 200
-    assert client.post(f"/cases/{case.code}/handover/").status_code == 302
+    assert client.post(f"/cases/{case.code}/handover/", {"confirm": "yes"}).status_code == 302
     assert client.get(f"/cases/{case.code}/").status_code == 404
     assert case.code.encode() not in client.get("/cases/").content
 

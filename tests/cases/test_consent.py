@@ -167,7 +167,7 @@ def test_withdraw_in_the_web_is_one_click_and_a_confirmation(alice, make_case, s
     assert f"/cases/{case.code}/consent/{consent.pk}/withdraw/".encode() in page
     response = client.post(
         f"/cases/{case.code}/consent/{consent.pk}/withdraw/",
-        {"reason": "changed_mind", "confirm_no_pressure": "on"},
+        {"reason": "changed_mind", "confirm_no_pressure": "on", "confirm": "yes"},
         follow=True,
     )
     assert response.status_code == 200
@@ -181,7 +181,7 @@ def test_web_withdrawal_without_the_pressure_confirmation_is_refused_with_a_clea
     case = make_case(alice)
     consent = _referral(alice, case)
     response = signed_in(alice).post(
-        f"/cases/{case.code}/consent/{consent.pk}/withdraw/", {"reason": "changed_mind"}
+        f"/cases/{case.code}/consent/{consent.pk}/withdraw/", {"reason": "changed_mind", "confirm": "yes"}
     )
     assert response.status_code == 400
     assert b"no sign of pressure" in response.content

@@ -166,7 +166,7 @@ def test_the_web_journey_from_result_to_hand_over_to_taking_it_on(volunteer, con
     # The screening's reasons come with the hand-over (the engine's texts, as on the volunteer's result).
     assert REASON_TEXT["adult_elements_met"] in waiting
     assert 'data-action="take-on"' in waiting
-    taken = manager.post(f"/cases/{case.code}/open/")
+    taken = manager.post(f"/cases/{case.code}/open/", {"confirm": "yes"})
     assert taken.status_code == 302
     detail = manager.get(f"/cases/{case.code}/").content.decode()
     assert 'data-screening-outcome="strong_signs"' in detail

@@ -19,12 +19,9 @@ def _form(client, code):
 def _post(values):
     data = {k: v for k, v in values.items() if v not in (None, False)}
     data["age_established_adult"] = "on"
-    data["languages"] = (
-        ", ".join(values["languages"]) if isinstance(values["languages"], list) else values["languages"]
-    )
-    data["citizenship"] = (
-        ", ".join(values["citizenship"]) if isinstance(values["citizenship"], list) else values["citizenship"]
-    )
+    # Languages and citizenship are lists of codes, posted as a multiple choice (one value each).
+    data["languages"] = list(values["languages"] or [])
+    data["citizenship"] = list(values["citizenship"] or [])
     return data
 
 

@@ -269,7 +269,9 @@ def test_withdrawing_a_consent_gets_the_same_decision_on_web_and_api(
     expected = WITHDRAW[state]
     answer = {"reason": "changed_mind", "confirm_no_pressure": True}
 
-    web = signed_in(alice).post(f"/cases/{case.code}/consent/{on_web.pk}/withdraw/", answer)
+    web = signed_in(alice).post(
+        f"/cases/{case.code}/consent/{on_web.pk}/withdraw/", {**answer, "confirm": "yes"}
+    )
     assert web.status_code == (302 if expected == ALLOWED else 400)
 
     api = ApiClient(alice).post(f"/cases/{case.code}/consents/{on_api.pk}/withdraw", answer)
@@ -440,8 +442,8 @@ def test_nothing_changes_once_the_person_is_erased_on_the_web_or_in_the_service(
                 "confirmed": "True",
             },
         ),
-        "handover": (alice, "post", f"/cases/{case.code}/handover/", {}),
-        "task_done": (alice, "post", f"/cases/{case.code}/tasks/{task.pk}/done/", {}),
+        "handover": (alice, "post", f"/cases/{case.code}/handover/", {"confirm": "yes"}),
+        "task_done": (alice, "post", f"/cases/{case.code}/tasks/{task.pk}/done/", {"confirm": "yes"}),
         "pressure_check": (
             alice,
             "post",

@@ -170,6 +170,9 @@ def _consent_body(users: Mapping[str, User]) -> dict[str, Any]:
     }
 
 
+# The confirmed step of an action that asks to confirm first (haven.core.confirm).
+CONFIRMED = {"confirm": "yes"}
+
 URL_ACCESS: dict[str, Access] = {
     "cases:list": _list(CASE_READERS, api=False),
     "cases:overdue": _list(CASE_WRITERS, api=False),
@@ -207,8 +210,8 @@ URL_ACCESS: dict[str, Access] = {
     "cases:stage": case_page(
         CASE_WRITERS, allowed=REDIRECT, method="POST", data={"stage": "assessment", "version": 1}
     ),
-    "cases:handover": case_page(FIRST_CONTACT, allowed=REDIRECT, method="POST"),
-    "cases:open": case_page(ASSIGNERS, allowed=REDIRECT, method="POST"),
+    "cases:handover": case_page(FIRST_CONTACT, allowed=REDIRECT, method="POST", data=CONFIRMED),
+    "cases:open": case_page(ASSIGNERS, allowed=REDIRECT, method="POST", data=CONFIRMED),
     "cases:assign": case_page(ASSIGNERS),
     "cases:consent": case_page(CASE_READERS),
     "cases:legal_basis": case_page(CASE_WRITERS, allowed=REDIRECT, method="POST", data={"basis": "consent"}),
@@ -218,7 +221,9 @@ URL_ACCESS: dict[str, Access] = {
     "cases:events": case_page(CASE_READERS),
     "cases:notes": case_page(CASE_READERS),
     "cases:tasks": case_page(CASE_READERS),
-    "cases:task_done": case_page(CASE_WRITERS, allowed=REDIRECT, method="POST", kwargs=_with_task),
+    "cases:task_done": case_page(
+        CASE_WRITERS, allowed=REDIRECT, method="POST", kwargs=_with_task, data=CONFIRMED
+    ),
     "cases:task_undo": case_page(CASE_WRITERS, allowed=REDIRECT, method="POST", kwargs=_with_done_task),
     "cases:task_assign": case_page(
         CASE_WRITERS, allowed=REDIRECT, method="POST", kwargs=_with_task, data={"assignee": ""}

@@ -422,7 +422,7 @@ def _account_runner(
 RUNNERS: dict[str, tuple[Callable[[str, User, Case, Path], str], tuple[str, ...]]] = {
     "account.list": (_account_runner("list", "/manage/accounts/", {}, ("--json",)), ("service", WEB, CLI)),
     "account.disable": (
-        _account_runner("disable", "/manage/accounts/{pk}/disable/", {}, ()),
+        _account_runner("disable", "/manage/accounts/{pk}/disable/", {"confirm": "yes"}, ()),
         ("service", WEB, CLI),
     ),
     "account.enable": (

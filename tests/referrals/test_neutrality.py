@@ -233,7 +233,7 @@ def test_letters_and_sending_to_an_organisation_later_described_as_a_court_are_r
     web = _web(manager)
     assert web.get(f"{base}/letter.pdf").status_code == 403
     assert web.get(f"{base}/letter.txt").status_code == 403
-    assert web.post(f"{base}/send/").status_code == 403
+    assert web.post(f"{base}/send/", {"confirm": "yes"}).status_code == 403
     api = ApiClient(manager)
     for path in (f"/cases/{case.code}/referrals/{referral.uid}/letter?format=txt",):
         assert api.get(path).json()["error"]["code"] == "neutrality_refused"

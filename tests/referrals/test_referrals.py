@@ -71,7 +71,7 @@ def test_a_referral_without_consent_for_that_recipient_is_refused_on_every_chann
     assert answer.json()["error"]["code"] == "consent_required"
     from tests.parity.test_actions import _web
 
-    response = _web(manager).post(f"/referrals/case/{case.code}/r/{referral.uid}/send/")
+    response = _web(manager).post(f"/referrals/case/{case.code}/r/{referral.uid}/send/", {"confirm": "yes"})
     assert response.status_code == 409
     assert b'data-refusal="consent_required"' in response.content
     assert Referral.objects.get(pk=referral.pk).status == "draft"

@@ -134,7 +134,10 @@ URL_ACCESS: dict[str, Access] = {
     ),
     "referrals:referral": _web(READ, kwargs=_referral_kwargs),
     "referrals:send": _web(
-        _case_write(FORBIDDEN, REDIRECT, FORBIDDEN), method="POST", kwargs=_referral_kwargs
+        _case_write(FORBIDDEN, REDIRECT, FORBIDDEN),
+        method="POST",
+        kwargs=_referral_kwargs,
+        data={"confirm": "yes"},
     ),
     "referrals:letter": _web(
         _case_write(FORBIDDEN, OK, FORBIDDEN), kwargs=lambda users: {**_referral_kwargs(users), "fmt": "txt"}
@@ -146,7 +149,10 @@ URL_ACCESS: dict[str, Access] = {
         data={"status": "withdrawn"},
     ),
     "referrals:stop": _web(
-        _case_write(REDIRECT, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form
+        _case_write(REDIRECT, REDIRECT, FORBIDDEN),
+        method="POST",
+        kwargs=_case_kwargs,
+        data=lambda users: {**_org_form(users), "confirm": "yes"},
     ),
     "referrals:restore": _web(
         _case_write(FORBIDDEN, FORBIDDEN, REDIRECT), method="POST", kwargs=_stop_kwargs

@@ -397,7 +397,7 @@ def test_an_unfinished_screening_can_be_discarded_after_confirming(volunteer, si
     ask = client.get(f"/screening/{screening.uid}/discard/")
     assert ask.status_code == 200 and 'data-action="confirm-discard"' in ask.content.decode()
     assert Screening.objects.count() == 1
-    done = client.post(f"/screening/{screening.uid}/discard/")
+    done = client.post(f"/screening/{screening.uid}/discard/", {"confirm": "yes"})
     assert done.status_code == 302
     assert Screening.objects.count() == 0
     assert AuditEvent.objects.filter(action="screening.discarded", object_id=str(screening.uid)).exists()
