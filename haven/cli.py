@@ -84,6 +84,7 @@ def without_url_checks(args: list[str]) -> list[str]:
 
 GROUPS = {
     "core": "Set up and run",
+    "demo": "Demo (synthetic data)",
     "accounts": "Accounts and teams",
     "api": "API tokens",
     "cases": "Cases",

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "haven.staff",
     "haven.organisation",
     "haven.administration",
+    "haven.demo",
     "haven.api",
 ]
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -765,6 +765,16 @@ def _team_create(*, actor: User | None, name: str) -> Team:
         object_id=team.pk,
     )
     return team
+
+
+def teams_list(*, actor: User | None) -> list[Team]:
+    """The Society's teams by name, with how many active accounts each has (``member_count``)."""
+    with _authorized(actor, None):
+        authorize(actor, "team.manage")
+    rows = Team.objects.order_by("name", "pk").annotate(
+        member_count=Count("members", filter=Q(members__is_active=True))
+    )
+    return list(rows)
 
 
 # -- Recovery codes ----------------------------------------------------------------------

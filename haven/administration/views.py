@@ -286,7 +286,7 @@ def teams(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Team added. Now name its contact person."))
                 return redirect("manage:team", team_id=team.pk)
         status = 400
-    rows = Team.objects.order_by("name")
+    rows = services.teams_list(actor=actor)
     return render(request, "manage/teams.html", {"form": form, "teams": rows}, status=status)
 
 

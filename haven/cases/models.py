@@ -210,6 +210,10 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def get_closure_reason_display(self) -> str:  # type: ignore[no-redef]
+        # In the reader's language, and a former outcome by its label too (Django's own shows its code).
+        return vocab.closure_label(self.closure_reason)
+
 
 class StageChange(models.Model):
     """Who moved a case to which stage and status, and when."""
@@ -387,6 +391,10 @@ class CaseClosure(models.Model):
 
     def __str__(self) -> str:
         return f"closure {self.pk}"
+
+    def get_outcome_display(self) -> str:  # type: ignore[no-redef]
+        # In the reader's language, and a former outcome by its label too (Django's own shows its code).
+        return vocab.closure_label(self.outcome)
 
 
 class ReturnRiskCheck(models.Model):

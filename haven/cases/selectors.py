@@ -620,7 +620,10 @@ def subject_access_document(case: Case) -> dict[str, Any]:
                 "stage": labelled(vocab.STAGES, case.stage),
                 "legal_basis": labelled(vocab.LEGAL_BASES, case.legal_basis),
                 "vital_interest_justification": _opened(opener.open(case, "vital_interest_justification")),
-                "closure_reason": case.closure_reason,
+                "closure_reason": {
+                    "code": case.closure_reason,
+                    "label": vocab.closure_label(case.closure_reason),
+                },
                 "opened": case.created_at.date().isoformat(),
                 "exploitation_types": [
                     labelled(vocab.EXPLOITATION_TYPES, c) for c in case.exploitation_types

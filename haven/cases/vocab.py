@@ -62,6 +62,12 @@ CLOSURE_REASONS: Choices = [
     ("returned_voluntarily", _("Returned voluntarily")),
     ("other", _("Other")),
 ]
+# Closure codes of cases closed before those outcomes: never offered again, but still shown by their label.
+FORMER_CLOSURE_REASONS: Choices = [
+    ("support_completed", _("Support plan completed")),
+    ("person_declined", _("The person chose not to continue")),
+    ("no_signs", _("No signs of possible trafficking; other help offered")),
+]
 # Why a task stopped being open without being done.
 TASK_CLOSE_REASONS: Choices = [
     ("case_closed", _("The case was closed")),
@@ -297,6 +303,11 @@ def country_codes() -> frozenset[str]:
 def codes(choices: Choices) -> frozenset[str]:
     """The set of codes in a choice list."""
     return frozenset(code for code, _label in choices)
+
+
+def closure_label(code: str) -> str:
+    """The label of a closure outcome, today's or a former one (a case closed before today's outcomes)."""
+    return label([*CLOSURE_REASONS, *FORMER_CLOSURE_REASONS], code)
 
 
 def label(choices: Choices, code: str) -> str:

@@ -1,9 +1,8 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from haven.cases.urls import CaseCodeConverter
+# The `case` path converter is registered once, by the cases URLconf; importing it makes sure it is.
+import haven.cases.urls  # noqa: F401
 from haven.oversight import views
-
-register_converter(CaseCodeConverter, "case")
 
 app_name = "oversight"
 urlpatterns = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from haven.cases import services
 from haven.cases.models import Case, CaseClosure, StageChange
 from haven.cases.sealing import open_value
+from haven.cases.selectors import subject_access_document
 from tests.cases.helpers import ApiClient
 
 REASON = "The person settled with support from the municipality."
@@ -167,3 +169,31 @@ def test_a_childs_case_is_closed_only_by_a_case_manager_with_the_best_interests_
     )
     response = ApiClient(alice).post(f"/cases/{child.code}/close", {"outcome": "moved", "reason": REASON})
     assert response.status_code == 200
+
+
+def test_a_case_closed_with_a_former_outcome_shows_its_label_not_its_code(alice, case, signed_in):
+    services.case_close(actor=alice, case=case, reason="other", note=REASON)
+    # Cases closed before today's outcomes keep the codes of the time (written directly: no service
+    # offers them any more).
+    Case.objects.filter(pk=case.pk).update(closure_reason="support_completed")
+    CaseClosure.objects.filter(case=case).update(outcome="person_declined")
+    page = signed_in(alice).get(f"/cases/{case.code}/").content.decode()
+    assert "Support plan completed" in page and "support_completed" not in page
+    reopen = signed_in(alice).get(f"/cases/{case.code}/reopen/").content.decode()
+    assert "The person chose not to continue" in reopen and "person_declined" not in reopen
+    export = subject_access_document(Case.objects.get(pk=case.pk))
+    assert export["case_record"]["closure_reason"] == {
+        "code": "support_completed",
+        "label": "Support plan completed",
+    }
+
+
+def test_the_case_path_converter_is_registered_once() -> None:
+    # Registering it again (it was, in the oversight URLconf) makes Django warn at every start.
+    sources = Path(__file__).resolve().parents[2] / "haven"
+    registrations = [
+        path
+        for path in sources.rglob("urls.py")
+        if re.search(r"register_converter\([^)]*\"case\"\)", path.read_text(encoding="utf-8"))
+    ]
+    assert [p.relative_to(sources).as_posix() for p in registrations] == ["cases/urls.py"]

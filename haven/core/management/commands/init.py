@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from haven.core import setup
 
-# Screenings run for the demo on first run; those with signs become cases (about three in four).
+# Screenings run for the demo on first run; most with signs become cases, and each case a life of its own
+# (haven.demo.life): enough that every page and the evidence dashboard have content, in under a minute.
 DEMO_CASES = 150
 
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             from haven.core.demo import demo_create
 
             accounts = demo_create()
-            # A first run: enough synthetic cases that every page and the dashboard have content.
+            # A first run: enough synthetic life that every page and the dashboard have content.
             call_command("demo", "--cases", str(DEMO_CASES), "--if-empty", stdout=self.stdout)
             self.stdout.write("")
             self.stdout.write("DEMO ACCOUNTS — synthetic data only, never use them for real cases.")
