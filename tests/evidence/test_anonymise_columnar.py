@@ -73,6 +73,13 @@ def test_a_hand_worked_release_suppresses_the_lone_row_and_neutralises_and_quote
     assert result.gcp == pytest.approx(1 / 6)
 
 
+def test_a_one_column_table_is_written_as_the_csv_module_writes_it(tmp_path):
+    # Ages 30, 30, 40, 40, k = 2: the median split gives {30, 30} and {40, 40}.
+    result, written = release_file(tmp_path, "age\n30\n30\n40\n40\n", ["age"], {}, k=2, max_suppression=0.0)
+    assert written == "age\r\n30\r\n30\r\n40\r\n40\r\n"
+    assert result.gcp == pytest.approx(0.0)
+
+
 def test_the_whitespace_skipped_before_a_formula_sign_is_exactly_what_python_strips():
     everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
     assert PY_WHITESPACE == everything

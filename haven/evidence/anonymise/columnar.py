@@ -100,15 +100,6 @@ class TableRelease:
     seconds: float
     partitions: int
 
-    @property
-    def fieldnames(self) -> list[str]:
-        return list(self.table.column_names)
-
-    @property
-    def columns(self) -> dict[str, list[str]]:
-        """The released columns as Python lists (for tests and small tables)."""
-        return {name: self.table.column(name).to_pylist() for name in self.table.column_names}
-
     def report(self) -> dict[str, Any]:
         return {
             "k": self.k,

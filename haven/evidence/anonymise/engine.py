@@ -9,6 +9,11 @@ child or, when that helps and the budget allows, suppressed. Numeric attributes 
 at the median (strict partitioning) and are released as "min-max" ranges.
 
 Every group a split creates has at least k rows, so every released combination describes at least k rows.
+
+Rows with the same quasi-identifier codes can never be parted, so the splits run on the distinct
+combinations of codes, each weighted by its number of rows; leaves are numbered in tree order, so a
+partition's LCA is that of its smallest and largest leaf. Columns come in as `EncodedColumn`s (distinct
+values and a code per row): from Python lists here, or straight from Arrow in `columnar.py`.
 """
 
 from __future__ import annotations
