@@ -139,12 +139,14 @@ def test_a_french_reader_sees_no_english_on(name: str, accounts: dict[str, User]
 
 
 def test_the_detector_finds_english_and_lets_french_through() -> None:
-    english = visible_texts("<p>Every cell is empty.</p><p>3 bars show fewer than 5.</p>")
+    english = visible_texts("<p>Every cell is empty.</p><p>3 bars show fewer than 5.</p><p>ε = 0.5</p>")
     french = visible_texts(
         "<p>Chaque case est vide.</p><p title='Date'>Date</p><p>3 barres : moins de 5.</p>"
         "<p lang='en'>A fight belongs to the police and the courts.</p><br><p>Fin de la page.</p>"
+        "<p>ε = 0,5 · version v1.2 · section 4.3 des orientations</p>"
     )
-    assert [f.text for f in english_in(english)] == ["Every cell is empty.", "3 bars show fewer than 5."]
+    found = [f.text for f in english_in(english)]
+    assert found == ["Every cell is empty.", "3 bars show fewer than 5.", "ε = 0.5"]
     assert english_in(french) == []
 
 
