@@ -1,14 +1,15 @@
 """Finding English in a French page or document: the reading side of tests/core/test_french_everywhere.py.
 
-Two independent detectors, so that neither the catalogue nor the code under test decides alone what counts
-as English:
+Independent detectors, so that neither the catalogue nor the code under test decides alone what counts as
+English:
 
 1. the catalogue: every English text that has a French translation different from it (msgid ≠ msgstr) must
    not be shown as such to a French reader: a whole text on the page equal to such a msgid, or, for a
    msgid of four words or more, the msgid anywhere in the page's text (with its placeholders as wildcards);
 2. English function words: a text with two or more of the short English words below ("the", "of", "than",
    "with"…), none of which is a French word, was never translated, whether or not it is in the catalogue
-   (a string written into the code without `gettext`).
+   (a string written into the code without `gettext`);
+3. a decimal number with a point ("ε = 0.5"), where French writes a comma.
 
 A msgid that is also the French of some other text (e.g. "Date", "Notes") never counts: a French reader
 sees it legitimately. ALLOWED lists by hand the few texts that stay the same in both languages.
@@ -194,6 +195,11 @@ def _is_data(text: str) -> bool:
 _IDENTIFIER = re.compile(r"\b[a-z]+(?:[._][a-z]+)+\b")
 
 
+# A decimal number written the English way ("0.5"); French writes "0,5". Versions ("v1.2", "1.2.3"), codes
+# and section numbers are not numbers of this kind.
+_DECIMAL_POINT = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")
+
+
 def english_words(text: str) -> list[str]:
     """The English function words of a text (whole words; identifiers left out)."""
     words = re.findall(r"[A-Za-z]+", _IDENTIFIER.sub(" ", text))
@@ -215,6 +221,11 @@ def english_in(texts: list[str]) -> list[Finding]:
         words = english_words(text)
         if len(set(w.lower() for w in words)) >= 2:
             findings.append(Finding(text, "English words: " + ", ".join(sorted(set(words)))))
+            continue
+        number = _DECIMAL_POINT.search(text)
+        # A section of a document ("section 4.3 des orientations") is a reference, not a number.
+        if number and not text[: number.start()].rstrip().lower().endswith("section"):
+            findings.append(Finding(text, f"a number with an English decimal point: {number.group()}"))
             continue
         inside = next((msgid for msgid, pattern in table.patterns if pattern.search(text)), None)
         if inside is not None:

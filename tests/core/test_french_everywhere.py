@@ -1,12 +1,11 @@
 """French everywhere: every page of the URL table, read by every role that may open it with a French browser,
-shows no English (tests/core/french.py says how English is recognised); the same for the PDFs, and every
-coded value shown to a user has a French label.
+shows no English (tests/core/french.py says how English is recognised); the same for the PDFs, and every coded
+value shown to a user has a French label.
 
 The pages are the URL × role table's (tests/*/url_access.py): each page is opened with the table's own set-up,
 and a case page's case is given more to show first (consents, tasks, notes, events, a referral), so the case
-summary, timeline and lists are read with content. A form's action (POST) is followed to the page it leads to,
-so its success or refusal message is read too.
-"""
+summary, timeline and lists are read with content; everyone has a notification of every kind. A form's action
+(POST) is followed to the page it leads to, so its success or refusal message is read too."""
 
 from __future__ import annotations
 
@@ -24,6 +23,8 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Role
 from haven.cases import services as cases
 from haven.cases.models import Case
+from haven.notifications.kinds import KINDS
+from haven.notifications.services import notify
 from haven.referrals import services as referrals
 from tests.core.access_table import NO_MFA, OK, REDIRECT
 from tests.core.french import english_in, visible_texts
@@ -80,6 +81,9 @@ def enrich(code: str, manager: User) -> None:
 def accounts(users_by_role: dict[Role, User], make_user: Callable[..., User]) -> dict[str, User]:
     users: dict[str, User] = {role.value: user for role, user in users_by_role.items()}
     users[NO_MFA] = make_user(Role.CASEWORKER, "North", "half-signed-in@example.test")
+    # Something of every kind in everyone's notifications, so that the list is read with content.
+    for kind, _label in KINDS:
+        notify(user_ids=[user.pk for user in users.values()], kind=kind)
     return users
 
 
@@ -103,6 +107,9 @@ def pdf_texts(data: bytes) -> list[str]:
     ]
 
 
+# Every page as every role: about a minute and a half on two workers, so it runs with `make test`, not
+# `make test-fast` (`pytest -m slow tests/core/test_french_everywhere.py` runs it alone).
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _pages())
 def test_a_french_reader_sees_no_english_on(name: str, accounts: dict[str, User]) -> None:
     access = TABLE[name]
@@ -132,12 +139,14 @@ def test_a_french_reader_sees_no_english_on(name: str, accounts: dict[str, User]
 
 
 def test_the_detector_finds_english_and_lets_french_through() -> None:
-    english = visible_texts("<p>Every cell is empty.</p><p>3 bars show fewer than 5.</p>")
+    english = visible_texts("<p>Every cell is empty.</p><p>3 bars show fewer than 5.</p><p>ε = 0.5</p>")
     french = visible_texts(
         "<p>Chaque case est vide.</p><p title='Date'>Date</p><p>3 barres : moins de 5.</p>"
         "<p lang='en'>A fight belongs to the police and the courts.</p><br><p>Fin de la page.</p>"
+        "<p>ε = 0,5 · version v1.2 · section 4.3 des orientations</p>"
     )
-    assert [f.text for f in english_in(english)] == ["Every cell is empty.", "3 bars show fewer than 5."]
+    found = [f.text for f in english_in(english)]
+    assert found == ["Every cell is empty.", "3 bars show fewer than 5.", "ε = 0.5"]
     assert english_in(french) == []
 
 
