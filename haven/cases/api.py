@@ -157,6 +157,7 @@ class CaseOut(CaseRow):
     languages: list[str]
     information_language: str
     name: str | None = Field(None, description="Only for roles that see identifying data")
+    preferred_name: str | None = Field(None, description="What the person wants to be called")
     safe_contact: str | None = None
 
 
@@ -330,6 +331,7 @@ def _case_out(case: Case, user: User, opened: dict[str, Opened] | None = None) -
         "languages": person.languages,
         "information_language": person.information_language,
         "name": opened["name"].value if "name" in opened else None,
+        "preferred_name": opened["preferred_name"].value if "preferred_name" in opened else None,
         "safe_contact": opened["safe_contact"].value if "safe_contact" in opened else None,
     }
 
@@ -453,7 +455,7 @@ def create_case(request: HttpRequest, payload: CaseCreateIn) -> Any:
             "A case you may open may already hold this person; check it, then confirm a new person.",
             {"cases": exc.codes},
         )
-    return Status(201, {**_case_out(case, user), "name": None, "safe_contact": None})
+    return Status(201, {**_case_out(case, user), "name": None, "preferred_name": None, "safe_contact": None})
 
 
 @router.get("/{code}", response={200: CaseOut, **ERRORS})

@@ -37,6 +37,7 @@ def _busy_case(manager: Any) -> Any:
         actor=manager,
         values={
             "name": "Test Person Delta",
+            "preferred_name": "Test Dee",
             "stated_age": 16,
             "age_method": "statement",
             "languages": ["ro", "fr"],
@@ -106,6 +107,7 @@ def test_the_case_summary_shows_the_work_at_a_glance(
         page.goto(f"{base}/cases/{case.code}/")
         for panel in ("next-actions", "person", "case", "consent", "next-due", "referrals", "notes"):
             assert page.locator(f"[data-panel={panel}]").is_visible(), panel
+        assert page.locator("[data-field=preferred_name]").inner_text() == "Test Dee"
         assert page.locator("[data-field=child]").inner_text() == "Yes, or age in doubt"
         assert "High risk" in page.locator("[data-field=risk]").inner_text()
         assert "Shelter Nord: Sent" in page.locator("[data-panel=referrals]").inner_text()

@@ -182,6 +182,30 @@ def test_the_next_due_task_and_review_show_the_soonest(worked_case, alice, bob, 
     assert "2 open tasks" in panel
 
 
+def test_the_next_review_comes_from_the_risk_assessment_and_formal_identification(
+    worked_case, alice, signed_in
+):
+    from haven.assessment import services as assessment
+    from haven.assessment.rules import RiskFactors
+    from haven.followup.models import FormalIdentification
+
+    assessment.risk_assessment_record(
+        actor=alice,
+        case=worked_case,
+        factors=RiskFactors(),
+        family_involvement="none",
+        review_on=date(2030, 2, 1),
+    )
+    client = signed_in(alice)
+    assert "Review Risk assessment review — Feb. 1, 2030" in (
+        _panel(_page(client, worked_case.code), "next-due") or ""
+    )
+    FormalIdentification.objects.create(case=worked_case, reflection_end=date(2030, 1, 15))
+    assert "Review Reflection period ends — Jan. 15, 2030" in (
+        _panel(_page(client, worked_case.code), "next-due") or ""
+    )
+
+
 def test_a_volunteer_sees_no_tasks_or_reviews(first_contact, volunteer, signed_in):
     assert _panel(_page(signed_in(volunteer), first_contact.code), "next-due") is None
 
