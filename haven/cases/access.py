@@ -149,6 +149,11 @@ def _lists_every_case(user: User) -> bool:
     return user.is_active and user.role in (Role.PROGRAMME_MANAGER, Role.DPO) and user.has(Perm.CASE_VIEW)
 
 
+def lists_cases_it_cannot_open(user: User) -> bool:
+    """Whether `user`'s case list may show cases they cannot open (a pseudonymous list of codes)."""
+    return _lists_every_case(user)
+
+
 def cases_visible_to(user: User) -> QuerySet[Case]:
     """Cases that may appear in `user`'s case list: the openable ones, or all of them pseudonymously
     for a programme manager (the list shows codes and codes only, never identifying data)."""

@@ -27,7 +27,13 @@ from haven.accounts.services import record_refusal
 from haven.cases import forms as f
 from haven.cases import selectors, services, summary, vocab
 from haven.cases import timeline as case_timeline
-from haven.cases.access import case_for_purpose, case_for_user, cases_openable_by, sections_read
+from haven.cases.access import (
+    case_for_purpose,
+    case_for_user,
+    cases_openable_by,
+    lists_cases_it_cannot_open,
+    sections_read,
+)
 from haven.cases.consent import recipient_choices
 from haven.cases.links import CaseLinks
 from haven.cases.models import Attachment, Case, Consent, PressureCheck, Task
@@ -163,7 +169,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     # A pseudonymous list (programme manager) shows codes it may not open: those are not links.
     listed = [case.pk for case in page.object_list]
-    openable = set(cases_openable_by(user).filter(pk__in=listed).values_list("pk", flat=True))
+    openable = (
+        set(cases_openable_by(user).filter(pk__in=listed).values_list("pk", flat=True))
+        if lists_cases_it_cannot_open(user)
+        else set(listed)
+    )
     context = {"form": form, "page": page, "query": query.urlencode(), "openable": openable}
     return _page(request, "list.html", context)
 

@@ -26,7 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     help_url = _help_url(user)
     if user is None or not user.is_authenticated or not is_verified(user):
         return {"nav_items": [], "help_url": help_url}
-    items = []
+    items: list[dict[str, Any]] = []
+    urls: list[str] = []
     for item in NAV_ITEMS:
         if item.perm is not None and not user.has(item.perm):
             continue
@@ -35,7 +36,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         except NoReverseMatch:
             continue
         items.append({"key": item.key, "label": item.label, "url": url, "active": False})
-    active = active_item(request.path, [item["url"] for item in items])
+        urls.append(url)
+    active = active_item(request.path, urls)
     if active is not None:
         items[active]["active"] = True
     return {"nav_items": items, "help_url": help_url}

@@ -23,6 +23,7 @@ from haven.cases.access import case_for_user
 from haven.cases.forms import apply_errors
 from haven.cases.links import CaseLinks
 from haven.cases.models import Case
+from haven.core import confirm as confirmation
 from haven.followup import forms as f
 from haven.followup import selectors, services
 from haven.followup.summary import sections_allowed, summary_language
@@ -110,12 +111,14 @@ def close(request: HttpRequest, code: str) -> HttpResponse:
                 apply_errors(form, exc)
                 status = 400
             else:
-                messages.success(
+                confirmation.done(
                     request,
                     _(
                         "The case is closed and its open tasks with it. It can be reopened if the person "
                         "comes back."
                     ),
+                    next_url=reverse("followup:my_work"),
+                    next_label=_("Back to my work"),
                 )
                 return _detail(case)
     else:

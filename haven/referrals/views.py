@@ -456,6 +456,19 @@ def restore(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     found = SharingStop.objects.filter(case=case, pk=pk).first()
     if found is None:
         raise Http404
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            key="restore-sharing",
+            title=_("Restore sharing with %(organisation)s?") % {"organisation": found.organisation.name},
+            consequences=[
+                _("Sharing on the person's consent resumes with this organisation."),
+                _("Only when the pressure review found the withdrawal was not the person's free choice."),
+            ],
+            button=_("Yes, restore sharing"),
+            cancel_url=reverse("referrals:case", kwargs={"code": case.code}),
+            context=_header(request, case),
+        )
     try:
         services.sharing_restore(actor=_user(request), stop=found)
     except ValidationError as exc:
@@ -532,6 +545,37 @@ def authority_decide(request: HttpRequest, code: str, pk: int, decision: str) ->
     found = AuthorityRequest.objects.filter(case=case, pk=pk).first()
     if found is None or decision not in ("approve", "refuse", "disclose"):
         raise Http404
+    back = reverse("referrals:case", kwargs={"code": case.code})
+    if decision in ("approve", "disclose") and not confirm.confirmed(request):
+        authority = found.organisation.name
+        asks = {
+            "approve": (
+                _("Approve the disclosure to %(authority)s?") % {"authority": authority},
+                [
+                    _("Your approval is recorded with your reason and the person's interest."),
+                    _("With the second approval, the data asked for can be disclosed."),
+                ],
+                _("Yes, approve"),
+            ),
+            "disclose": (
+                _("Disclose the data to %(authority)s?") % {"authority": authority},
+                [
+                    _("%(n)s fields asked for leave Haven for the authority.") % {"n": len(found.scope)},
+                    _("A disclosure cannot be called back; it stays on the case's record."),
+                ],
+                _("Yes, disclose"),
+            ),
+        }
+        title, consequences, button = asks[decision]
+        return confirm.ask(
+            request,
+            key=f"authority-{decision}",
+            title=title,
+            consequences=consequences,
+            button=button,
+            cancel_url=back,
+            context=_header(request, case),
+        )
     try:
         if decision == "approve":
             form = f.ApproveForm(request.POST)
@@ -545,8 +589,13 @@ def authority_decide(request: HttpRequest, code: str, pk: int, decision: str) ->
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Recorded."))
-    return redirect("referrals:case", code=case.code)
+        done = {
+            "approve": _("Approval recorded. The disclosure needs the second approval."),
+            "refuse": _("Refusal recorded. Tell the authority that the Society does not disclose."),
+            "disclose": _("Disclosed. What was given stays on the case's record."),
+        }
+        confirm.done(request, done[decision], next_url=back, next_label=_("Requests from authorities"))
+    return redirect(back)
 
 
 @require_POST

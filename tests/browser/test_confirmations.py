@@ -1,5 +1,6 @@
 """Every consequential action asks to confirm, in Debian's chromium: the action's button shows what will
-happen; going back once changes nothing; confirming does it and ends on a success message.
+happen (a page that passes axe at phone width); going back once changes nothing; confirming does it and ends
+on a success message.
 
 The list of actions is the hand-written table of tests/cases/test_confirmations.py; each test here sets one
 up through the services, then clicks through the real pages as the role that takes it.
@@ -23,6 +24,7 @@ from haven.referrals.models import Referral, SharingStop
 from haven.screening import services as screening
 from haven.screening.models import Screening
 from tests.browser.conftest import sign_in
+from tests.browser.test_followup_flow import serious_violations
 from tests.referrals.helpers import give_consent, north_case, organisation
 
 pytestmark = pytest.mark.browser
@@ -55,6 +57,7 @@ def confirm_after_one_cancel(
     """Take the action, see the confirmation, go back; take it again, confirm, see the success message."""
     act()
     assert page.locator("[data-block^=confirm]").is_visible()
+    assert serious_violations(page) == [], page.url
     page.click("[data-action=cancel]")
     page.wait_for_load_state()
     assert not happened()

@@ -27,7 +27,7 @@ from haven.api.services import token_create
 from haven.cases import services as cases
 from haven.cases.models import Case, Consent, Task
 from haven.referrals import services as referrals
-from haven.referrals.models import Referral, SharingStop
+from haven.referrals.models import AuthorityRequest, Referral, SharingStop
 from haven.screening import services as screening
 from haven.screening.models import Screening
 from tests.referrals.helpers import give_consent, north_case, organisation
@@ -138,6 +138,44 @@ def stop_sharing(staff: Staff) -> Step:
     )
 
 
+def _authority_request(staff: Staff) -> AuthorityRequest:
+    return referrals.authority_request_register(
+        actor=staff["case_manager"],
+        case=north_case(staff),
+        organisation=organisation("CONFIRM-AUTH", "law_enforcement"),
+        legal_basis="Court order 12/2026",
+        scope=["case_code"],
+        received_on=timezone.localdate(),
+        deadline=None,
+    )
+
+
+def approve_disclosure(staff: Staff) -> Step:
+    request = _authority_request(staff)
+    return Step(
+        staff["case_manager"],
+        f"/referrals/case/{request.case.code}/authority/{request.pk}/approve/",
+        {"reason": "Court order", "person_interest": "Protection"},
+        lambda: AuthorityRequest.objects.get(pk=request.pk).manager_approved_by_id is not None,
+        YES,
+    )
+
+
+def disclose_to_an_authority(staff: Staff) -> Step:
+    request = _authority_request(staff)
+    for approver in ("case_manager", "data_protection_officer"):
+        referrals.authority_request_approve(
+            actor=staff[approver], request=request, reason="Court order", person_interest="Protection"
+        )
+    return Step(
+        staff["case_manager"],
+        f"/referrals/case/{request.case.code}/authority/{request.pk}/disclose/",
+        {},
+        lambda: bool(AuthorityRequest.objects.get(pk=request.pk).disclosed_fields),
+        YES,
+    )
+
+
 def close_case(staff: Staff) -> Step:
     case = north_case(staff)
     return Step(
@@ -193,6 +231,8 @@ CONSEQUENTIAL: dict[str, Callable[[Staff], Step]] = {
     "withdraw consent": withdraw_consent,
     "send a referral": send_referral,
     "stop sharing with an organisation": stop_sharing,
+    "approve a disclosure to an authority": approve_disclosure,
+    "disclose data to an authority": disclose_to_an_authority,
     "close a case": close_case,
     "disable an account": disable_account,
     "revoke an API token": revoke_token,

@@ -155,7 +155,10 @@ URL_ACCESS: dict[str, Access] = {
         data=lambda users: {**_org_form(users), "confirm": "yes"},
     ),
     "referrals:restore": _web(
-        _case_write(FORBIDDEN, FORBIDDEN, REDIRECT), method="POST", kwargs=_stop_kwargs
+        _case_write(FORBIDDEN, FORBIDDEN, REDIRECT),
+        method="POST",
+        kwargs=_stop_kwargs,
+        data={"confirm": "yes"},
     ),
     "referrals:residence": _web(
         _case_write(FORBIDDEN, REDIRECT, FORBIDDEN), method="POST", kwargs=_case_kwargs, data=_org_form
@@ -172,6 +175,7 @@ URL_ACCESS: dict[str, Access] = {
         roles={CASE_MANAGER, DPO},
         method="POST",
         kwargs=_request_kwargs,
+        data={"confirm": "yes"},
         allowed=REDIRECT,
         override={DPO: NOT_FOUND},
     ),
