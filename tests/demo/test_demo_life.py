@@ -157,6 +157,7 @@ def _a_case_with_everything() -> Case:
 
 # Page, role, and words the page must show (written by hand from what each page is for).
 PAGES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("/cases/handovers/mine/", Role.VOLUNTEER.value, ('data-accepted="true"', 'data-accepted="false"')),
     ("/work/", Role.CASEWORKER.value, ("data-task",)),
     ("/cases/", Role.CASE_MANAGER.value, ("HV-",)),
     ("/cases/handovers/", Role.CASE_MANAGER.value, ("HV-",)),
