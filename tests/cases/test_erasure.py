@@ -199,6 +199,7 @@ def test_erasure_reapplied_after_a_restore_removes_what_the_old_backup_brought_b
     assert changed >= 3
     assert person.erased_at is not None
     assert (person.name_dob_bi, person.phone_bi, person.document_bi) == ("", "", "")
+    assert (person.name_bi, person.name_year_bi) == ("", "")
     assert not path.exists()
     assert Attachment.objects.get(pk=attachment.pk).file_deleted
     case.refresh_from_db()
@@ -210,6 +211,7 @@ def test_a_name_made_only_of_punctuation_is_stored_without_a_blind_index(alice, 
     case = make_case(alice, name="-", document_number="./-")
     person = Person.objects.get(pk=case.person_id)
     assert (person.name_dob_bi, person.document_bi) == ("", "")
+    assert (person.name_bi, person.name_year_bi) == ("", "")
     assert open_value(person.key_id, person, "name") == "-"
 
 

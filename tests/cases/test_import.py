@@ -114,6 +114,9 @@ def test_blind_indexes_of_imported_people_find_duplicates(alice, north, make_cas
     imported = Person.objects.get(cases__code=report.first_code)
     services_made = Person.objects.get(pk=existing.person_id)
     assert imported.phone_bi == services_made.phone_bi != ""
+    # The indexes that find people by name alone and by name and year of birth are the services' too.
+    assert imported.name_bi == services_made.name_bi != ""
+    assert imported.name_year_bi == services_made.name_year_bi != ""
     assert imported.document_bi == vault.blind("person.document", "TEST DOC 001", kind="id")
 
 

@@ -8,6 +8,7 @@ from haven.cases.sealing import index_blinder, open_value, person_indexes
 from haven.vault.errors import VaultError
 
 NEW_INDEXES = ("name_bi", "name_year_bi")
+BATCH = 500
 
 
 def fill_search_indexes(apps, schema_editor):
@@ -16,13 +17,16 @@ def fill_search_indexes(apps, schema_editor):
     if not people.exists():
         return  # a new database: nothing to open, and no key store needed
     blinder = index_blinder()
-    for person in people.iterator(chunk_size=500):
-        try:
-            values = {column: open_value(person.key_id, person, column) for column in ("name", "date_of_birth")}
-        except VaultError:
-            continue  # a key already destroyed (an erasure under way): such a person gets no index
-        indexes = person_indexes(values, blinder=blinder)
-        Person.objects.filter(pk=person.pk).update(**{name: indexes[name] for name in NEW_INDEXES})
+    # The ids first, then the rows a batch at a time: no read cursor stays open on the table being written.
+    ids = list(people.values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        for person in Person.objects.filter(pk__in=ids[start : start + BATCH]).order_by("pk"):
+            try:
+                values = {column: open_value(person.key_id, person, column) for column in ("name", "date_of_birth")}
+            except VaultError:
+                continue  # a key already destroyed (an erasure under way): such a person gets no index
+            indexes = person_indexes(values, blinder=blinder)
+            Person.objects.filter(pk=person.pk).update(**{name: indexes[name] for name in NEW_INDEXES})
 
 
 class Migration(migrations.Migration):
