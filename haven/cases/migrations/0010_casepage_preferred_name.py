@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_dpo_purpose_authority_request'),
+        ('cases', '0009_search_name_indexes'),
     ]
 
     operations = [
