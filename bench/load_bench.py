@@ -131,6 +131,7 @@ def run_user(
                         "basis": "consent",
                         "gender": "NonSpecifiedUnknown",
                         "note": "Test: load hand-over.",
+                        "confirm": "yes",
                     }
                     expect(session.request("POST", f"/cases/handovers/screening/{uid}/", form), 302)
                 record(op, (time.perf_counter() - started) * 1000, None)
