@@ -101,7 +101,8 @@ def test_the_french_answer_is_in_french_with_files_screenings_and_the_deadline(
     bundle = services.data_request_answer(actor=dpo, request=item, case=french_case)
     text = pdf_text(bundle.pdf)
     assert "Vos données détenues par Haven" in text
-    assert "Réponse due au plus tard le 2026-02-28" in text
+    assert "Demande reçue le 31 janvier 2026" in text
+    assert "Réponse due au plus tard le 28 février 2026" in text
     assert "Repérages" in text and "Fichiers" in text and "attestation.txt" in text
     assert "Note synthétique numéro un." in text
     assert "Vos droits" in text

@@ -1,0 +1,28 @@
+"""Dates as people read them, in the reader's language and Haven's formats (haven/formats): "9 March 2026",
+"9 mars 2026". Machine-readable dates (attributes, CSV, JSON, the API, the audit trail) stay ISO 8601."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils import formats, timezone
+
+
+def _local(value: date | datetime) -> date | datetime:
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def day(value: date | datetime | None, *, short: bool = False) -> str:
+    """The day of a date or moment, in words ("9 March 2026") or short ("09/03/2026"); "" for no date."""
+    if value is None:
+        return ""
+    return formats.date_format(_local(value), "SHORT_DATE_FORMAT" if short else "DATE_FORMAT")
+
+
+def moment(value: datetime | None, *, short: bool = False) -> str:
+    """A moment with its time ("9 March 2026, 14:05", short "09/03/2026 14:05"); "" for no moment."""
+    if value is None:
+        return ""
+    return formats.date_format(_local(value), "SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT")

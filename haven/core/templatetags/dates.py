@@ -1,0 +1,38 @@
+"""Readable dates in pages, each inside a <time> element that carries the ISO 8601 value for machines:
+`{{ task.due_on|day }}` → <time datetime="2026-03-09">9 March 2026</time> ("9 mars 2026" in French);
+`|day:"short"` → 09/03/2026; `{{ note.created_at|moment }}` → 9 March 2026, 14:05."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from haven.core import dates
+
+register = template.Library()
+
+
+def _iso(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+@register.filter
+def day(value: date | datetime | None, arg: str = "") -> SafeString | str:
+    """A date in words in the reader's language, "short" for the numeric form; "" for no date."""
+    if not isinstance(value, date):
+        return ""
+    return format_html('<time datetime="{}">{}</time>', _iso(value), dates.day(value, short=arg == "short"))
+
+
+@register.filter
+def moment(value: datetime | None, arg: str = "") -> SafeString | str:
+    """A date and time in the reader's language, "short" for the numeric form; "" for no moment."""
+    if not isinstance(value, datetime):
+        return ""
+    readable = dates.moment(value, short=arg == "short")
+    return format_html('<time datetime="{}">{}</time>', _iso(value), readable)
