@@ -21,8 +21,11 @@ def day(value: date | datetime | None, *, short: bool = False) -> str:
     return formats.date_format(_local(value), "SHORT_DATE_FORMAT" if short else "DATE_FORMAT")
 
 
-def moment(value: datetime | None, *, short: bool = False) -> str:
-    """A moment with its time ("9 March 2026, 14:05", short "09/03/2026 14:05"); "" for no moment."""
+def moment(value: datetime | None, *, short: bool = False, seconds: bool = False) -> str:
+    """A moment with its time ("9 March 2026, 14:05", short "09/03/2026 14:05", to the second
+    "09/03/2026 14:05:09" for the audit trail); "" for no moment."""
     if value is None:
         return ""
+    if seconds:
+        return formats.date_format(_local(value), f"{formats.get_format('SHORT_DATE_FORMAT')} H:i:s")
     return formats.date_format(_local(value), "SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT")

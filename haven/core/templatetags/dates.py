@@ -1,6 +1,7 @@
 """Readable dates in pages, each inside a <time> element that carries the ISO 8601 value for machines:
 `{{ task.due_on|day }}` → <time datetime="2026-03-09">9 March 2026</time> ("9 mars 2026" in French);
-`|day:"short"` → 09/03/2026; `{{ note.created_at|moment }}` → 9 March 2026, 14:05."""
+`|day:"short"` → 09/03/2026; `{{ note.created_at|moment }}` → 9 March 2026, 14:05 (`|moment:"short"` →
+09/03/2026 14:05, `|moment:"seconds"` → 09/03/2026 14:05:09)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ def day(value: date | datetime | None, arg: str = "") -> SafeString | str:
 
 @register.filter
 def moment(value: datetime | None, arg: str = "") -> SafeString | str:
-    """A date and time in the reader's language, "short" for the numeric form; "" for no moment."""
+    """A date and time in the reader's language, "short" for the numeric form, "seconds" for the numeric form
+    to the second; "" for no moment."""
     if not isinstance(value, datetime):
         return ""
-    readable = dates.moment(value, short=arg == "short")
+    readable = dates.moment(value, short=arg == "short", seconds=arg == "seconds")
     return format_html('<time datetime="{}">{}</time>', _iso(value), readable)
