@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django import forms
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from haven.cases import services
 from haven.cases.models import Note
@@ -52,8 +52,8 @@ def _field(page: str, name: str) -> str:
 
 @pytest.fixture
 def dated_case(alice, make_case):
-    """A case with consent given on 2 March 2026 until 30 June 2030, a task due on 9 March 2026 for Alice and a
-    note written on 5 March 2026 at 11:00 UTC."""
+    """A case with consent given on 2 March 2026 until 30 June 2030, a task due on 9 March 2026 for Alice
+    and a note written on 5 March 2026 at 11:00 UTC."""
     case = make_case(alice)
     services.consent_record(
         actor=alice,
@@ -134,3 +134,14 @@ def test_a_date_typed_day_first_in_english_is_read_day_first():
     with translation.override("en"):
         assert forms.DateField().clean("09/03/2026") == date(2026, 3, 9)
         assert forms.DateField().clean("2026-03-09") == date(2026, 3, 9)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_date_input_is_given_its_value_in_iso_in_both_languages(dated_case, alice, signed_in, language):
+    """A browser's date input understands only ISO 8601: "today" prefilled on the consent form stays ISO."""
+    client = signed_in(alice)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    page = client.get(f"/cases/{dated_case.code}/consent/").content.decode()
+    field = re.search(r'<input type="date" name="given_on"[^>]*>', page)
+    assert field, "no date input for the day consent was given"
+    assert f'value="{timezone.localdate().isoformat()}"' in field.group(0)
