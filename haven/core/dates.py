@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from django.utils import formats, timezone
@@ -29,3 +30,22 @@ def moment(value: datetime | None, *, short: bool = False, seconds: bool = False
     if seconds:
         return formats.date_format(_local(value), f"{formats.get_format('SHORT_DATE_FORMAT')} H:i:s")
     return formats.date_format(_local(value), "SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT")
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+
+
+def readable(value: object) -> object:
+    """A value kept as ISO 8601 text for machines (a document's JSON form), for a person: a whole ISO date in
+    words, a whole ISO moment with its time; anything else as it is."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if _ISO_DAY.fullmatch(text):
+                return day(date.fromisoformat(text))
+            if _ISO_MOMENT.fullmatch(text):
+                return moment(datetime.fromisoformat(text))
+        except ValueError:
+            return value
+    return value

@@ -77,7 +77,7 @@ def answer_pdf(answer: Answer) -> bytes:
                 para(section.empty or "—")
             for entry in section.entries:
                 for label, value in entry.fields:
-                    para(f"{label}: {value}")
+                    para(f"{label}: {dates.readable(value)}")
                 pdf.ln(2)
         if answer.files:
             para(

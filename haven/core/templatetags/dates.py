@@ -23,8 +23,14 @@ def _iso(value: date | datetime) -> str:
 
 
 @register.filter
-def day(value: date | datetime | None, arg: str = "") -> SafeString | str:
-    """A date in words in the reader's language, "short" for the numeric form; "" for no date."""
+def day(value: date | datetime | str | None, arg: str = "") -> SafeString | str:
+    """A date in words in the reader's language, "short" for the numeric form; "" for no date. ISO 8601
+    text (a moment kept as text) is read as its date or moment."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
     if not isinstance(value, date):
         return ""
     return format_html('<time datetime="{}">{}</time>', _iso(value), dates.day(value, short=arg == "short"))
@@ -38,3 +44,10 @@ def moment(value: datetime | None, arg: str = "") -> SafeString | str:
         return ""
     readable = dates.moment(value, short=arg == "short", seconds=arg == "seconds")
     return format_html('<time datetime="{}">{}</time>', _iso(value), readable)
+
+
+@register.filter
+def readable(value: object) -> object:
+    """A value kept as ISO 8601 text for machines, for a person: a whole ISO date in words, a whole moment
+    with its time; anything else as it is."""
+    return dates.readable(value)
