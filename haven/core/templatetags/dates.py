@@ -27,10 +27,11 @@ def day(value: date | datetime | str | None, arg: str = "") -> SafeString | str:
     """A date in words in the reader's language, "short" for the numeric form; "" for no date. ISO 8601
     text (a moment kept as text) is read as its date or moment."""
     if isinstance(value, str):
+        text = value
         try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+            value = datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     if not isinstance(value, date):
         return ""
     return format_html('<time datetime="{}">{}</time>', _iso(value), dates.day(value, short=arg == "short"))
