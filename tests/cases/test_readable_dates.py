@@ -14,7 +14,7 @@ from django.utils import formats, timezone, translation
 from haven.cases import services
 from haven.cases.models import Note
 
-ISO_DAY = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+ISO_DAY = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b")
 
 
 class _VisibleText(HTMLParser):
@@ -105,6 +105,7 @@ def test_no_main_page_shows_an_iso_date_to_the_reader(dated_case, alice, signed_
     for url in [
         "/cases/",
         f"/cases/{code}/",
+        f"/cases/{code}/identity/",
         f"/cases/{code}/tasks/",
         f"/cases/{code}/consent/",
         f"/cases/{code}/notes/",
@@ -145,3 +146,11 @@ def test_a_date_input_is_given_its_value_in_iso_in_both_languages(dated_case, al
     field = re.search(r'<input type="date" name="given_on"[^>]*>', page)
     assert field, "no date input for the day consent was given"
     assert f'value="{timezone.localdate().isoformat()}"' in field.group(0)
+
+
+def test_the_date_of_birth_reads_in_words(dated_case, alice, signed_in):
+    """The synthetic person was born on 1 April 1990 (tests/cases/conftest.py)."""
+    client = signed_in(alice)
+    assert "1 April 1990" in _visible(client.get(f"/cases/{dated_case.code}/identity/").content.decode())
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    assert "1 avril 1990" in _visible(client.get(f"/cases/{dated_case.code}/identity/").content.decode())
