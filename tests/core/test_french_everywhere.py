@@ -33,7 +33,7 @@ from tests.core.test_url_permissions import TABLE, client_for, resolve, send
 from tests.referrals.helpers import give_consent, organisation
 
 FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9"}
-ISO_DAY = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+ISO_DAY = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b")
 ROLES = [role.value for role in Role]
 
 
