@@ -238,6 +238,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers as each language writes them, day before month (haven/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["haven.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

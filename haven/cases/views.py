@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from django.conf import settings
@@ -37,7 +37,8 @@ from haven.cases.access import (
 from haven.cases.consent import recipient_choices
 from haven.cases.links import CaseLinks
 from haven.cases.models import Attachment, Case, Consent, PressureCheck, Task
-from haven.core import confirm
+from haven.cases.sealing import Opened
+from haven.core import confirm, dates
 from haven.screening.present import present_result, ui_lang
 from haven.screening.selectors import screening_for_user
 from haven.vault.errors import VaultError
@@ -353,8 +354,15 @@ def person_section(request: HttpRequest, code: str, section: str) -> HttpRespons
     fields = selectors.person_fields(case, user, selectors.PERSON_SECTIONS[section])
     notes = selectors.notes_for(case, user, section) if section in vocab.SENSITIVE_SECTIONS else []
     labels = {name: field.label for name, field in f.PersonForm.base_fields.items()}
-    rows = [(labels.get(name, name), value) for name, value in fields.items()]
+    rows = [(labels.get(name, name), _readable(name, value)) for name, value in fields.items()]
     return _page(request, "person.html", {"case": case, "section": section, "rows": rows, "notes": notes})
+
+
+def _readable(name: str, value: Opened) -> Opened:
+    """The date of birth (sealed as ISO 8601 text) in words in the reader's language; the rest as it is."""
+    if name == "date_of_birth" and value.value:
+        return replace(value, value=str(dates.readable(value.value)))
+    return value
 
 
 def _person_initial(case: Case, user: User, form_fields: list[str]) -> dict[str, Any]:

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from django.utils import dateformat
 from django.utils.formats import get_format
 from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases import vocab
+from haven.core import dates
 from haven.evidence import ctdc
 
 _COLUMNS: dict[str, Any] = {
@@ -150,4 +150,4 @@ def number(value: float, spec: str = ".3g") -> str:
 
 def day(value: date | datetime) -> str:
     """A date in words in the reader's language: "29 November 2026", "29 novembre 2026"."""
-    return dateformat.format(value, "j F Y")
+    return dates.day(value)

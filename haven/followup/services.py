@@ -18,6 +18,7 @@ from haven.accounts.models import User
 from haven.audit.services import audit_record
 from haven.cases.models import Case
 from haven.cases.services import is_closed
+from haven.core import dates
 from haven.followup import vocab
 from haven.followup.models import FormalIdentification, IdentificationStep
 from haven.followup.reviews import reviews_due
@@ -119,7 +120,7 @@ def reflection_period_set(
         raise ValidationError(
             {
                 "ends_on": _("The period lasts at least %(n)s days here; the end cannot be before %(day)s.")
-                % {"n": reflection_days(), "day": shortest.isoformat()}
+                % {"n": reflection_days(), "day": dates.day(shortest)}
             }
         )
     record.reflection_start, record.reflection_end = starts_on, end

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +18,7 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.cases.models import Case, CaseClosure, Consent, Task
 from haven.cases.selectors import person_fields
+from haven.core import dates
 from haven.followup.models import FormalIdentification
 
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -81,7 +82,7 @@ class _Summary(FPDF):
 
 def _day(value: object) -> str:
     """A date in words in the active language ("3 December 2026", "3 décembre 2026")."""
-    return dateformat.format(value, "j F Y") if isinstance(value, date) else "—"
+    return dates.day(value) if isinstance(value, date) else "—"
 
 
 def _pair(label: str, value: object) -> str:

@@ -3,10 +3,13 @@ the text stays selectable and searchable; the person's language throughout."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import translation
 from django.utils.translation import gettext
 from fpdf import FPDF
 
+from haven.core import dates
 from haven.oversight.answer import Answer
 
 # The standard fonts know Latin-1: French needs little more. Other characters are replaced.
@@ -64,16 +67,17 @@ def answer_pdf(answer: Answer) -> bytes:
 
         heading(gettext("Your data held by Haven"), 16)
         para(gettext("Case code: %(code)s") % {"code": answer.case_code})
-        para(gettext("Request received on %(date)s") % {"date": answer.received_on.isoformat()})
-        para(gettext("Answer due by %(date)s") % {"date": answer.due_on.isoformat()})
-        para(gettext("Prepared on %(date)s") % {"date": answer.generated_at[:10]})
+        para(gettext("Request received on %(date)s") % {"date": dates.day(answer.received_on)})
+        para(gettext("Answer due by %(date)s") % {"date": dates.day(answer.due_on)})
+        prepared = datetime.fromisoformat(answer.generated_at)
+        para(gettext("Prepared on %(date)s") % {"date": dates.day(prepared)})
         for section in answer.sections:
             heading(section.title)
             if not section.entries:
                 para(section.empty or "—")
             for entry in section.entries:
                 for label, value in entry.fields:
-                    para(f"{label}: {value}")
+                    para(f"{label}: {dates.readable(value)}")
                 pdf.ln(2)
         if answer.files:
             para(

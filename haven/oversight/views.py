@@ -20,6 +20,7 @@ from haven.accounts.models import User
 from haven.accounts.permissions import Perm
 from haven.cases import services as cases_services
 from haven.cases.access import case_for_purpose, case_for_user
+from haven.core import dates
 from haven.oversight import services
 from haven.oversight.forms import DataRequestForm, RetentionExtendForm, TrailFilterForm
 from haven.oversight.models import DataRequest
@@ -126,7 +127,7 @@ def requests(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request,
                     _("Request registered. It is due by %(date)s; answer it from its page.")
-                    % {"date": item.due_on.isoformat()},
+                    % {"date": dates.day(item.due_on)},
                 )
                 return redirect("oversight:request", request_id=item.pk)
         status = 400
@@ -251,6 +252,6 @@ def retention_extend(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(
             request,
             _("Kept until %(date)s. The case comes back to this list then.")
-            % {"date": form.cleaned_data["until"].isoformat()},
+            % {"date": dates.day(form.cleaned_data["until"])},
         )
     return redirect("oversight:retention")

@@ -12,11 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.utils import dateformat, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from haven.cases import vocab as case_vocab
 from haven.cases.sealing import open_value
+from haven.core import dates
 from haven.referrals import vocab
 from haven.referrals.models import AuthorityRequest, Referral
 from haven.referrals.neutrality import Clearance
@@ -54,7 +55,7 @@ def referral_payload(clearance: Clearance, referral: Referral) -> dict[str, Any]
 def _day(value: Any) -> str:
     """A date of birth (stored as ISO text) in words in the active language: "17 May 1990", "17 mai 1990"."""
     try:
-        return dateformat.format(date.fromisoformat(str(value)), "j F Y")
+        return dates.day(date.fromisoformat(str(value)))
     except ValueError:
         return str(value)
 

@@ -92,9 +92,11 @@ def test_hand_over_accepted_then_a_follow_up_task_then_closure_with_confirmation
         page.wait_for_selector("[data-action=task-done]")
         _check(page, viewport["width"])
         page.goto(f"{base}/work/")
-        assert (date.today() + timedelta(days=2)).isoformat() in page.locator(
-            "[data-block=cases]"
-        ).inner_text()
+        due = date.today() + timedelta(days=2)
+        # In words, day before month ("9 March 2026"): month names written here, not taken from Django.
+        month = "January February March April May June July August September October November December"
+        in_words = f"{due.day} {month.split()[due.month - 1]} {due.year}"
+        assert in_words in page.locator("[data-block=cases]").inner_text()
 
         # The other follow-up pages of an open case pass the same checks.
         for path in ("identification/", "summary/", "return-check/"):

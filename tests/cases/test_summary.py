@@ -154,9 +154,9 @@ def test_consent_shows_per_purpose_and_recipient_the_latest_decision(worked_case
     panel = _panel(_page(signed_in(alice), worked_case.code), "consent")
     assert panel == (
         "Consent "
-        "Given Storing personal data since March 2, 2026, until June 30, 2030 "
-        "Withdrawn Referral to a named organisation: Shelter Nord since Nov. 9, 2026 "
-        "Refused Anonymised statistics since March 2, 2026 "
+        "Given Storing personal data since 2 March 2026, until 30 June 2030 "
+        "Withdrawn Referral to a named organisation: Shelter Nord since 9 November 2026 "
+        "Refused Anonymised statistics since 2 March 2026 "
         "All consent records"
     )
 
@@ -177,8 +177,8 @@ def test_the_next_due_task_and_review_show_the_soonest(worked_case, alice, bob, 
     late = services.task_add(actor=alice, case=worked_case, due_on=date(2030, 1, 1), kind="follow_up_call")
     Task.objects.filter(pk=late.pk).update(due_on=date(2025, 11, 3))
     panel = _panel(_page(signed_in(bob), worked_case.code), "next-due") or ""
-    assert "Task Follow-up contact — Nov. 3, 2025 Overdue" in panel
-    assert "Review Consent expires — June 30, 2030" in panel
+    assert "Task Follow-up contact — 3 November 2025 Overdue" in panel
+    assert "Review Consent expires — 30 June 2030" in panel
     assert "2 open tasks" in panel
 
 
@@ -197,11 +197,11 @@ def test_the_next_review_comes_from_the_risk_assessment_and_formal_identificatio
         review_on=date(2030, 2, 1),
     )
     client = signed_in(alice)
-    assert "Review Risk assessment review — Feb. 1, 2030" in (
+    assert "Review Risk assessment review — 1 February 2030" in (
         _panel(_page(client, worked_case.code), "next-due") or ""
     )
     FormalIdentification.objects.create(case=worked_case, reflection_end=date(2030, 1, 15))
-    assert "Review Reflection period ends — Jan. 15, 2030" in (
+    assert "Review Reflection period ends — 15 January 2030" in (
         _panel(_page(client, worked_case.code), "next-due") or ""
     )
 

@@ -82,15 +82,15 @@ def worked_case(alice, bob, make_case):
 
 def test_the_timeline_tells_each_event_once_in_plain_english(worked_case, alice, signed_in):
     assert _lines(signed_in(alice), worked_case.code) == [
-        "Consent for referral to Shelter Nord withdrawn March 9, 2026, 4:45 p.m. · Alice Martin",
-        "Referral to Shelter Nord accepted March 7, 2026, 9 a.m.",
-        "Referral to Shelter Nord sent March 6, 2026, 12:30 p.m. · Alice Martin",
-        "Note added (Health) March 5, 2026, 11 a.m. · Alice Martin",
-        "Task done: follow-up contact March 4, 2026, 2:05 p.m. · bob@example.test",
-        "Task added: follow-up contact March 3, 2026, 8:15 a.m. · Alice Martin",
-        "Consent for referral to Shelter Nord given March 2, 2026, 10 a.m. · Alice Martin",
-        "Taken on by the contact person (stage: Screening) March 2, 2026, 9:30 a.m. · Alice Martin",
-        "First contact recorded March 2, 2026, 9 a.m. · Alice Martin",
+        "Consent for referral to Shelter Nord withdrawn 9 March 2026, 16:45 · Alice Martin",
+        "Referral to Shelter Nord accepted 7 March 2026, 09:00",
+        "Referral to Shelter Nord sent 6 March 2026, 12:30 · Alice Martin",
+        "Note added (Health) 5 March 2026, 11:00 · Alice Martin",
+        "Task done: follow-up contact 4 March 2026, 14:05 · bob@example.test",
+        "Task added: follow-up contact 3 March 2026, 08:15 · Alice Martin",
+        "Consent for referral to Shelter Nord given 2 March 2026, 10:00 · Alice Martin",
+        "Taken on by the contact person (stage: Screening) 2 March 2026, 09:30 · Alice Martin",
+        "First contact recorded 2 March 2026, 09:00 · Alice Martin",
     ]
 
 

@@ -10,6 +10,7 @@ summary, timeline and lists are read with content; everyone has a notification o
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -32,6 +33,7 @@ from tests.core.test_url_permissions import TABLE, client_for, resolve, send
 from tests.referrals.helpers import give_consent, organisation
 
 FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9"}
+ISO_DAY = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b")
 ROLES = [role.value for role in Role]
 
 
@@ -115,6 +117,7 @@ def test_a_french_reader_sees_no_english_on(name: str, accounts: dict[str, User]
     access = TABLE[name]
     wanted = OK if access.method == "GET" else REDIRECT
     found: dict[str, list[str]] = {}
+    iso_dates: dict[str, list[str]] = {}
     for role in ROLES:
         if access.expect[role] != wanted:
             continue
@@ -130,11 +133,19 @@ def test_a_french_reader_sees_no_english_on(name: str, accounts: dict[str, User]
         if access.method != "GET" and response.status_code in (301, 302, 303):
             response = client.get(response["Location"])
         assert response.status_code < 500, f"{name} as {role}: {response.status_code}"
-        findings = english_in(_read(response))
+        texts = _read(response)
+        findings = english_in(texts)
         if findings:
             found[role] = [str(f) for f in findings]
+        iso = [text for text in texts if ISO_DAY.search(text)]
+        if iso:
+            iso_dates[role] = iso
     assert not found, f"English on {name} in French:\n" + "\n".join(
         f"  {role}: " + "\n    ".join(items) for role, items in found.items()
+    )
+    # A date is read in words ("9 mars 2026"); ISO 8601 stays in attributes (<time datetime>, data-*).
+    assert not iso_dates, f"An ISO date shown to the reader on {name}:\n" + "\n".join(
+        f"  {role}: " + "\n    ".join(items) for role, items in iso_dates.items()
     )
 
 

@@ -101,7 +101,8 @@ def test_the_french_answer_is_in_french_with_files_screenings_and_the_deadline(
     bundle = services.data_request_answer(actor=dpo, request=item, case=french_case)
     text = pdf_text(bundle.pdf)
     assert "Vos données détenues par Haven" in text
-    assert "Réponse due au plus tard le 2026-02-28" in text
+    assert "Demande reçue le 31 janvier 2026" in text
+    assert "Réponse due au plus tard le 28 février 2026" in text
     assert "Repérages" in text and "Fichiers" in text and "attestation.txt" in text
     assert "Note synthétique numéro un." in text
     assert "Vos droits" in text
@@ -209,3 +210,19 @@ def test_a_rectification_request_is_recorded_and_closed(dpo: User, french_case: 
 
 def test_the_schema_file_is_valid_json() -> None:
     assert json.loads(Path(SCHEMA).read_text(encoding="utf-8"))["type"] == "object"
+
+
+def test_the_answer_gives_dates_in_words_to_the_person_and_iso_to_machines(
+    dpo: User, alice: User, french_case: Case
+) -> None:
+    cases.task_add(actor=alice, case=french_case, title="Rendez-vous daté", due_on=date(2026, 3, 9))
+    item = services.data_request_register(
+        actor=dpo, case=french_case, kind="access", received_on=date(2026, 1, 31)
+    )
+    bundle = services.data_request_answer(actor=dpo, request=item, case=french_case)
+    text = pdf_text(bundle.pdf)
+    assert "9 mars 2026" in text
+    assert re.search(r"\b20\d\d-\d\d-\d\d\b", text) is None
+    values = [f["value"] for s in bundle.json["sections"] for e in s["entries"] for f in e["fields"]]
+    assert "2026-03-09" in values
+    assert bundle.json["request"]["received_on"] == "2026-01-31"

@@ -1,0 +1,18 @@
+"""French as Django writes it: "9 mars 2026", "09/03/2026", "14:05"; decimal comma, no-break space between
+thousands. Spelled out here so that English and French are side by side in Haven's own format modules."""
+
+DATE_FORMAT = "j F Y"
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "j F Y, H:i"
+YEAR_MONTH_FORMAT = "F Y"
+MONTH_DAY_FORMAT = "j F"
+SHORT_DATE_FORMAT = "d/m/Y"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+FIRST_DAY_OF_WEEK = 1  # lundi
+# Typed dates: ISO 8601 first, because a date input (type=date) is given its value in the first format
+# and the browser understands only ISO; then day before month, as people type it.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]
+DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"]
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "\xa0"  # no-break space
+NUMBER_GROUPING = 3
