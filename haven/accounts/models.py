@@ -47,6 +47,11 @@ class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username or "")
 
+    def active_by_email(self, email: str) -> User | None:
+        """The active account with this e-mail (any case, spaces around ignored), or None: how the command
+        line finds the account named by --actor or --user."""
+        return self.filter(email__iexact=email.strip(), is_active=True).first()
+
 
 class User(AbstractBaseUser):
     """A Haven account, identified by e-mail, with exactly one role."""

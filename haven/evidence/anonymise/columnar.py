@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from haven.evidence.anonymise.csvio import read_csv
-from haven.evidence.anonymise.engine import EncodedColumn, _check_size, _release, _validate
+from haven.evidence.anonymise.engine import EncodedColumn, _check_size, _release, _validate, release_report
 from haven.evidence.anonymise.hierarchy import Hierarchy
 
 # The characters `str.lstrip()` removes (those for which `str.isspace()` is true); a test checks the list
@@ -101,17 +101,7 @@ class TableRelease:
     partitions: int
 
     def report(self) -> dict[str, Any]:
-        return {
-            "k": self.k,
-            "max_suppression": self.max_suppression,
-            "rows_in": self.rows_in,
-            "rows_out": self.rows_out,
-            "suppressed": self.suppressed,
-            "gcp": self.gcp,
-            "seconds": self.seconds,
-            "partitions": self.partitions,
-            "qi": list(self.qi),
-        }
+        return release_report(self)
 
 
 def _header(raw: bytes, sep: str) -> list[str]:

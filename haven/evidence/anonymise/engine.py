@@ -71,17 +71,7 @@ class AnonymisationResult:
 
     def report(self) -> dict[str, Any]:
         """The figures that describe the release, for logs, the evidence ledger and benchmarks."""
-        return {
-            "k": self.k,
-            "max_suppression": self.max_suppression,
-            "rows_in": self.rows_in,
-            "rows_out": self.rows_out,
-            "suppressed": self.suppressed,
-            "gcp": self.gcp,
-            "seconds": self.seconds,
-            "partitions": self.partitions,
-            "qi": list(self.qi),
-        }
+        return release_report(self)
 
 
 @dataclass
@@ -594,3 +584,18 @@ def anonymise(
         partitions=release.partitions,
         kept_index=kept,
     )
+
+
+def release_report(release: Any) -> dict[str, Any]:
+    """The figures of a release (a list-based `AnonymisationResult` or the columnar path's `TableRelease`)."""
+    return {
+        "k": release.k,
+        "max_suppression": release.max_suppression,
+        "rows_in": release.rows_in,
+        "rows_out": release.rows_out,
+        "suppressed": release.suppressed,
+        "gcp": release.gcp,
+        "seconds": release.seconds,
+        "partitions": release.partitions,
+        "qi": list(release.qi),
+    }

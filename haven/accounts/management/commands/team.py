@@ -114,7 +114,7 @@ class Command(BaseCommand):
 def _actor(email: str | None) -> User | None:
     if not email:
         return None
-    actor = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    actor = User.objects.active_by_email(email)
     if actor is None:
         raise CommandError("no active account with the --actor e-mail", returncode=2)
     return actor

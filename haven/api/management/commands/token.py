@@ -39,7 +39,7 @@ class Command(BaseCommand):
         listing.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = User.objects.filter(email__iexact=options["user"], is_active=True).first()
+        user = User.objects.active_by_email(options["user"])
         if user is None:
             raise CommandError("no active account with that e-mail", returncode=2)
         if options["action"] == "list":

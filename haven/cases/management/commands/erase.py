@@ -45,7 +45,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = User.objects.filter(email__iexact=options["actor"], is_active=True).first()
+        actor = User.objects.active_by_email(options["actor"])
         if actor is None:
             raise CommandError(f"no active account with the e-mail {options['actor']}", returncode=2)
         code = options["case"]

@@ -89,7 +89,7 @@ class Command(BaseCommand):
         parser.add_argument("--sep", default=None, help="the separator, when detection is not wanted")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = User.objects.filter(email__iexact=options["actor"], is_active=True).first()
+        actor = User.objects.active_by_email(options["actor"])
         if actor is None:
             raise _fail(f"no active account with the e-mail {options['actor']}")
         teams = Team.objects.filter(name=options["team"])

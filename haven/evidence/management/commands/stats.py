@@ -157,7 +157,7 @@ class Command(BaseCommand):
         email = options.get("user")
         if not email:
             return None
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        user = User.objects.active_by_email(email)
         if user is None:
             raise _fail("no active account with that e-mail")
         return user

@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         actor = None
         if options.get("actor"):
-            actor = User.objects.filter(email__iexact=options["actor"].strip(), is_active=True).first()
+            actor = User.objects.active_by_email(options["actor"])
             if actor is None:
                 raise CommandError("no active account with the --actor e-mail", returncode=2)
         try:
