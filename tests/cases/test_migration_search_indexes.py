@@ -118,4 +118,3 @@ def test_the_search_index_migration_can_be_undone_and_applied_again(alice, at_00
     migrate_to(latest())  # forwards again: the indexes are computed anew
     assert found_by(alice, "Test Person Migrated Beta") == [code]
     assert found_by(alice, "Test Person Migrated Beta 1992") == [code]
-
