@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from haven.accounts import services as accounts
 from haven.accounts.models import User
 from haven.api.models import ApiToken
 from haven.api.services import token_create
@@ -251,6 +252,16 @@ def test_disabling_an_account(live_server, people, signed_in_as) -> None:
 
     confirm_after_one_cancel(page, act, "disable", lambda: not User.objects.get(pk=target.pk).is_active)
 
+
+def test_re_enabling_a_disabled_account(live_server, people, signed_in_as) -> None:
+    target = accounts.user_disable(actor=people["admin"], user=people["caseworker"])
+    page = signed_in_as("admin")
+
+    def act() -> None:
+        page.goto(f"{live_server.url}/manage/accounts/{target.pk}/")
+        page.click("[data-action=enable]")
+
+    confirm_after_one_cancel(page, act, "enable", lambda: User.objects.get(pk=target.pk).is_active)
 
 def test_revoking_an_api_token(live_server, people, signed_in_as) -> None:
     target = people["caseworker"]
