@@ -185,6 +185,7 @@ def _authority_request(people: dict[str, User], code: str) -> AuthorityRequest:
 
 def test_approving_a_disclosure_to_an_authority(live_server, people, signed_in_as) -> None:
     request = _authority_request(people, "BROWSER-AUTH-A")
+    manager = people["case_manager"]
     page = signed_in_as("case_manager")
 
     def act() -> None:
@@ -197,13 +198,13 @@ def test_approving_a_disclosure_to_an_authority(live_server, people, signed_in_a
         page,
         act,
         "authority-approve",
-        lambda: AuthorityRequest.objects.get(pk=request.pk).manager_approved_by_id == people["case_manager"].pk,
+        lambda: AuthorityRequest.objects.get(pk=request.pk).manager_approved_by_id == manager.pk,
     )
     assert page.locator(".message.success a[data-next]").is_visible()
     # One approver is never enough: without the DPO's approval nothing can leave Haven.
     with pytest.raises(ValidationError):
         referrals.authority_disclose(
-            actor=people["case_manager"], request=AuthorityRequest.objects.get(pk=request.pk), channel="web"
+            actor=manager, request=AuthorityRequest.objects.get(pk=request.pk), channel="web"
         )
     assert AuthorityRequest.objects.get(pk=request.pk).disclosed_fields == []
 
@@ -262,6 +263,7 @@ def test_re_enabling_a_disabled_account(live_server, people, signed_in_as) -> No
         page.click("[data-action=enable]")
 
     confirm_after_one_cancel(page, act, "enable", lambda: User.objects.get(pk=target.pk).is_active)
+
 
 def test_revoking_an_api_token(live_server, people, signed_in_as) -> None:
     target = people["caseworker"]

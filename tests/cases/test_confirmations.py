@@ -209,6 +209,7 @@ def re_enable_account(staff: Staff) -> Step:
         YES,
     )
 
+
 def revoke_token(staff: Staff) -> Step:
     target = staff["caseworker"]
     token, _secret = token_create(actor=staff["admin"], user=target, name="phone app")
