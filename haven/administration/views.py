@@ -190,6 +190,18 @@ def account_disable(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def account_enable(request: HttpRequest, user_id: int) -> HttpResponse:
     row = _account(request, user_id)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            key="enable",
+            title=_("Re-enable %(email)s?") % {"email": row.user.email},
+            consequences=[
+                _("The account can sign in with its password again, in its role and team."),
+                _("Its old authenticator stays void: it signs in fully after a second-factor reset."),
+            ],
+            button=_("Yes, re-enable the account"),
+            cancel_url=reverse("manage:account", args=[row.user.pk]),
+        )
     return _done(
         request,
         row,

@@ -64,7 +64,9 @@ URL_ACCESS: dict[str, Access] = {
         roles=ADMIN_ONLY, method="POST", kwargs=_target, data={"team": ""}, allowed=REDIRECT
     ),
     "manage:account_disable": page(roles=ADMIN_ONLY, kwargs=_target),
-    "manage:account_enable": page(roles=ADMIN_ONLY, method="POST", kwargs=_target, allowed=REDIRECT),
+    "manage:account_enable": page(
+        roles=ADMIN_ONLY, method="POST", kwargs=_target, allowed=REDIRECT, data={"confirm": "yes"}
+    ),
     "manage:account_unlock": page(roles=ADMIN_ONLY, method="POST", kwargs=_target, allowed=REDIRECT),
     "manage:account_mfa_reset": page(roles=ADMIN_ONLY, kwargs=_target),
     "manage:account_reinvite": page(roles=ADMIN_ONLY, method="POST", kwargs=_target, allowed=REDIRECT),

@@ -12,15 +12,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from haven.accounts import services as accounts
 from haven.accounts.models import User
 from haven.api.models import ApiToken
 from haven.api.services import token_create
 from haven.cases import services as cases
 from haven.cases.models import Case, Consent, Task
 from haven.referrals import services as referrals
-from haven.referrals.models import Referral, SharingStop
+from haven.referrals.models import AuthorityRequest, Referral, SharingStop
 from haven.screening import services as screening
 from haven.screening.models import Screening
 from tests.browser.conftest import sign_in
@@ -168,6 +170,66 @@ def test_stopping_sharing_with_an_organisation(live_server, people, signed_in_as
     )
 
 
+def _authority_request(people: dict[str, User], code: str) -> AuthorityRequest:
+    """A request from an authority on a North case, registered by North's case manager, not yet answered."""
+    return referrals.authority_request_register(
+        actor=people["case_manager"],
+        case=north_case(people),
+        organisation=organisation(code, "law_enforcement"),
+        legal_basis="Court order 12/2026",
+        scope=["case_code"],
+        received_on=timezone.localdate(),
+        deadline=None,
+    )
+
+
+def test_approving_a_disclosure_to_an_authority(live_server, people, signed_in_as) -> None:
+    request = _authority_request(people, "BROWSER-AUTH-A")
+    manager = people["case_manager"]
+    page = signed_in_as("case_manager")
+
+    def act() -> None:
+        page.goto(f"{live_server.url}/referrals/case/{request.case.code}/")
+        page.fill(f"#reason-{request.pk}", "Court order")
+        page.fill(f"#interest-{request.pk}", "Protection")
+        page.click("[data-action=authority-approve]")
+
+    confirm_after_one_cancel(
+        page,
+        act,
+        "authority-approve",
+        lambda: AuthorityRequest.objects.get(pk=request.pk).manager_approved_by_id == manager.pk,
+    )
+    assert page.locator(".message.success a[data-next]").is_visible()
+    # One approver is never enough: without the DPO's approval nothing can leave Haven.
+    with pytest.raises(ValidationError):
+        referrals.authority_disclose(
+            actor=manager, request=AuthorityRequest.objects.get(pk=request.pk), channel="web"
+        )
+    assert AuthorityRequest.objects.get(pk=request.pk).disclosed_fields == []
+
+
+def test_disclosing_to_an_authority(live_server, people, signed_in_as) -> None:
+    request = _authority_request(people, "BROWSER-AUTH-D")
+    for approver in ("case_manager", "data_protection_officer"):
+        referrals.authority_request_approve(
+            actor=people[approver], request=request, reason="Court order", person_interest="Protection"
+        )
+    page = signed_in_as("case_manager")
+
+    def act() -> None:
+        page.goto(f"{live_server.url}/referrals/case/{request.case.code}/")
+        page.click("[data-action=authority-disclose]")
+
+    confirm_after_one_cancel(
+        page,
+        act,
+        "authority-disclose",
+        lambda: AuthorityRequest.objects.get(pk=request.pk).disclosed_fields == ["case_code"],
+    )
+    assert page.locator(".message.success a[data-next]").is_visible()
+
+
 def test_closing_a_case(live_server, people, signed_in_as) -> None:
     case = north_case(people)
     page = signed_in_as("case_manager")
@@ -190,6 +252,17 @@ def test_disabling_an_account(live_server, people, signed_in_as) -> None:
         page.click("[data-action=disable]")
 
     confirm_after_one_cancel(page, act, "disable", lambda: not User.objects.get(pk=target.pk).is_active)
+
+
+def test_re_enabling_a_disabled_account(live_server, people, signed_in_as) -> None:
+    target = accounts.user_disable(actor=people["admin"], user=people["caseworker"])
+    page = signed_in_as("admin")
+
+    def act() -> None:
+        page.goto(f"{live_server.url}/manage/accounts/{target.pk}/")
+        page.click("[data-action=enable]")
+
+    confirm_after_one_cancel(page, act, "enable", lambda: User.objects.get(pk=target.pk).is_active)
 
 
 def test_revoking_an_api_token(live_server, people, signed_in_as) -> None:

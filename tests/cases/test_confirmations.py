@@ -20,6 +20,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from haven.accounts import services as accounts
 from haven.accounts.models import User
 from haven.accounts.permissions import Role
 from haven.api.models import ApiToken
@@ -198,6 +199,17 @@ def disable_account(staff: Staff) -> Step:
     )
 
 
+def re_enable_account(staff: Staff) -> Step:
+    target = accounts.user_disable(actor=staff["admin"], user=staff["caseworker"])
+    return Step(
+        staff["admin"],
+        f"/manage/accounts/{target.pk}/enable/",
+        {},
+        lambda: User.objects.get(pk=target.pk).is_active,
+        YES,
+    )
+
+
 def revoke_token(staff: Staff) -> Step:
     target = staff["caseworker"]
     token, _secret = token_create(actor=staff["admin"], user=target, name="phone app")
@@ -235,6 +247,7 @@ CONSEQUENTIAL: dict[str, Callable[[Staff], Step]] = {
     "disclose data to an authority": disclose_to_an_authority,
     "close a case": close_case,
     "disable an account": disable_account,
+    "re-enable a disabled account": re_enable_account,
     "revoke an API token": revoke_token,
     "discard a screening": discard_screening,
 }

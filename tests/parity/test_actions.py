@@ -426,7 +426,7 @@ RUNNERS: dict[str, tuple[Callable[[str, User, Case, Path], str], tuple[str, ...]
         ("service", WEB, CLI),
     ),
     "account.enable": (
-        _account_runner("enable", "/manage/accounts/{pk}/enable/", {}, ()),
+        _account_runner("enable", "/manage/accounts/{pk}/enable/", {"confirm": "yes"}, ()),
         ("service", WEB, CLI),
     ),
     "account.unlock": (
