@@ -160,8 +160,11 @@ def reopen(request: HttpRequest, code: str) -> HttpResponse:
                 apply_errors(form, exc)
                 status = 400
             else:
-                messages.success(
-                    request, _("The case is open again. Its history is kept; add the next tasks.")
+                confirmation.done(
+                    request,
+                    _("The case is open again. Its history is kept; add the next tasks."),
+                    next_url=CaseLinks(case.code)["tasks"],
+                    next_label=_("Tasks"),
                 )
                 return _detail(case)
         else:

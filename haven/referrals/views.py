@@ -581,7 +581,9 @@ def authority_decide(request: HttpRequest, code: str, pk: int, decision: str) ->
             form = f.ApproveForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Write the reason and the person's interest."))
-            services.authority_request_approve(actor=_user(request), request=found, **form.cleaned_data)
+            found = services.authority_request_approve(
+                actor=_user(request), request=found, **form.cleaned_data
+            )
         elif decision == "refuse":
             services.authority_request_refuse(actor=_user(request), request=found)
         else:
@@ -589,8 +591,11 @@ def authority_decide(request: HttpRequest, code: str, pk: int, decision: str) ->
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
+        both = bool(found.manager_approved_by_id and found.dpo_approved_by_id)
         done = {
-            "approve": _("Approval recorded. The disclosure needs the second approval."),
+            "approve": _("Second approval recorded. The data asked for can now be disclosed.")
+            if both
+            else _("Approval recorded. The disclosure needs the second approval."),
             "refuse": _("Refusal recorded. Tell the authority that the Society does not disclose."),
             "disclose": _("Disclosed. What was given stays on the case's record."),
         }

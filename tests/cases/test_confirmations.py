@@ -278,3 +278,19 @@ def test_the_confirmed_post_acts_and_says_what_happened(
     assert response.status_code == 200
     assert step.happened()
     assert b"message success" in response.content
+
+
+def test_the_success_message_after_an_approval_says_whether_the_data_can_now_be_disclosed(
+    staff: Staff, signed_in: Callable[[User], Client]
+) -> None:
+    request = _authority_request(staff)
+    url = f"/referrals/case/{request.case.code}/authority/{request.pk}/approve/"
+    answer = {"reason": "Court order", "person_interest": "Protection", **YES}
+    first = signed_in(staff["case_manager"]).post(url, answer, follow=True)
+    assert "The disclosure needs the second approval." in first.content.decode()
+    dpo = staff["data_protection_officer"]
+    cases.dpo_purpose_record(actor=dpo, case=request.case, purpose="authority_request", reason="Test request")
+    second = signed_in(dpo).post(url, answer, follow=True)
+    page = second.content.decode()
+    assert "Second approval recorded. The data asked for can now be disclosed." in page
+    assert "needs the second approval" not in page

@@ -149,6 +149,18 @@ def test_reopening_keeps_the_history_of_each_closure(alice, case, signed_in):
     assert stages[-3:] == ["closed", "support", "closed"]
 
 
+def test_reopening_ends_with_a_link_to_the_tasks_to_add_next(alice, case, signed_in):
+    services.case_close(actor=alice, case=case, reason="moved", note=REASON)
+    form = {
+        "stage": "support",
+        "note": "The person came back.",
+        "version": str(Case.objects.get(pk=case.pk).version),
+    }
+    page = signed_in(alice).post(f"/cases/{case.code}/reopen/", form, follow=True).content.decode()
+    assert "The case is open again." in page
+    assert f'href="/cases/{case.code}/tasks/" data-next' in page
+
+
 def test_a_childs_case_is_closed_only_by_a_case_manager_with_the_best_interests_record(
     alice, bob, make_case, signed_in
 ):
