@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from haven.core.dates import day
 from haven.evidence.dataset import LEFT_OUT_REASONS
-from haven.evidence.labels import column_label, day, number, value_labels
+from haven.evidence.labels import column_label, number, value_labels
 from haven.evidence.models import DpRelease, Export
 from haven.evidence.selectors import BudgetStatus, hidden_cells, release_cells
 

@@ -8,7 +8,6 @@ the codes meet the translation catalogue (and Babel's CLDR names for countries).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
 from typing import Any
 
 from django.utils.formats import get_format
@@ -17,7 +16,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases import vocab
-from haven.core import dates
 from haven.evidence import ctdc
 
 _COLUMNS: dict[str, Any] = {
@@ -146,8 +144,3 @@ def number(value: float, spec: str = ".3g") -> str:
     text = format(value, spec)
     separator = str(get_format("DECIMAL_SEPARATOR"))
     return text.replace(".", separator) if separator != "." else text
-
-
-def day(value: date | datetime) -> str:
-    """A date in words in the reader's language: "29 November 2026", "29 novembre 2026"."""
-    return dates.day(value)
